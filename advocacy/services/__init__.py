@@ -1,0 +1,1 @@
+"""Use cases: load rows, ask the domain, write, commit once."""

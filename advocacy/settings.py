@@ -1,0 +1,273 @@
+"""Settings: config/default.toml, then an optional file, then ADVOCACY_* environment variables.
+
+Every setting is validated when the app (or the jobs process) starts; a bad value stops start-up with
+a message naming the setting and what it expects, rather than failing later on a request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from advocacy.resources import resource_path
+
+ENV_PREFIX = "ADVOCACY_"
+MIN_SECRET_LENGTH = 32
+ROLES = ("admin", "account_manager", "marketing")
+LANGUAGES = ("en", "fr")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the app cannot run with; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    secret_key: str
+    instance_path: str
+    database_url: str
+    base_url: str
+    firm_name: str
+    default_language: str
+    default_timezone: str
+    session_idle_minutes: int
+    session_max_hours: int
+    login_limit_per_address: str
+    login_limit_per_account: str
+    ratelimit_storage_uri: str
+    mail_backend: str
+    sendgrid_api_key: str
+    sendgrid_host: str
+    sendgrid_webhook_public_key: str
+    oidc_discovery_url: str
+    oidc_client_id: str
+    oidc_client_secret: str
+    oidc_provider_name: str
+    oidc_scopes: str
+    oidc_auto_provision_domains: tuple[str, ...]
+    oidc_auto_provision_role: str
+    invitation_valid_days: int
+    scheduler_heartbeat_seconds: int
+    scheduler_stale_seconds: int
+    log_level: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_discovery_url)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+# --- parsing and checks, one per kind of value -------------------------------------------------
+
+
+def _as_str(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(f"{name}: expected text, got {value!r}")
+    return value.strip()
+
+
+def _as_int(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise SettingsError(f"{name}: expected a whole number, got {value!r}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name}: expected a whole number, got {value!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{name}: expected a number greater than 0, got {number}")
+    return number
+
+
+def _as_list(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = [_as_str(name, item) for item in value]
+    else:
+        raise SettingsError(f"{name}: expected a list, got {value!r}")
+    return tuple(item.strip().lower() for item in items if item.strip())
+
+
+def _one_of(*allowed: str) -> Callable[[str, Any], str]:
+    def check(name: str, value: Any) -> str:
+        text = _as_str(name, value)
+        if text not in allowed:
+            raise SettingsError(f"{name}: expected one of {', '.join(allowed)}; got {text!r}")
+        return text
+
+    return check
+
+
+def _url(name: str, value: Any) -> str:
+    text = _as_str(name, value).rstrip("/")
+    if not text.startswith(("http://", "https://")):
+        raise SettingsError(f"{name}: expected an http:// or https:// address, got {text!r}")
+    return text
+
+
+def _optional_url(name: str, value: Any) -> str:
+    return _url(name, value) if _as_str(name, value) else ""
+
+
+def _timezone(name: str, value: Any) -> str:
+    text = _as_str(name, value)
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{name}: expected an IANA time zone such as Europe/Paris, got {text!r}"
+        ) from None
+    return text
+
+
+def _rate_limit(name: str, value: Any) -> str:
+    from limits import parse_many
+
+    text = _as_str(name, value)
+    try:
+        parse_many(text)
+    except ValueError:
+        raise SettingsError(
+            f"{name}: expected a rate such as '5 per 15 minutes', got {text!r}"
+        ) from None
+    return text
+
+
+def _database_url(name: str, value: Any) -> str:
+    text = _as_str(name, value)
+    if text and not text.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise SettingsError(
+            f"{name}: expected sqlite:///path or postgresql+psycopg://user@host/db, got {text!r}"
+        )
+    return text
+
+
+PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
+    "env": _one_of("development", "production", "test"),
+    "secret_key": _as_str,
+    "instance_path": _as_str,
+    "database_url": _database_url,
+    "base_url": _url,
+    "firm_name": _as_str,
+    "default_language": _one_of(*LANGUAGES),
+    "default_timezone": _timezone,
+    "session_idle_minutes": _as_int,
+    "session_max_hours": _as_int,
+    "login_limit_per_address": _rate_limit,
+    "login_limit_per_account": _rate_limit,
+    "ratelimit_storage_uri": _as_str,
+    "mail_backend": _one_of("outbox", "sendgrid"),
+    "sendgrid_api_key": _as_str,
+    "sendgrid_host": _url,
+    "sendgrid_webhook_public_key": _as_str,
+    "oidc_discovery_url": _optional_url,
+    "oidc_client_id": _as_str,
+    "oidc_client_secret": _as_str,
+    "oidc_provider_name": _as_str,
+    "oidc_scopes": _as_str,
+    "oidc_auto_provision_domains": _as_list,
+    "oidc_auto_provision_role": _one_of(*ROLES),
+    "invitation_valid_days": _as_int,
+    "scheduler_heartbeat_seconds": _as_int,
+    "scheduler_stale_seconds": _as_int,
+    "log_level": _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
+}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise SettingsError(f"cannot read settings file {path}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"settings file {path} is not valid TOML: {error}") from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Read, merge and validate every setting; raise SettingsError naming the first bad one."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = _read_toml(resource_path("config") / "default.toml")
+    unknown = set(raw) - set(PARSERS)
+    if unknown:
+        raise SettingsError(f"config/default.toml: unknown settings {sorted(unknown)}")
+    extra_file = environ.get(f"{ENV_PREFIX}CONFIG_FILE")
+    if extra_file:
+        extra = _read_toml(Path(extra_file))
+        unknown = set(extra) - set(PARSERS)
+        if unknown:
+            raise SettingsError(f"{extra_file}: unknown settings {sorted(unknown)}")
+        raw.update(extra)
+    for name in PARSERS:
+        key = ENV_PREFIX + name.upper()
+        if key in environ:
+            raw[name] = environ[key]
+    raw.update(overrides or {})
+    values = {name: PARSERS[name](name, raw[name]) for name in PARSERS}
+    values = _with_secret_key(values)
+    _check_together(values)
+    return Settings(**values)
+
+
+def _with_secret_key(values: dict[str, Any]) -> dict[str, Any]:
+    """Refuse a weak key in production; elsewhere keep a generated key in the instance folder."""
+    key = values["secret_key"]
+    if values["env"] == "production":
+        if len(key) < MIN_SECRET_LENGTH or key in {"change-me", "dev", "secret"}:
+            raise SettingsError(
+                "secret_key: production needs ADVOCACY_SECRET_KEY set to a random value of at "
+                f"least {MIN_SECRET_LENGTH} characters (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        return values
+    if not key:
+        key_file = Path(values["instance_path"]) / "secret_key"
+        if key_file.exists():
+            key = key_file.read_text().strip()
+        else:
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            key_file.write_text(key)
+            key_file.chmod(0o600)
+    return {**values, "secret_key": key}
+
+
+def _check_together(values: dict[str, Any]) -> None:
+    if values["oidc_discovery_url"] and not (
+        values["oidc_client_id"] and values["oidc_client_secret"]
+    ):
+        raise SettingsError(
+            "oidc_client_id / oidc_client_secret: both are required when oidc_discovery_url is set"
+        )
+    if values["mail_backend"] == "sendgrid" and not values["sendgrid_api_key"]:
+        raise SettingsError("sendgrid_api_key: required when mail_backend is sendgrid")
+
+
+def database_url(settings: Settings) -> str:
+    """The URL to connect to: the setting, or the SQLite file in the instance folder."""
+    if settings.database_url:
+        return settings.database_url
+    folder = Path(settings.instance_path).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'advocacy.db'}"
+
+
+def setting_names() -> list[str]:
+    """Names of every setting, in the order of the Settings class."""
+    return [field.name for field in fields(Settings)]

@@ -1,0 +1,67 @@
+"""The staff web interface and the public endpoints, wired into the app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+
+from advocacy.adapters import oidc
+from advocacy.settings import LANGUAGES, Settings
+from advocacy.web import admin, auth, errors, health, home, security
+from advocacy.web.extensions import babel, csrf, limiter
+from advocacy.web.forms import ROLE_CHOICES
+
+
+def _locale() -> str:
+    user = security.current_user()
+    if user is not None and user.language in LANGUAGES:
+        return user.language
+    return request.accept_languages.best_match(LANGUAGES) or _default_language()
+
+
+def _default_language() -> str:
+    from flask import current_app
+
+    return current_app.config["ADVOCACY"].default_language
+
+
+def _timezone() -> str | None:
+    user = security.current_user()
+    return user.timezone if user is not None and user.timezone else None
+
+
+def _localtime(value: datetime | None, style: str = "medium") -> str:
+    return format_datetime(value, style) if value else "—"
+
+
+def _role_label(role: str) -> str:
+    return str(dict(ROLE_CHOICES).get(role, role))
+
+
+def init_web(app: Flask, settings: Settings) -> None:
+    """Bind extensions and blueprints. The access policy runs before CSRF checks on purpose:
+    an anonymous POST is sent to sign-in rather than told its form expired."""
+    security.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_locale,
+        timezone_selector=_timezone,
+        default_translation_directories="translations",
+    )
+    limiter.init_app(app)
+    oidc.init_app(app, settings)
+    for blueprint in (auth.bp, home.bp, admin.bp, health.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.globals["role_label"] = _role_label
+    app.jinja_env.globals["get_locale"] = get_locale
+    # Only what pages show: the settings object itself holds secrets.
+    app.jinja_env.globals["ui"] = {
+        "firm_name": settings.firm_name,
+        "oidc_enabled": settings.oidc_enabled,
+        "oidc_provider_name": settings.oidc_provider_name,
+    }

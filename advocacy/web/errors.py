@@ -1,0 +1,76 @@
+"""Error pages in the product's look, for every status the app can answer with."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
+        401: (_("Sign-in needed"), _("Please sign in to see this page.")),
+        403: (_("Not allowed"), _("Your role does not give access to this page.")),
+        404: (_("Page not found"), _("There is nothing at this address. Check the link.")),
+        405: (_("Not allowed here"), _("This address does not accept this kind of request.")),
+        413: (_("Too large"), _("What you sent is larger than this page accepts.")),
+        429: (_("Too many attempts"), _("Please wait a few minutes before trying again.")),
+        500: (_("Something went wrong"), _("The error has been logged. Please try again later.")),
+    }
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    title, default_message = _titles().get(code, (str(code), ""))
+    try:
+        return render_template(
+            "errors/error.html", code=code, title=title, message=message or default_message
+        ), code
+    except Exception:  # the layout itself failed: still answer with a plain page, never a blank 500
+        log.exception("error page could not be rendered")
+        return (
+            f"<!doctype html><title>{code}</title><h1>{code}</h1><p><a href='/'>advocacy</a></p>",
+            code,
+        )
+
+
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    return render_error(error.code or 500)
+
+
+def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+    return render_error(
+        400, _("This form has expired or came from another site. Reload the page and try again.")
+    )
+
+
+def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
+    log.warning("rate limit reached on %s: %s", request.path, error.description)
+    if request.endpoint == "auth.login":
+        message = _(
+            "Too many failed sign-in attempts. Wait 15 minutes and try again, or ask an "
+            "administrator to check your account."
+        )
+    else:
+        message = None
+    return render_error(429, message)
+
+
+def _internal_error(error: InternalServerError) -> tuple[str, int]:
+    log.error(
+        "unhandled error on %s %s", request.method, request.path, exc_info=error.original_exception
+    )
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
+    app.register_error_handler(InternalServerError, _internal_error)
+    app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,24 @@
+"""GET /healthz: is the database reachable, and when did the jobs process last beat."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from werkzeug.wrappers import Response
+
+from advocacy.clock import utcnow
+from advocacy.db import engine
+from advocacy.services.operations import health_report
+from advocacy.web.security import public
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+@public
+def healthz() -> tuple[Response, int]:
+    report = health_report(
+        engine(), now=utcnow(), stale_after_s=current_app.config["ADVOCACY"].scheduler_stale_seconds
+    )
+    response = jsonify(report.as_json())
+    response.headers["Cache-Control"] = "no-store"
+    return response, (200 if report.database_ok else 503)

@@ -1,0 +1,168 @@
+"""Who is signed in, and what each endpoint allows: one policy, checked before every request.
+
+Every view declares its policy with `@allow(...)` or `@public`. A view that declares nothing is
+refused to everyone (fail closed), and a test walks the URL map so new routes cannot slip through.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from advocacy.clock import utcnow
+from advocacy.db import db_session
+from advocacy.domain.identity import Role, SessionClock, session_end_reason
+from advocacy.models import User
+from advocacy.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
+
+# Writing the session cookie on every request is wasteful; "last seen" only needs minute precision.
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+def allow(*roles: str) -> Callable[[F], F]:
+    """Let signed-in users with one of `roles` reach this view."""
+    allowed = frozenset(Role(role) for role in roles)
+
+    def mark(view: F) -> F:
+        view.advocacy_roles = allowed  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def signed_in(view: F) -> F:
+    """Let any signed-in user reach this view."""
+    view.advocacy_roles = frozenset(Role)  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: F) -> F:
+    """Let anyone reach this view, signed in or not."""
+    view.advocacy_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def endpoint_policy(app: Flask, endpoint: str) -> frozenset[Role] | None:
+    """Roles allowed on `endpoint`; an empty set means public; None means undeclared."""
+    if endpoint == "static":
+        return frozenset()
+    view = app.view_functions.get(endpoint)
+    if view is None:
+        return None
+    if getattr(view, "advocacy_public", False):
+        return frozenset()
+    return getattr(view, "advocacy_roles", None)
+
+
+def current_user() -> User | None:
+    return g.get("user")
+
+
+def require_user() -> User:
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
+
+
+def start_session(user: User, *, now: datetime) -> None:
+    """Begin a fresh session for `user` (a new cookie and CSRF token: no fixation)."""
+    session.clear()
+    session.permanent = True
+    stamp = now.timestamp()
+    session.update(
+        user_id=user.id, epoch=user.session_epoch, signed_in_at=stamp, last_seen_at=stamp
+    )
+
+
+def end_session() -> None:
+    session.clear()
+
+
+def _load_user() -> None:
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    settings: Settings = current_app.config["ADVOCACY"]
+    now = utcnow()
+    try:
+        clock = SessionClock(
+            datetime.fromtimestamp(float(session["signed_in_at"]), UTC),
+            datetime.fromtimestamp(float(session["last_seen_at"]), UTC),
+        )
+    except (KeyError, TypeError, ValueError, OverflowError):
+        session.clear()
+        return
+    reason = session_end_reason(
+        clock,
+        now=now,
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_max_hours),
+    )
+    user = db_session().get(User, user_id)
+    if user is None or not user.active or user.session_epoch != session.get("epoch"):
+        session.clear()
+        flash(_("You have been signed out. Please sign in again."), "info")
+        return
+    if reason is not None:
+        session.clear()
+        flash(_("Your session has ended. Please sign in again."), "info")
+        return
+    if now - clock.last_seen_at >= LAST_SEEN_RESOLUTION:
+        session["last_seen_at"] = now.timestamp()
+    g.user = user
+
+
+def _enforce_policy() -> Response | None:
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: let Flask answer 404/405
+        return None
+    roles = endpoint_policy(current_app, endpoint)
+    if roles is None:
+        log.error("endpoint %s declares no access policy; refusing", endpoint)
+        abort(403)
+    if not roles:
+        return None
+    user = current_user()
+    if user is None:
+        if request.method == "GET" and not request.path.startswith("/api/"):
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    if Role(user.role) not in roles:
+        abort(403)
+    return None
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_user() is not None:
+        # Pages with client data must not stay in shared caches or the back-button cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install user loading, the access policy and security headers (before CSRF checks)."""
+    app.before_request(_load_user)
+    app.before_request(_enforce_policy)
+    app.after_request(_security_headers)
+    app.context_processor(lambda: {"current_user": current_user()})
