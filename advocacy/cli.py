@@ -68,6 +68,14 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"Database at revision {migrate.current_revision(engine())}.")
 
 
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    migrate.autogenerate(_url(), message)
+
+
 @db_group.command("current")
 @with_appcontext
 def db_current() -> None:

@@ -24,6 +24,11 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def autogenerate(url: str, message: str) -> None:
+    """Write a migration for what the models have and the (up-to-date) database lacks."""
+    command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 

@@ -108,10 +108,10 @@ def empty_all_tables(engine: Engine) -> None:
             connection.execute(table.delete())
 
 
-def settings_overrides(database_url: str, instance: Path, **extra: Any) -> dict[str, Any]:
+def settings_overrides(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
     return {
         "env": "test",
-        "database_url": database_url,
+        "database_url": url,
         "instance_path": str(instance),
         "secret_key": TEST_SECRET,
         "ratelimit_storage_uri": "memory://",

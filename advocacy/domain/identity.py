@@ -8,8 +8,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from advocacy.domain.text import N_
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
+# The limits are written out because a catalogue entry must be constant text;
+# tests/unit/test_translations.py keeps them equal to the numbers above.
+PASSWORD_TOO_SHORT = N_("Use at least 12 characters.")
+PASSWORD_TOO_LONG = N_("Use at most 1024 characters.")
 
 
 class Role(StrEnum):
@@ -60,14 +66,14 @@ def safe_next_path(raw: str | None) -> str | None:
 def password_problem(password: str, email: str) -> str | None:
     """Why `password` may not be used, or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return PASSWORD_TOO_SHORT
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return PASSWORD_TOO_LONG
     if password.strip() == "":
-        return "A password cannot be only spaces."
+        return N_("A password cannot be only spaces.")
     local_part = normalise_email(email).split("@")[0]
     if local_part and password.lower() == local_part:
-        return "A password cannot be your e-mail address."
+        return N_("A password cannot be your e-mail address.")
     return None
 
 

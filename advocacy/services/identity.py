@@ -22,10 +22,14 @@ from advocacy.domain.identity import (
     parse_role,
     password_problem,
 )
+from advocacy.domain.text import N_
 from advocacy.models import OidcIdentity, User
 
-WRONG_CREDENTIALS = "Wrong e-mail or password."
-DEACTIVATED = "This account is deactivated. Ask an administrator to reactivate it."
+# Messages people read are marked with N_ and translated where the web shows them.
+WRONG_CREDENTIALS = N_("Wrong e-mail or password.")
+DEACTIVATED = N_("This account is deactivated. Ask an administrator to reactivate it.")
+# The address is not repeated: the person has just typed it, and the text stays translatable.
+EMAIL_TAKEN = N_("A user with this e-mail address already exists.")
 
 
 class SignInRefused(Exception):
@@ -67,7 +71,7 @@ def _new_user(
 ) -> User:
     email = checked_email(email)
     if repository.user_by_email(session, email) is not None:
-        raise IdentityError(f"A user with the e-mail {email} already exists.")
+        raise IdentityError(EMAIL_TAKEN)
     user = User(
         email=email,
         role=parse_role(role).value,
@@ -107,7 +111,7 @@ def _commit_new(session: Session, user: User) -> User:
     except IntegrityError:
         # Two admins inviting the same address at once: the unique index decides.
         session.rollback()
-        raise IdentityError(f"A user with the e-mail {user.email} already exists.") from None
+        raise IdentityError(EMAIL_TAKEN) from None
     return user
 
 
@@ -117,7 +121,7 @@ def set_password(
     """Set a user's password; with `expected_epoch`, only if the invitation link is still current."""
     user = repository.get_user(session, user_id)
     if expected_epoch is not None and (user.session_epoch != expected_epoch or not user.active):
-        raise IdentityError("This link is no longer valid. Ask an administrator for a new one.")
+        raise IdentityError(N_("This link is no longer valid. Ask an administrator for a new one."))
     problem = password_problem(password, user.email)
     if problem:
         raise IdentityError(problem)
@@ -131,14 +135,16 @@ def set_password(
 
 def _refuse_last_admin(session: Session, user: User) -> None:
     if user.role == Role.ADMIN and user.active and repository.count_active_admins(session) <= 1:
-        raise IdentityError("This is the last active administrator; make someone else admin first.")
+        raise IdentityError(
+            N_("This is the last active administrator; make someone else admin first.")
+        )
 
 
 def deactivate_user(session: Session, user_id: int, *, by: User, now: datetime) -> User:
     """Deactivate a user: their sessions end at their next request."""
     user = repository.get_user(session, user_id)
     if user.id == by.id:
-        raise IdentityError("You cannot deactivate yourself.")
+        raise IdentityError(N_("You cannot deactivate yourself."))
     if not user.active:
         return user
     _refuse_last_admin(session, user)
@@ -168,7 +174,7 @@ def change_role(session: Session, user_id: int, role: str, *, by: User) -> User:
     if user.role == new_role:
         return user
     if user.id == by.id:
-        raise IdentityError("You cannot change your own role.")
+        raise IdentityError(N_("You cannot change your own role."))
     _refuse_last_admin(session, user)
     user.role = new_role.value
     user.session_epoch += 1
@@ -216,15 +222,15 @@ class OidcClaims:
 
 _OIDC_MESSAGES = {
     OidcOutcome.REFUSE_INACTIVE: DEACTIVATED,
-    OidcOutcome.REFUSE_UNVERIFIED: (
+    OidcOutcome.REFUSE_UNVERIFIED: N_(
         "Your identity provider has not verified your e-mail address, so we cannot match it to an "
         "invitation. Verify it with your provider, or ask an administrator."
     ),
-    OidcOutcome.REFUSE_UNKNOWN: (
+    OidcOutcome.REFUSE_UNKNOWN: N_(
         "You have no account here. Ask an administrator to invite you with the e-mail address "
         "your identity provider uses."
     ),
-    OidcOutcome.REFUSE_LINKED_ELSEWHERE: (
+    OidcOutcome.REFUSE_LINKED_ELSEWHERE: N_(
         "This e-mail address is already linked to another identity of this provider. "
         "Ask an administrator."
     ),

@@ -37,7 +37,7 @@ def _localtime(value: datetime | None, style: str = "medium") -> str:
 
 
 def _role_label(role: str) -> str:
-    return str(dict(ROLE_CHOICES).get(role, role))
+    return str(next((c.label for c in ROLE_CHOICES if c.value == role), role))
 
 
 def init_web(app: Flask, settings: Settings) -> None:

@@ -6,17 +6,28 @@ import zoneinfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from advocacy.domain.identity import MAX_PASSWORD_LENGTH, Role
 
 ROLE_CHOICES = [
-    (Role.ACCOUNT_MANAGER.value, _l("Account manager")),
-    (Role.MARKETING.value, _l("Marketing")),
-    (Role.ADMIN.value, _l("Administrator")),
+    SelectChoice(Role.ACCOUNT_MANAGER.value, _l("Account manager")),
+    SelectChoice(Role.MARKETING.value, _l("Marketing")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
-LANGUAGE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("fr", "Français")]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("Same as my browser")),
+    SelectChoice("en", "English"),
+    SelectChoice("fr", "Français"),
+]
 
 
 class ActionForm(FlaskForm):

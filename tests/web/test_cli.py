@@ -1,0 +1,77 @@
+"""The `advocacy` command: users, first run, demo, database."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlmodel import select
+
+from advocacy.db import db_session
+from advocacy.models import User
+from advocacy.services import demo
+from tests.factories import PASSWORD, sign_in
+
+
+def _users(app: Flask) -> list[User]:
+    with app.app_context():
+        return list(db_session().exec(select(User)))
+
+
+def test_users_create_reads_the_password_from_stdin_and_the_user_can_sign_in(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "Ana@Firm.example", "--role", "admin", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created ana@firm.example (admin) with a password" in result.output
+    assert sign_in(app.test_client(), "ana@firm.example").status_code == 302
+
+
+def test_users_create_refuses_a_bad_email_and_creates_nothing(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "not-an-email", "--role", "admin"]
+    )
+    assert result.exit_code != 0
+    assert "Not a valid e-mail address" in result.output
+    assert _users(app) == []
+
+
+def test_users_create_refuses_an_unknown_role(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["users", "create", "a@firm.example", "--role", "x"])
+    assert result.exit_code != 0 and "x" in result.output
+    assert _users(app) == []
+
+
+def test_first_run_prints_the_admin_password_once_then_keeps_the_data(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["first-run"])
+    assert first.exit_code == 0, first.output
+    password = next(
+        line.split(":", 1)[1].strip() for line in first.output.splitlines() if "password:" in line
+    )
+    assert sign_in(app.test_client(), "admin@example.com", password).status_code == 302
+    second = runner.invoke(args=["first-run"])
+    assert password not in second.output and "Existing data kept" in second.output
+    assert len(_users(app)) == 1 + len(demo.DEMO_STAFF)
+
+
+def test_set_password_lets_a_locked_out_admin_back_in(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(args=["first-run"])
+    result = runner.invoke(
+        args=["users", "set-password", "admin@example.com", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert sign_in(app.test_client(), "admin@example.com").status_code == 302
+
+
+def test_demo_is_idempotent(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    assert "created" in runner.invoke(args=["demo"]).output
+    assert "already there" in runner.invoke(args=["demo", "--size", "small"]).output
+
+
+def test_db_current_shows_the_head(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["db", "current"])
+    assert result.exit_code == 0
+    assert "current: 0001" in result.output
