@@ -62,7 +62,7 @@ def command_run(argv: list[str]) -> int:
     say("applying database migrations")
     run(*advocacy("db", "upgrade"), cwd=ROOT)
     run(*advocacy("first-run"), cwd=ROOT)
-    say("starting the web server and the jobs process on http://127.0.0.1:5000 (Ctrl-C stops both)")
+    say("starting the web server and the jobs process (Ctrl-C stops both)")
     serve = advocacy("serve", *argv)
     if os.name == "nt":
         return subprocess.call(serve, cwd=ROOT)

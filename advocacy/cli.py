@@ -215,6 +215,8 @@ def serve_command(host: str, port: int, threads: int, no_jobs: bool) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn 27+: no socket in $HOME
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return app

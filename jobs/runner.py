@@ -66,6 +66,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 def run_scheduler(app: Flask) -> None:
     """Run every job on its schedule until SIGTERM or Ctrl-C; beat once at start for /healthz."""
     scheduler = build_scheduler(app)
+    if app.config["ADVOCACY"].log_level != "DEBUG":
+        # Our wrapper logs each run; APScheduler's own INFO lines would double every one of them.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
     def stop(_signum: int, _frame: object) -> None:
         log.info("jobs process stopping")

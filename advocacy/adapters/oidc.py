@@ -13,10 +13,25 @@ from joserfc.errors import JoseError
 from advocacy.settings import Settings
 
 PROVIDER = "oidc"
+# Every call to the provider (discovery, keys, token, userinfo) gives up after this long: a provider
+# that accepts connections but never answers must not hold a web worker forever.
+PROVIDER_TIMEOUT_SECONDS: float = 10
+# Claims taken from the userinfo endpoint; identity claims (iss, sub, aud) only come from the
+# validated ID token.
+USERINFO_CLAIMS = ("email", "email_verified", "name")
 
 
 class ProviderError(Exception):
     """The identity provider could not be reached, or its answer did not validate."""
+
+
+class ProviderUnreachable(ProviderError):
+    """The identity provider did not answer (down, timing out, or failing with a server error)."""
+
+
+# Authlib raises RuntimeError / TypeError / KeyError when the discovery document lacks an endpoint
+# or is not a JSON object, and ValueError / JoseError when a token does not validate.
+_INVALID_ANSWER = (AuthlibBaseError, JoseError, RuntimeError, TypeError, ValueError, KeyError)
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -28,7 +43,11 @@ def init_app(app: Flask, settings: Settings) -> None:
             client_id=settings.oidc_client_id,
             client_secret=settings.oidc_client_secret,
             server_metadata_url=settings.oidc_discovery_url,
-            client_kwargs={"scope": settings.oidc_scopes, "timeout": 10},
+            # Authlib's requests session takes `default_timeout`; a plain `timeout` is ignored.
+            client_kwargs={
+                "scope": settings.oidc_scopes,
+                "default_timeout": PROVIDER_TIMEOUT_SECONDS,
+            },
         )
     app.extensions["advocacy.oauth"] = oauth
 
@@ -41,8 +60,10 @@ def redirect_to_provider(redirect_uri: str) -> Any:
     """Send the browser to the provider; Authlib keeps state and nonce in the session."""
     try:
         return _client().authorize_redirect(redirect_uri)
-    except (requests.RequestException, AuthlibBaseError, ValueError) as error:
-        raise ProviderError(f"identity provider unavailable: {error}") from error
+    except requests.RequestException as error:
+        raise ProviderUnreachable(f"identity provider unavailable: {error}") from error
+    except _INVALID_ANSWER as error:
+        raise ProviderError(f"identity provider not usable: {error!r}") from error
 
 
 def claims_from_callback() -> dict[str, Any]:
@@ -55,10 +76,14 @@ def claims_from_callback() -> dict[str, Any]:
     try:
         token = client.authorize_access_token()
         claims = dict(token.get("userinfo") or {})
+        if not claims.get("sub"):
+            raise ProviderError("the identity provider returned no ID token")
         if not claims.get("email"):
             extra = dict(client.userinfo(token=token))
-            if extra.get("sub") == claims.get("sub"):
-                claims.update({key: value for key, value in extra.items() if key != "sub"})
-    except (requests.RequestException, AuthlibBaseError, JoseError, ValueError, KeyError) as error:
+            if extra.get("sub") == claims["sub"]:
+                claims.update({key: extra[key] for key in USERINFO_CLAIMS if key in extra})
+    except requests.RequestException as error:
+        raise ProviderUnreachable(f"identity provider unavailable: {error}") from error
+    except _INVALID_ANSWER as error:
         raise ProviderError(str(error) or error.__class__.__name__) from error
     return claims

@@ -12,6 +12,7 @@ from advocacy.domain.text import N_
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
+MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit; also the width of the e-mail columns
 # The limits are written out because a catalogue entry must be constant text;
 # tests/unit/test_translations.py keeps them equal to the numbers above.
 PASSWORD_TOO_SHORT = N_("Use at least 12 characters.")
@@ -134,7 +135,7 @@ def decide_oidc_sign_in(
     """
     if linked is not None:
         return OidcOutcome.SIGN_IN if linked.active else OidcOutcome.REFUSE_INACTIVE
-    if not email or not _EMAIL.match(email):
+    if not email or len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
         return OidcOutcome.REFUSE_UNKNOWN
     if not email_verified:
         return OidcOutcome.REFUSE_UNVERIFIED

@@ -220,6 +220,11 @@ class OidcClaims:
         )
 
 
+NO_SUBJECT = N_("The identity provider did not say who you are. Ask an administrator.")
+# OpenID Connect Core caps `sub` at 255 ASCII characters; both are also the widths of the columns.
+MAX_SUBJECT_LENGTH = 255
+MAX_ISSUER_LENGTH = 500
+
 _OIDC_MESSAGES = {
     OidcOutcome.REFUSE_INACTIVE: DEACTIVATED,
     OidcOutcome.REFUSE_UNVERIFIED: N_(
@@ -254,8 +259,33 @@ def sign_in_with_oidc(
     now: datetime,
 ) -> User:
     """Match a verified OIDC identity to a user (linking or provisioning when allowed) and sign in."""
-    if not claims.issuer or not claims.subject:
-        raise OidcRefused(OidcOutcome.REFUSE_UNKNOWN, "The identity provider sent no subject.")
+    if (
+        not claims.issuer
+        or not claims.subject
+        or len(claims.issuer) > MAX_ISSUER_LENGTH
+        or len(claims.subject) > MAX_SUBJECT_LENGTH
+    ):
+        raise OidcRefused(OidcOutcome.REFUSE_UNKNOWN, NO_SUBJECT)
+    try:
+        return _match_oidc_identity(
+            session, claims, auto_provision_domains, auto_provision_role, now
+        )
+    except IntegrityError:
+        # Two first sign-ins of the same person at once (two tabs), or a provisioning racing an
+        # invitation: the unique indexes let one win, and the other decides again seeing its rows.
+        session.rollback()
+        return _match_oidc_identity(
+            session, claims, auto_provision_domains, auto_provision_role, now
+        )
+
+
+def _match_oidc_identity(
+    session: Session,
+    claims: OidcClaims,
+    auto_provision_domains: tuple[str, ...],
+    auto_provision_role: str,
+    now: datetime,
+) -> User:
     identity = repository.identity_for(session, claims.issuer, claims.subject)
     linked_user = repository.get_user(session, identity.user_id) if identity else None
     by_email = repository.user_by_email(session, claims.email) if claims.email else None

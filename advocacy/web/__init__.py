@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
+from werkzeug.routing import IntegerConverter
 
 from advocacy.adapters import oidc
 from advocacy.settings import LANGUAGES, Settings
@@ -40,9 +41,17 @@ def _role_label(role: str) -> str:
     return str(next((c.label for c in ROLE_CHOICES if c.value == role), role))
 
 
+class IdConverter(IntegerConverter):
+    """A row id in a URL: bounded so a huge number is a 404, not a database overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def init_web(app: Flask, settings: Settings) -> None:
     """Bind extensions and blueprints. The access policy runs before CSRF checks on purpose:
     an anonymous POST is sent to sign-in rather than told its form expired."""
+    app.url_map.converters["id"] = IdConverter
     security.init_app(app)
     csrf.init_app(app)
     babel.init_app(

@@ -81,13 +81,13 @@ def _render_user(
     ), status
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 @allow("admin")
 def user(user_id: int) -> tuple[str, int]:
     return _render_user(_user_or_404(user_id))
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<id:user_id>/role")
 @allow("admin")
 def change_role(user_id: int) -> Response | tuple[str, int]:
     user = _user_or_404(user_id)
@@ -103,7 +103,7 @@ def change_role(user_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @allow("admin")
 def deactivate(user_id: int) -> Response | tuple[str, int]:
     user = _user_or_404(user_id)
@@ -118,7 +118,7 @@ def deactivate(user_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 @allow("admin")
 def reactivate(user_id: int) -> Response:
     user = _user_or_404(user_id)

@@ -100,6 +100,11 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+def _provider_unreachable() -> tuple[str, int]:
+    message = _("The identity provider cannot be reached right now. Try again in a minute.")
+    return render_template("auth/refused.html", message=message), 502
+
+
 @bp.get("/auth/oidc/login")
 @public
 def oidc_login() -> Response | tuple[str, int]:
@@ -114,8 +119,7 @@ def oidc_login() -> Response | tuple[str, int]:
         return oidc.redirect_to_provider(settings.base_url + url_for("auth.oidc_callback"))
     except oidc.ProviderError as error:
         log.warning("OIDC sign-in could not start: %s", error)
-        message = _("The identity provider cannot be reached right now. Try again in a minute.")
-        return render_template("auth/refused.html", message=message), 502
+        return _provider_unreachable()
 
 
 @bp.get("/auth/oidc/callback")
@@ -127,13 +131,24 @@ def oidc_callback() -> Response | tuple[str, int]:
             "auth/refused.html", message=_("Single sign-on is not configured on this server.")
         ), 404
     if "error" in request.args:
-        message = _(
-            "The identity provider did not sign you in (%(reason)s).",
-            reason=request.args.get("error_description") or request.args["error"],
+        # Anyone can send a person to this address with any text in it, so the page only shows
+        # messages of ours; the provider's own description goes to the log.
+        error_code = request.args["error"][:100]
+        log.info(
+            "OIDC provider refused sign-in: %r %r",
+            error_code,
+            request.args.get("error_description", "")[:300],
         )
-        return render_template("auth/refused.html", message=message[:500]), 403
+        if error_code == "access_denied":
+            message = _("Sign-in was cancelled or refused at the identity provider.")
+        else:
+            message = _("The identity provider did not sign you in.")
+        return render_template("auth/refused.html", message=message), 403
     try:
         claims = oidc.claims_from_callback()
+    except oidc.ProviderUnreachable as error:
+        log.warning("OIDC callback could not reach the provider: %s", error)
+        return _provider_unreachable()
     except oidc.ProviderError as error:
         log.warning("OIDC callback refused: %s", error)
         message = _(

@@ -143,6 +143,14 @@ def _enforce_policy() -> Response | None:
     return None
 
 
+def _refuse_nul_bytes() -> None:
+    # PostgreSQL text cannot hold NUL and no legitimate form needs it: refuse before any query.
+    for values in (request.args, request.form):
+        for value in values.values():
+            if "\x00" in value:
+                abort(400)
+
+
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault(
         "Content-Security-Policy",
@@ -162,6 +170,7 @@ def _security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install user loading, the access policy and security headers (before CSRF checks)."""
+    app.before_request(_refuse_nul_bytes)
     app.before_request(_load_user)
     app.before_request(_enforce_policy)
     app.after_request(_security_headers)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.routing import IntegerConverter
 
 from advocacy.db import db_session
 from advocacy.domain.identity import Role
@@ -23,8 +24,8 @@ def _routes(app: Flask, user_id: int) -> list[tuple[str, str, str]]:
     for rule in app.url_map.iter_rules():
         values: dict[str, Any] = {}
         for argument in rule.arguments:
-            converter = rule._converters[argument].__class__.__name__  # type: ignore[attr-defined]
-            values[argument] = user_id if converter == "IntegerConverter" else "x"
+            converter = rule._converters[argument]  # type: ignore[attr-defined]
+            values[argument] = user_id if isinstance(converter, IntegerConverter) else "x"
         with app.test_request_context():
             from flask import url_for
 
