@@ -58,3 +58,38 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     """Sign in through the real form (CSRF token included)."""
     token = csrf_token(client, "/login")
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def make_account(session: Session, *, owner: User | None = None, **fields: Any) -> Any:
+    """A committed account through the real service (history row included)."""
+    from advocacy.models import AccountCreate
+    from advocacy.services.journey import add_account
+
+    data = AccountCreate(
+        name=fields.pop("name", f"Account {next(_numbers)}"),
+        owner_id=owner.id if owner else None,
+        **fields,
+    )
+    account = add_account(session, data, by=owner, now=NOW)
+    session.commit()
+    return account
+
+
+def make_contact(session: Session, account: Any, **fields: Any) -> Any:
+    """A committed contact (and person) at `account`."""
+    from advocacy.models import ContactCreate
+    from advocacy.services.people import add_contact_to
+
+    data = ContactCreate(full_name=fields.pop("full_name", f"Person {next(_numbers)}"), **fields)
+    contact = add_contact_to(session, account, data, now=NOW)
+    session.commit()
+    return contact
+
+
+def make_service_line(session: Session, name: str | None = None) -> Any:
+    from advocacy.models import ServiceLineCreate
+    from advocacy.services.catalogue import create_service_line
+
+    return create_service_line(
+        session, ServiceLineCreate(name=name or f"Service line {next(_numbers)}"), now=NOW
+    )

@@ -1,6 +1,78 @@
 """All tables, imported here so SQLModel.metadata knows every one of them (Alembic reads it)."""
 
+from advocacy.models.accounts import (
+    Account,
+    AccountCreate,
+    AccountPublic,
+    AccountTeamMember,
+    AccountUpdate,
+    StageChange,
+)
+from advocacy.models.catalogue import (
+    ServiceLine,
+    ServiceLineCreate,
+    ServiceLineIndustry,
+    ServiceLinePublic,
+    ServiceLineUpdate,
+)
+from advocacy.models.engagements import (
+    Engagement,
+    EngagementContact,
+    EngagementCreate,
+    EngagementPublic,
+    EngagementServiceLine,
+    EngagementUpdate,
+)
 from advocacy.models.identity import OidcIdentity, User, UserPublic
+from advocacy.models.integration import ApiToken, ImportMapping
 from advocacy.models.operations import SchedulerHeartbeat
+from advocacy.models.people import (
+    Contact,
+    ContactCreate,
+    ContactPublic,
+    ContactRole,
+    ContactUpdate,
+    Person,
+)
+from advocacy.models.touchpoints import (
+    JourneySignal,
+    Touchpoint,
+    TouchpointCreate,
+    TouchpointPublic,
+)
 
-__all__ = ["OidcIdentity", "SchedulerHeartbeat", "User", "UserPublic"]
+__all__ = [
+    "Account",
+    "AccountCreate",
+    "AccountPublic",
+    "AccountTeamMember",
+    "AccountUpdate",
+    "ApiToken",
+    "Contact",
+    "ContactCreate",
+    "ContactPublic",
+    "ContactRole",
+    "ContactUpdate",
+    "Engagement",
+    "EngagementContact",
+    "EngagementCreate",
+    "EngagementPublic",
+    "EngagementServiceLine",
+    "EngagementUpdate",
+    "ImportMapping",
+    "JourneySignal",
+    "OidcIdentity",
+    "Person",
+    "SchedulerHeartbeat",
+    "ServiceLine",
+    "ServiceLineCreate",
+    "ServiceLineIndustry",
+    "ServiceLinePublic",
+    "ServiceLineUpdate",
+    "StageChange",
+    "Touchpoint",
+    "TouchpointCreate",
+    "TouchpointPublic",
+    "User",
+    "UserPublic",
+]

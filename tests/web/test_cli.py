@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlmodel import select
 
+from advocacy import migrate
 from advocacy.db import db_session
 from advocacy.models import User
 from advocacy.services import demo
@@ -74,4 +75,5 @@ def test_demo_is_idempotent(app: Flask) -> None:
 def test_db_current_shows_the_head(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["db", "current"])
     assert result.exit_code == 0
-    assert "current: 0001" in result.output
+    head = migrate.head_revisions("sqlite://")[0]
+    assert f"current: {head}" in result.output

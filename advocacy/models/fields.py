@@ -1,0 +1,53 @@
+"""Field types shared by the Create/Update schemas: trimmed text, known codes, bounded numbers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from babel import Locale
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _empty_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+# Babel's territories include groupings (EU, UN, ZZ "unknown"...) that are not countries.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+_COUNTRIES = frozenset(
+    code for code in Locale("en").territories if len(code) == 2 and code not in _NOT_COUNTRIES
+)
+
+
+def _country(value: str) -> str:
+    code = value.upper()
+    if code and code not in _COUNTRIES:
+        raise ValueError("expected a two-letter country code such as FR, GB or US")
+    return code
+
+
+Text = Annotated[str, BeforeValidator(_strip)]
+Name = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=200)]
+ShortText = Annotated[str, BeforeValidator(_strip), StringConstraints(max_length=200)]
+LongText = Annotated[str, BeforeValidator(_strip), StringConstraints(max_length=10000)]
+Country = Annotated[
+    str, BeforeValidator(_strip), StringConstraints(max_length=2), AfterValidator(_country)
+]
+
+
+def _optional_id(value: object) -> object:
+    # The length is checked here, not with StringConstraints: SQLModel hoists constraints of an
+    # optional field to the union, where they would be applied to None.
+    value = _empty_to_none(_strip(value))
+    if isinstance(value, str) and len(value) > 100:
+        raise ValueError("an external id has at most 100 characters")
+    return value
+
+
+OptionalId = Annotated[str | None, BeforeValidator(_optional_id)]

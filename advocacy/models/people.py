@@ -1,0 +1,123 @@
+"""People aggregate: a person keeps their identity when they change employer; a contact is their
+position at one account."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, EmailStr, StringConstraints
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import AutoString, Field, SQLModel
+
+from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
+from advocacy.models.fields import Name, OptionalId, ShortText, Text
+from advocacy.models.types import UTCDateTime
+
+
+def _lower_or_none(value: object) -> object:
+    if isinstance(value, str):
+        value = value.strip().lower()
+        return value or None
+    return value
+
+
+def _timezone(value: str) -> str:
+    import zoneinfo
+
+    if value:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected a time zone such as Europe/Paris") from None
+    return value
+
+
+Email = Annotated[EmailStr | None, BeforeValidator(_lower_or_none)]
+Language = Annotated[Text, StringConstraints(pattern="^(en|fr)$")]
+TimeZone = Annotated[Text, StringConstraints(max_length=64), AfterValidator(_timezone)]
+Phone = Annotated[Text, StringConstraints(max_length=40, pattern=r"^[0-9+() .\-/]*$")]
+Influence = Annotated[int, Field(ge=1, le=5)]
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "people"
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(max_length=200, index=True)
+    # Retired people stay potential advocates (alumni), not lost records.
+    retired_on: date | None = Field(default=None)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ContactBase(SQLModel):
+    title: ShortText = Field(default="", max_length=200)
+    phone: Phone = Field(default="", max_length=40)
+    language: Language = Field(default="en", max_length=8)
+    timezone: TimeZone = Field(default="", max_length=64)
+    consent_basis: ShortText = Field(default="", max_length=30)
+    consent_source: ShortText = Field(default="", max_length=200)
+    started_on: date | None = Field(default=None)
+    external_id: OptionalId = Field(default=None, unique=True, sa_type=AutoString(length=100))
+
+
+class Contact(ContactBase, table=True):
+    __tablename__ = "contacts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True, ondelete="CASCADE")
+    seniority: str = Field(default=Seniority.MANAGER.value, max_length=20)
+    influence: int = Field(default=3)
+    status: str = Field(default=ContactStatus.ACTIVE.value, max_length=10, index=True)
+    email: str | None = Field(default=None, max_length=254, index=True)
+    consent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    ended_on: date | None = Field(default=None)
+    # Where the person went when they left (their contact at the new account).
+    moved_to_contact_id: int | None = Field(default=None, foreign_key="contacts.id")
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ContactCreate(ContactBase):
+    full_name: Name
+    email: Email = None
+    seniority: Seniority = Seniority.MANAGER
+    influence: Influence = 3
+    roles: list[BuyingRole] = []
+
+
+class ContactUpdate(SQLModel):
+    full_name: Name | None = None
+    title: ShortText | None = None
+    email: Email = None
+    phone: Phone | None = None
+    language: Language | None = None
+    timezone: TimeZone | None = None
+    seniority: Seniority | None = None
+    influence: Influence | None = None
+    roles: list[BuyingRole] | None = None
+
+
+class ContactPublic(ContactBase):
+    id: int
+    person_id: int
+    account_id: int
+    full_name: str
+    email: str | None
+    seniority: Seniority
+    influence: int
+    status: ContactStatus
+    roles: list[BuyingRole]
+    ended_on: date | None
+
+
+class ContactRole(SQLModel, table=True):
+    """A buying-group role a contact plays at their account (a contact may play several)."""
+
+    __tablename__ = "contact_roles"
+    __table_args__ = (UniqueConstraint("contact_id", "role", name="uq_contact_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contacts.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=30)

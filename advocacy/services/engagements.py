@@ -1,0 +1,111 @@
+"""Engagement use cases: record and update work with an account; the journey follows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from advocacy import repository_journey as repo
+from advocacy.domain import journey
+from advocacy.domain.journey import EngagementFacts, EngagementStatus, Stage
+from advocacy.domain.text import N_, RuleError
+from advocacy.models import Account, Engagement, EngagementCreate, EngagementUpdate, User
+from advocacy.services.journey import check_may_edit, record_move
+
+
+def _check_links(
+    session: Session, account_id: int, service_line_ids: list[int], contact_ids: list[int]
+) -> None:
+    if set(service_line_ids) - repo.existing_service_line_ids(session, service_line_ids):
+        raise RuleError(N_("Unknown service line."))
+    if set(contact_ids) - repo.contact_ids_at(session, account_id, contact_ids):
+        raise RuleError(N_("Only contacts of this account can be involved in its engagements."))
+
+
+def follow_engagements(
+    session: Session, account: Account, *, by: User | None, now: datetime
+) -> None:
+    """Move the account to the stage its engagements call for (helper: no commit)."""
+    assert account.id is not None
+    session.flush()
+    facts = [
+        EngagementFacts(e.id or 0, EngagementStatus(e.status), e.end_date)
+        for e in repo.engagements_of(session, account.id)
+    ]
+    implied = journey.stage_implied_by_engagements(Stage(account.stage), facts)
+    if implied is not None:
+        stage, rule = implied
+        reason = (
+            "an engagement was won or started"
+            if stage is Stage.ACTIVE
+            else ("the last engagement ended")
+        )
+        record_move(session, account, stage, reason=reason, by=by, now=now, rule=rule)
+
+
+def add_engagement_to(
+    session: Session, account: Account, data: EngagementCreate, *, by: User | None, now: datetime
+) -> Engagement:
+    """Add an engagement and follow its effect on the journey (helper: no commit)."""
+    assert account.id is not None
+    _check_links(session, account.id, data.service_line_ids, data.contact_ids)
+    if data.external_id and repo.engagement_by_external_id(session, data.external_id):
+        raise RuleError(N_("Another engagement already has this external id."))
+    engagement = Engagement.model_validate(
+        data.model_dump(exclude={"service_line_ids", "contact_ids"}),
+        update={
+            "account_id": account.id,
+            "status": data.status.value,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    session.add(engagement)
+    session.flush()
+    assert engagement.id is not None
+    repo.set_engagement_links(session, engagement.id, data.service_line_ids, data.contact_ids)
+    follow_engagements(session, account, by=by, now=now)
+    return engagement
+
+
+def record_engagement(
+    session: Session, account_id: int, data: EngagementCreate, *, by: User, now: datetime
+) -> Engagement:
+    """Record work proposed, sold or delivered; winning it makes the account active."""
+    account = repo.get_account(session, account_id)
+    check_may_edit(session, account, by)
+    engagement = add_engagement_to(session, account, data, by=by, now=now)
+    session.commit()
+    return engagement
+
+
+def update_engagement(
+    session: Session, engagement_id: int, data: EngagementUpdate, *, by: User, now: datetime
+) -> Engagement:
+    """Change an engagement; completing the last live one moves the account between engagements."""
+    engagement = repo.get_engagement(session, engagement_id)
+    account = repo.get_account(session, engagement.account_id)
+    check_may_edit(session, account, by)
+    changes = data.model_dump(exclude_unset=True)
+    line_ids = changes.pop("service_line_ids", None)
+    contact_ids = changes.pop("contact_ids", None)
+    for name, value in changes.items():
+        setattr(engagement, name, value.value if isinstance(value, EngagementStatus) else value)
+    # Re-check the rules that span fields (dates in order, a revisit date when deferred).
+    EngagementCreate.model_validate({**engagement.model_dump(), "status": engagement.status})
+    if line_ids is not None or contact_ids is not None:
+        assert engagement.id is not None
+        lines = (
+            line_ids if line_ids is not None else repo.service_line_ids_of(session, engagement.id)
+        )
+        people = (
+            contact_ids if contact_ids is not None else repo.contact_ids_of(session, engagement.id)
+        )
+        _check_links(session, account.id or 0, lines, people)
+        repo.set_engagement_links(session, engagement.id, lines, people)
+    engagement.updated_at = now
+    session.add(engagement)
+    follow_engagements(session, account, by=by, now=now)
+    session.commit()
+    return engagement
