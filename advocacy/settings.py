@@ -56,6 +56,9 @@ class Settings:
     invitation_valid_days: int
     scheduler_heartbeat_seconds: int
     scheduler_stale_seconds: int
+    journey_former_after_days: int
+    journey_apply_former_automatically: bool
+    journey_job_time: str
     log_level: str
 
     @property
@@ -100,6 +103,28 @@ def _as_list(name: str, value: Any) -> tuple[str, ...]:
     else:
         raise SettingsError(f"{name}: expected a list, got {value!r}")
     return tuple(item.strip().lower() for item in items if item.strip())
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes", "on"}:
+        return True
+    if text in {"false", "0", "no", "off"}:
+        return False
+    raise SettingsError(f"{name}: expected true or false, got {value!r}")
+
+
+def _minute_hour(name: str, value: Any) -> str:
+    parts = _as_str(name, value).split()
+    if (
+        len(parts) != 2
+        or not all(part.isdigit() for part in parts)
+        or not (0 <= int(parts[0]) <= 59 and 0 <= int(parts[1]) <= 23)
+    ):
+        raise SettingsError(f'{name}: expected "minute hour" such as "15 3", got {value!r}')
+    return f"{int(parts[0])} {int(parts[1])}"
 
 
 def _one_of(*allowed: str) -> Callable[[str, Any], str]:
@@ -184,6 +209,9 @@ PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
     "invitation_valid_days": _as_int,
     "scheduler_heartbeat_seconds": _as_int,
     "scheduler_stale_seconds": _as_int,
+    "journey_former_after_days": _as_int,
+    "journey_apply_former_automatically": _as_bool,
+    "journey_job_time": _minute_hour,
     "log_level": _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
 }
 

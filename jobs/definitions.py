@@ -6,14 +6,15 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.services import operations
+from advocacy.services import journey, operations
 from advocacy.settings import Settings
 
 PROCESS_NAME = f"jobs@{socket.gethostname()}"
@@ -49,7 +50,23 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             now=utcnow(),
         )
 
+    def flag_silent_accounts() -> object:
+        return journey.flag_silent_accounts(
+            db_session(),
+            now=utcnow(),
+            silence=timedelta(days=settings.journey_former_after_days),
+            apply=settings.journey_apply_former_automatically,
+        )
+
+    minute, hour = settings.journey_job_time.split()
     return [
+        JobSpec(
+            "journey.flag_silent",
+            flag_silent_accounts,
+            CronTrigger(minute=minute, hour=hour, timezone="UTC"),
+            grace_s=6 * 3600,
+            description="Propose (or make) the move to former for accounts silent too long.",
+        ),
         JobSpec(
             "operations.heartbeat",
             heartbeat,

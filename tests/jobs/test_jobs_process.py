@@ -94,3 +94,28 @@ def test_the_jobs_process_beats_and_stops_on_sigterm(
         output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "jobs process stopping" in output
+
+
+def test_the_journey_job_proposes_former_for_silent_accounts_once(app_factory) -> None:
+    from datetime import timedelta
+
+    from advocacy.clock import utcnow
+    from advocacy.domain.journey import Stage
+    from advocacy.models import JourneySignal
+    from advocacy.services.journey import record_move
+    from tests.factories import make_account, make_user
+
+    app = app_factory(journey_former_after_days=30)
+    with app.app_context():
+        session = db_session()
+        owner = make_user(session)
+        account = make_account(session, owner=owner)
+        long_ago = utcnow() - timedelta(days=60)
+        record_move(session, account, Stage.ACTIVE, reason="won", by=owner, now=long_ago)
+        record_move(session, account, Stage.BETWEEN, reason="done", by=owner, now=long_ago)
+        session.commit()
+    runner.run_once(app, "journey.flag_silent")
+    runner.run_once(app, "journey.flag_silent")
+    with app.app_context():
+        signals = db_session().exec(select(JourneySignal)).all()
+    assert [(s.kind, s.account_id) for s in signals] == [("propose_former", account.id)]

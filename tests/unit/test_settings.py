@@ -54,6 +54,9 @@ def test_environment_variables_override_the_defaults(tmp_path: Path) -> None:
         ("ADVOCACY_OIDC_AUTO_PROVISION_ROLE", "root", "oidc_auto_provision_role"),
         ("ADVOCACY_OIDC_DISCOVERY_URL", "https://idp.example/.well-known", "oidc_client_id"),
         ("ADVOCACY_MAIL_BACKEND", "sendgrid", "sendgrid_api_key"),
+        ("ADVOCACY_JOURNEY_APPLY_FORMER_AUTOMATICALLY", "maybe", "journey_apply_former"),
+        ("ADVOCACY_JOURNEY_JOB_TIME", "99 3", "journey_job_time"),
+        ("ADVOCACY_JOURNEY_JOB_TIME", "every day", "journey_job_time"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_setting(
