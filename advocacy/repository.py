@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, func, select
+from typing import TypeVar
+
+from sqlmodel import Session, SQLModel, col, func, select
 
 from advocacy.models import OidcIdentity, SchedulerHeartbeat, User
 
@@ -11,11 +13,19 @@ class NotFound(LookupError):
     """The row asked for does not exist."""
 
 
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def get_row(session: Session, model: type[Row], row_id: int) -> Row:
+    """The row of `model` with this id, or NotFound naming the table."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"{model.__tablename__} {row_id} not found")  # type: ignore[attr-defined]
+    return row
+
+
 def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} not found")
-    return user
+    return get_row(session, User, user_id)
 
 
 def user_by_email(session: Session, email: str) -> User | None:

@@ -20,37 +20,25 @@ from advocacy.models import (
     ServiceLine,
     Touchpoint,
 )
-from advocacy.repository import NotFound
+from advocacy.repository import NotFound, get_row
 
 __all__ = ["NotFound"]
 
 
 def get_account(session: Session, account_id: int) -> Account:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"account {account_id} not found")
-    return account
+    return get_row(session, Account, account_id)
 
 
 def get_contact(session: Session, contact_id: int) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise NotFound(f"contact {contact_id} not found")
-    return contact
+    return get_row(session, Contact, contact_id)
 
 
 def get_engagement(session: Session, engagement_id: int) -> Engagement:
-    engagement = session.get(Engagement, engagement_id)
-    if engagement is None:
-        raise NotFound(f"engagement {engagement_id} not found")
-    return engagement
+    return get_row(session, Engagement, engagement_id)
 
 
 def get_person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"person {person_id} not found")
-    return person
+    return get_row(session, Person, person_id)
 
 
 def account_by_external_id(session: Session, external_id: str) -> Account | None:
@@ -70,10 +58,7 @@ def touchpoint_by_external_id(session: Session, external_id: str) -> Touchpoint 
 
 
 def get_service_line(session: Session, line_id: int) -> ServiceLine:
-    line = session.get(ServiceLine, line_id)
-    if line is None:
-        raise NotFound(f"service line {line_id} not found")
-    return line
+    return get_row(session, ServiceLine, line_id)
 
 
 def service_line_by_name(session: Session, name: str) -> ServiceLine | None:
