@@ -23,7 +23,12 @@ from advocacy import repository
 from advocacy.adapters import oidc
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.domain.identity import IdentityError, normalise_email, safe_next_path
+from advocacy.domain.identity import (
+    MIN_PASSWORD_LENGTH,
+    IdentityError,
+    normalise_email,
+    safe_next_path,
+)
 from advocacy.models import User
 from advocacy.services import identity
 from advocacy.settings import Settings
@@ -205,17 +210,18 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
         )
         return render_template("auth/refused.html", message=message), 404
     form = SetPasswordForm()
+    page = {"form": form, "user": user, "min_password_length": MIN_PASSWORD_LENGTH}
     if request.method == "POST":
         if not form.validate_on_submit():
-            return render_template("auth/invitation.html", form=form, user=user), 400
+            return render_template("auth/invitation.html", **page), 400
         try:
             user = identity.set_password(
                 db_session(), user.id, form.password.data, expected_epoch=found[1]
             )
         except IdentityError as error:
             form.password.errors.append(_(str(error)))
-            return render_template("auth/invitation.html", form=form, user=user), 422
+            return render_template("auth/invitation.html", **page), 422
         start_session(user, now=utcnow())
         flash(_("Your password is set. Welcome!"), "success")
         return redirect(url_for("home.index"))
-    return render_template("auth/invitation.html", form=form, user=user)
+    return render_template("auth/invitation.html", **page)
