@@ -7,6 +7,7 @@ a message naming the setting and what it expects, rather than failing later on a
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 import zoneinfo
@@ -43,6 +44,24 @@ class Settings:
     login_limit_per_account: str
     ratelimit_storage_uri: str
     mail_backend: str
+    mail_from_email: str
+    mail_from_name: str
+    firm_postal_address: str
+    mail_batch_size: int
+    mail_lease_seconds: int
+    mail_max_attempts: int
+    mail_unknown_resend_after_minutes: int
+    mail_pressure_per_contact: int
+    mail_pressure_per_account: int
+    mail_pressure_days: int
+    mail_send_window: str
+    mail_send_weekdays: tuple[int, ...]
+    mail_quiet_days: tuple[str, ...]
+    sendgrid_asm_group_nurture: int
+    sendgrid_asm_group_survey: int
+    sendgrid_asm_group_advocacy_ask: int
+    sendgrid_asm_group_reference_request: int
+    sendgrid_webhook_max_age_seconds: int
     sendgrid_api_key: str
     sendgrid_host: str
     sendgrid_webhook_public_key: str
@@ -127,6 +146,59 @@ def _minute_hour(name: str, value: Any) -> str:
     return f"{int(parts[0])} {int(parts[1])}"
 
 
+def _as_count(name: str, value: Any) -> int:
+    """A whole number that may be 0 (an id that is unset, a limit that is off)."""
+    if isinstance(value, bool):
+        raise SettingsError(f"{name}: expected a whole number, got {value!r}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name}: expected a whole number, got {value!r}") from None
+    if number < 0:
+        raise SettingsError(f"{name}: expected 0 or more, got {number}")
+    return number
+
+
+def _email(name: str, value: Any) -> str:
+    text = _as_str(name, value).lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        raise SettingsError(f"{name}: expected an e-mail address, got {value!r}")
+    return text
+
+
+def _time_window(name: str, value: Any) -> str:
+    text = _as_str(name, value)
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", text)
+    if not match or text[:5] >= text[6:]:
+        raise SettingsError(f"{name}: expected a window such as 08:00-18:00, got {value!r}")
+    return text
+
+
+def _weekdays(name: str, value: Any) -> tuple[int, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise SettingsError(f"{name}: expected a list of weekdays 1-7, got {value!r}")
+    try:
+        days = tuple(sorted({int(str(item).strip()) for item in items if str(item).strip()}))
+    except ValueError:
+        raise SettingsError(f"{name}: expected weekdays as numbers 1-7, got {value!r}") from None
+    if not days or not all(1 <= day <= 7 for day in days):
+        raise SettingsError(f"{name}: expected weekdays as numbers 1-7, got {value!r}")
+    return days
+
+
+def _dates(name: str, value: Any) -> tuple[str, ...]:
+    from datetime import date
+
+    items = _as_list(name, value)
+    for item in items:
+        try:
+            date.fromisoformat(item)
+        except ValueError:
+            raise SettingsError(f"{name}: expected dates as YYYY-MM-DD, got {item!r}") from None
+    return items
+
+
 def _one_of(*allowed: str) -> Callable[[str, Any], str]:
     def check(name: str, value: Any) -> str:
         text = _as_str(name, value)
@@ -196,6 +268,24 @@ PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
     "login_limit_per_account": _rate_limit,
     "ratelimit_storage_uri": _as_str,
     "mail_backend": _one_of("outbox", "sendgrid"),
+    "mail_from_email": _email,
+    "mail_from_name": _as_str,
+    "firm_postal_address": _as_str,
+    "mail_batch_size": _as_int,
+    "mail_lease_seconds": _as_int,
+    "mail_max_attempts": _as_int,
+    "mail_unknown_resend_after_minutes": _as_int,
+    "mail_pressure_per_contact": _as_int,
+    "mail_pressure_per_account": _as_int,
+    "mail_pressure_days": _as_int,
+    "mail_send_window": _time_window,
+    "mail_send_weekdays": _weekdays,
+    "mail_quiet_days": _dates,
+    "sendgrid_asm_group_nurture": _as_count,
+    "sendgrid_asm_group_survey": _as_count,
+    "sendgrid_asm_group_advocacy_ask": _as_count,
+    "sendgrid_asm_group_reference_request": _as_count,
+    "sendgrid_webhook_max_age_seconds": _as_int,
     "sendgrid_api_key": _as_str,
     "sendgrid_host": _url,
     "sendgrid_webhook_public_key": _as_str,

@@ -25,6 +25,7 @@ from advocacy.models.engagements import (
 )
 from advocacy.models.identity import OidcIdentity, User, UserPublic
 from advocacy.models.integration import ApiToken, ImportMapping
+from advocacy.models.mail import ClientLink, ConsentChange, MailEvent, OutboxMessage, Suppression
 from advocacy.models.operations import SchedulerHeartbeat
 from advocacy.models.people import (
     Contact,
@@ -48,6 +49,8 @@ __all__ = [
     "AccountTeamMember",
     "AccountUpdate",
     "ApiToken",
+    "ClientLink",
+    "ConsentChange",
     "Contact",
     "ContactCreate",
     "ContactPublic",
@@ -61,7 +64,9 @@ __all__ = [
     "EngagementUpdate",
     "ImportMapping",
     "JourneySignal",
+    "MailEvent",
     "OidcIdentity",
+    "OutboxMessage",
     "Person",
     "SchedulerHeartbeat",
     "ServiceLine",
@@ -70,6 +75,7 @@ __all__ = [
     "ServiceLinePublic",
     "ServiceLineUpdate",
     "StageChange",
+    "Suppression",
     "Touchpoint",
     "TouchpointCreate",
     "TouchpointPublic",

@@ -57,6 +57,11 @@ def test_environment_variables_override_the_defaults(tmp_path: Path) -> None:
         ("ADVOCACY_JOURNEY_APPLY_FORMER_AUTOMATICALLY", "maybe", "journey_apply_former"),
         ("ADVOCACY_JOURNEY_JOB_TIME", "99 3", "journey_job_time"),
         ("ADVOCACY_JOURNEY_JOB_TIME", "every day", "journey_job_time"),
+        ("ADVOCACY_MAIL_FROM_EMAIL", "nobody", "mail_from_email"),
+        ("ADVOCACY_MAIL_SEND_WINDOW", "18:00-08:00", "mail_send_window"),
+        ("ADVOCACY_MAIL_SEND_WEEKDAYS", "1,9", "mail_send_weekdays"),
+        ("ADVOCACY_MAIL_QUIET_DAYS", "2026-13-01", "mail_quiet_days"),
+        ("ADVOCACY_SENDGRID_ASM_GROUP_SURVEY", "-1", "sendgrid_asm_group_survey"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_setting(
