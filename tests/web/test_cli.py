@@ -68,8 +68,12 @@ def test_set_password_lets_a_locked_out_admin_back_in(app: Flask) -> None:
 
 def test_demo_is_idempotent(app: Flask) -> None:
     runner = app.test_cli_runner()
-    assert "created" in runner.invoke(args=["demo"]).output
-    assert "already there" in runner.invoke(args=["demo", "--size", "small"]).output
+    first = runner.invoke(args=["demo", "--seed", "3"])
+    assert first.exit_code == 0, first.output
+    assert "demo: 60 accounts created" in first.output
+    second = runner.invoke(args=["demo", "--size", "small"])
+    assert "demo: 60 accounts already there" in second.output
+    assert "created" not in second.output
 
 
 def test_db_current_shows_the_head(app: Flask) -> None:

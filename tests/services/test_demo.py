@@ -1,0 +1,198 @@
+"""The demo firm: realistic, consistent with the journey rules, deterministic, loaded once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import datetime
+from itertools import pairwise
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from advocacy.domain.journey import (
+    Camp,
+    EngagementFacts,
+    EngagementStatus,
+    Stage,
+    stage_implied_by_engagements,
+)
+from advocacy.domain.people import ContactStatus
+from advocacy.domain.touchpoints import Initiative, TouchpointKind
+from advocacy.models import (
+    Account,
+    AccountCreate,
+    Contact,
+    Engagement,
+    JourneySignal,
+    Person,
+    StageChange,
+    Touchpoint,
+    User,
+)
+from advocacy.services import demo
+from advocacy.services.journey import add_account
+from tests.conftest import empty_all_tables
+
+
+def _accounts(session: Session) -> list[Account]:
+    return list(session.exec(select(Account).order_by(col(Account.id))))
+
+
+def test_the_small_demo_has_accounts_in_every_stage_and_every_former_camp(
+    session: Session, now: datetime
+) -> None:
+    report = demo.load_demo(session, size="small", now=now)
+    accounts = _accounts(session)
+    assert {a.stage for a in accounts} == {stage.value for stage in Stage}
+    former_camps = {a.camp for a in accounts if a.stage == Stage.FORMER}
+    assert former_camps == {camp.value for camp in Camp}
+    assert all(a.external_id and a.external_id.startswith("demo-") for a in accounts)
+    assert report.created["accounts"] == len(accounts) == 60
+    assert 250 <= report.created["contacts"] <= 360
+    assert 120 <= report.created["engagements"] <= 180
+    assert 2_500 <= report.created["touchpoints"] <= 3_500
+    owners = set(session.exec(select(User.id).where(User.role == "account_manager")))
+    assert {a.owner_id for a in accounts} <= owners
+
+
+def test_every_demo_account_stage_agrees_with_its_engagements_and_its_history(
+    session: Session, now: datetime
+) -> None:
+    demo.load_demo(session, size="small", now=now)
+    engagements: dict[int, list[Engagement]] = defaultdict(list)
+    for engagement in session.exec(select(Engagement)):
+        engagements[engagement.account_id].append(engagement)
+    history: dict[int, list[StageChange]] = defaultdict(list)
+    for change in session.exec(select(StageChange).order_by(col(StageChange.at))):
+        history[change.account_id].append(change)
+    for account in _accounts(session):
+        assert account.id is not None
+        mine = engagements[account.id]
+        facts = [EngagementFacts(e.id or 0, EngagementStatus(e.status), e.end_date) for e in mine]
+        assert stage_implied_by_engagements(Stage(account.stage), facts) is None, account.name
+        statuses = {EngagementStatus(e.status) for e in mine}
+        if account.stage == Stage.ACTIVE:
+            assert statuses & {EngagementStatus.ACTIVE, EngagementStatus.WON}
+        elif account.stage == Stage.PROSPECT:
+            assert statuses <= {
+                EngagementStatus.PROPOSED,
+                EngagementStatus.LOST,
+                EngagementStatus.DEFERRED,
+            }
+        else:
+            assert statuses & {EngagementStatus.COMPLETED, EngagementStatus.CANCELLED}
+        assert all(e.revisit_on for e in mine if e.status == EngagementStatus.DEFERRED)
+        assert all(e.end_date >= e.start_date for e in mine if e.start_date and e.end_date)
+        # The history is a chain that starts at creation and ends at today's stage.
+        changes = history[account.id]
+        assert changes[0].from_stage is None and changes[0].at == account.created_at
+        for before, after in pairwise(changes):
+            assert after.from_stage == before.to_stage and after.at >= before.at
+        assert changes[-1].to_stage == account.stage and changes[-1].at == account.stage_since
+        assert account.stage_since <= now and account.created_at <= now
+
+
+def test_every_bad_camp_account_is_do_not_ask(session: Session, now: datetime) -> None:
+    demo.load_demo(session, size="small", now=now)
+    accounts = _accounts(session)
+    bad = [a for a in accounts if a.camp == Camp.BAD]
+    assert bad and all(a.do_not_ask and a.camp_reason for a in bad)
+    assert not any(a.do_not_ask for a in accounts if a.camp != Camp.BAD)
+
+
+def test_moved_people_have_a_contact_elsewhere_and_a_champion_moved_signal(
+    session: Session, now: datetime
+) -> None:
+    demo.load_demo(session, size="small", now=now)
+    contacts = {c.id: c for c in session.exec(select(Contact))}
+    movers = [c for c in contacts.values() if c.moved_to_contact_id is not None]
+    assert movers
+    signals = list(session.exec(select(JourneySignal)))
+    for old in movers:
+        new = contacts[old.moved_to_contact_id]
+        assert new.person_id == old.person_id and new.account_id != old.account_id
+        assert old.status == ContactStatus.LEFT and old.ended_on == new.started_on
+        assert any(
+            s.kind == "champion_moved"
+            and s.contact_id == new.id
+            and s.account_id == new.account_id
+            and s.related_account_id == old.account_id
+            for s in signals
+        )
+        assert any(s.kind == "restaff" and s.contact_id == old.id for s in signals)
+    retired = [c for c in contacts.values() if c.status == ContactStatus.RETIRED]
+    assert retired
+    for contact in retired:
+        person = session.get(Person, contact.person_id)
+        assert person is not None and person.retired_on == contact.ended_on
+
+
+def test_touchpoints_cover_every_initiative_and_kind_and_stay_in_the_past(
+    session: Session, now: datetime
+) -> None:
+    demo.load_demo(session, size="small", now=now)
+    kinds = set(session.exec(select(Touchpoint.kind).distinct()))
+    initiatives = set(session.exec(select(Touchpoint.initiative).distinct()))
+    assert kinds == {kind.value for kind in TouchpointKind}
+    assert initiatives == {initiative.value for initiative in Initiative}
+    latest = session.exec(select(func.max(Touchpoint.occurred_at))).one()
+    assert latest is not None and latest <= now
+    emails = list(session.exec(select(Contact.email)))
+    assert emails and all(e and e.endswith(".example") for e in emails)
+
+
+def _fingerprint(session: Session) -> str:
+    """The demo's content, without database ids (another run may start them elsewhere)."""
+    digest = hashlib.sha256()
+    accounts = {a.id: a.external_id for a in _accounts(session)}
+    for a in _accounts(session):
+        digest.update(repr((a.external_id, a.name, a.stage, a.camp, a.stage_since)).encode())
+    contact_key: dict[int | None, str] = {None: ""}
+    for c in session.exec(select(Contact).order_by(col(Contact.id))):
+        contact_key[c.id] = c.email or ""
+        digest.update(repr((accounts[c.account_id], c.email, c.title, c.status)).encode())
+    for e in session.exec(select(Engagement).order_by(col(Engagement.id))):
+        digest.update(repr((accounts[e.account_id], e.title, e.status, e.start_date)).encode())
+    for t in session.exec(select(Touchpoint).order_by(col(Touchpoint.id))):
+        row = (accounts[t.account_id], contact_key[t.contact_id], t.kind, t.occurred_at)
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def test_the_same_seed_gives_the_same_firm_and_another_seed_another(
+    session: Session, engine: Engine, now: datetime
+) -> None:
+    demo.load_demo(session, size="small", now=now, seed=7)
+    first = _fingerprint(session)
+    empty_all_tables(engine)
+    demo.load_demo(session, size="small", now=now, seed=7)
+    assert _fingerprint(session) == first
+    empty_all_tables(engine)
+    demo.load_demo(session, size="small", now=now, seed=8)
+    assert _fingerprint(session) != first
+
+
+def test_a_second_run_says_the_firm_is_there_and_adds_nothing(
+    session: Session, now: datetime
+) -> None:
+    demo.load_demo(session, size="small", now=now)
+    counts = [
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in (Account, Contact, Engagement, Touchpoint, StageChange)
+    ]
+    again = demo.load_demo(session, size="large", now=now)
+    assert again.created == {} and again.skipped["accounts"] == 60
+    assert counts == [
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in (Account, Contact, Engagement, Touchpoint, StageChange)
+    ]
+
+
+def test_rows_added_after_the_demo_get_fresh_ids(session: Session, now: datetime) -> None:
+    # The demo assigns ids itself; on PostgreSQL the sequences must have moved past them.
+    demo.load_demo(session, size="small", now=now)
+    account = add_account(session, AccountCreate(name="Brand New Client"), by=None, now=now)
+    session.commit()
+    assert account.id is not None and account.id > 60
+    assert session.exec(select(func.count()).select_from(StageChange)).one() > 60
