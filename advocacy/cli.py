@@ -155,11 +155,38 @@ def users_list() -> None:
 
 @click.command("demo")
 @click.option("--size", type=click.Choice(demo.SIZES), default="small", show_default=True)
+@click.option(
+    "--seed", type=int, default=demo.DEFAULT_SEED, show_default=True, help="Same seed, same firm."
+)
 @with_appcontext
-def demo_command(size: str) -> None:
+def demo_command(size: str, seed: int) -> None:
     """Load the demo firm; running it again adds nothing twice."""
-    report = demo.load_demo(db_session(), size=size, now=utcnow())
+    progress = _ProgressBar("demo: building the firm")
+    try:
+        report = demo.load_demo(
+            db_session(), size=size, now=utcnow(), seed=seed, progress=progress.update
+        )
+    finally:
+        progress.close()
     _print_demo(report)
+
+
+class _ProgressBar:
+    """A progress bar on stderr, opened at the first report (a second run reports nothing)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def _print_demo(report: demo.DemoReport) -> None:
@@ -235,5 +262,11 @@ def serve_command(host: str, port: int, threads: int, no_jobs: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the product's commands to the app's CLI group (jobs come from the jobs package)."""
+    from advocacy.cli_imports import export_command, import_command
+    from advocacy.cli_tokens import tokens_group
+
     for command in (db_group, users_group, demo_command, first_run_command, serve_command):
         app.cli.add_command(command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(tokens_group)

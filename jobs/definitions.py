@@ -13,8 +13,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from advocacy.clock import utcnow
-from advocacy.db import db_session
-from advocacy.services import journey, operations
+from advocacy.db import db_session, engine
+from advocacy.domain.mail import Category
+from advocacy.domain.mail_events import asm_group_categories
+from advocacy.services import dispatch, journey, mail_events, operations
 from advocacy.settings import Settings
 
 PROCESS_NAME = f"jobs@{socket.gethostname()}"
@@ -58,6 +60,21 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             apply=settings.journey_apply_former_automatically,
         )
 
+    asm_groups = asm_group_categories(
+        {
+            Category.NURTURE: settings.sendgrid_asm_group_nurture,
+            Category.SURVEY: settings.sendgrid_asm_group_survey,
+            Category.ADVOCACY_ASK: settings.sendgrid_asm_group_advocacy_ask,
+            Category.REFERENCE_REQUEST: settings.sendgrid_asm_group_reference_request,
+        }
+    )
+
+    def process_mail_events() -> object:
+        return mail_events.process_pending_events(db_session(), utcnow(), asm_groups=asm_groups)
+
+    def dispatch_mail() -> object:
+        return dispatch.run_dispatch(engine(), settings, now=utcnow())
+
     minute, hour = settings.journey_job_time.split()
     return [
         JobSpec(
@@ -73,6 +90,22 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             IntervalTrigger(seconds=settings.scheduler_heartbeat_seconds),
             grace_s=settings.scheduler_heartbeat_seconds,
             description="Tell /healthz that the jobs process is alive.",
+        ),
+        JobSpec(
+            "mail.dispatch",
+            dispatch_mail,
+            # Often, so mail leaves within seconds; a late or skipped run loses nothing (the
+            # outbox is the state), so the grace only needs to cover a busy moment.
+            IntervalTrigger(seconds=5),
+            grace_s=60,
+            description="Send due outbox messages (safe with two processes; leases per batch).",
+        ),
+        JobSpec(
+            "mail.process_events",
+            process_mail_events,
+            IntervalTrigger(seconds=30),
+            grace_s=300,
+            description="Apply stored SendGrid events: delivery, touchpoints, suppressions.",
         ),
     ]
 

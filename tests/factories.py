@@ -93,3 +93,113 @@ def make_service_line(session: Session, name: str | None = None) -> Any:
     return create_service_line(
         session, ServiceLineCreate(name=name or f"Service line {next(_numbers)}"), now=NOW
     )
+
+
+def make_token(
+    session: Session, user: User, scopes: tuple[str, ...] = ("read",), **options: Any
+) -> str:
+    """A committed API token for `user`; returns the secret to send as a bearer token."""
+    from advocacy.services.tokens import create_token
+
+    assert user.id is not None
+    return create_token(session, user.id, scopes, now=options.pop("now", NOW), **options).secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def make_engagement(
+    session: Session, account: Any, *, by: User | None = None, **fields: Any
+) -> Any:
+    """A committed engagement at `account` (the journey follows it, as in real use)."""
+    from advocacy.models import EngagementCreate
+    from advocacy.services.engagements import add_engagement_to
+
+    data = EngagementCreate(title=fields.pop("title", f"Mandate {next(_numbers)}"), **fields)
+    engagement = add_engagement_to(session, account, data, by=by, now=NOW)
+    session.commit()
+    return engagement
+
+
+def make_touchpoint(session: Session, account: Any, **fields: Any) -> Any:
+    """A committed touchpoint on `account` (a call we started, an hour before NOW, by default)."""
+    from datetime import timedelta
+
+    from advocacy.models import TouchpointCreate
+    from advocacy.services.touchpoints import add_touchpoint_to
+
+    fields.setdefault("kind", "call")
+    fields.setdefault("initiative", "firm")
+    fields.setdefault("occurred_at", NOW - timedelta(hours=1))
+    touchpoint = add_touchpoint_to(session, account, TouchpointCreate(**fields), by=None, now=NOW)
+    session.commit()
+    return touchpoint
+
+
+def make_sent_message(session: Session, **fields: Any) -> Any:
+    """A committed outbox message as the send path leaves it after sending (inbound-mail tests)."""
+    from advocacy.models import OutboxMessage
+
+    number = next(_numbers)
+    fields.setdefault("status", "sent")
+    fields.setdefault("sent_at", NOW if fields["status"] == "sent" else None)
+    message = OutboxMessage(
+        idempotency_key=fields.pop("idempotency_key", f"test:{number}"),
+        category=fields.pop("category", "nurture"),
+        template=fields.pop("template", "nurture"),
+        to_email=fields.pop("to_email", f"client{number}@client.example"),
+        subject=fields.pop("subject", f"Insights {number}"),
+        html_body=fields.pop("html_body", "<p>Hello</p>"),
+        text_body=fields.pop("text_body", "Hello"),
+        next_attempt_at=NOW,
+        queued_at=fields.pop("queued_at", NOW),
+        updated_at=NOW,
+        **fields,
+    )
+    session.add(message)
+    session.commit()
+    session.refresh(message)
+    return message
+
+
+def make_unsubscribe_link(session: Session, email: str, **fields: Any) -> str:
+    """A committed unsubscribe link for `email`; returns its token."""
+    from advocacy.services.client_links import create_link
+
+    token = create_link(session, purpose="unsubscribe", email=email, now=NOW, **fields)
+    session.commit()
+    return token
+
+
+def make_mail_contact(session: Session, account: Any = None, **fields: Any) -> Any:
+    """A committed contact who may receive client e-mail (address and consent basis)."""
+    account = account or make_account(session)
+    number = next(_numbers)
+    fields.setdefault("email", f"client{number}@client.example")
+    fields.setdefault("consent_basis", "contract")
+    return make_contact(session, account, **fields)
+
+
+def queue_staff_notices(session: Session, count: int, *, now: datetime = NOW, **options: Any):
+    """Queue `count` transactional notices to distinct staff addresses (one per message).
+
+    Needs an application context (templates); returns the outbox message ids.
+    """
+    from advocacy.services.mail import queue_email
+
+    ids = []
+    for index in range(count):
+        result = queue_email(
+            session,
+            category="transactional",
+            template="staff_notice",
+            to=f"staff{index}@firm.example",
+            source=("test", index),
+            context={"title": f"Notice {index}", "message": "Something to look at."},
+            now=now,
+            **options,
+        )
+        assert result.queued, result
+        ids.append(result.message_id)
+    return ids

@@ -21,3 +21,8 @@ def may_edit_account(
 def sees_private_details(role: Role) -> bool:
     """Marketing sees no private notes and no contact details beyond what its library needs."""
     return role in {Role.ADMIN, Role.ACCOUNT_MANAGER}
+
+
+def may_reassign_owner(role: Role, user_id: int, *, owner_id: int | None) -> bool:
+    """Handing an account to someone else is for admins and the current owner, not the team."""
+    return role is Role.ADMIN or (role is Role.ACCOUNT_MANAGER and user_id == owner_id)

@@ -9,8 +9,25 @@ from flask_babel import format_datetime, get_locale
 from werkzeug.routing import IntegerConverter
 
 from advocacy.adapters import oidc
+from advocacy.api import init_api
 from advocacy.settings import LANGUAGES, Settings
-from advocacy.web import admin, auth, errors, health, home, security
+from advocacy.web import (
+    account_page,
+    accounts,
+    admin,
+    auth,
+    catalogue,
+    client_mail,
+    contacts,
+    engagements,
+    errors,
+    health,
+    home,
+    imports,
+    mail_admin,
+    security,
+    webhooks,
+)
 from advocacy.web.extensions import babel, csrf, limiter
 from advocacy.web.forms import ROLE_CHOICES
 
@@ -62,8 +79,23 @@ def init_web(app: Flask, settings: Settings) -> None:
     )
     limiter.init_app(app)
     oidc.init_app(app, settings)
-    for blueprint in (auth.bp, home.bp, admin.bp, health.bp):
+    for blueprint in (
+        auth.bp,
+        home.bp,
+        admin.bp,
+        health.bp,
+        accounts.bp,
+        account_page.bp,
+        contacts.bp,
+        engagements.bp,
+        catalogue.bp,
+        imports.bp,
+        mail_admin.bp,
+        client_mail.bp,
+        webhooks.bp,
+    ):
         app.register_blueprint(blueprint)
+    init_api(app)
     errors.init_app(app)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.globals["role_label"] = _role_label

@@ -1,16 +1,23 @@
-"""Error pages in the product's look, for every status the app can answer with."""
+"""Error pages in the product's look, for every status the app can answer with.
+
+Under /api/ the same errors answer as application/problem+json instead (advocacy.api.problems).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 log = logging.getLogger(__name__)
+E = TypeVar("E", bound=Exception)
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -69,8 +76,28 @@ def _internal_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(500)
 
 
+def _problem_under_api(handler: Callable[[E], tuple[str, int]]) -> Callable[[E], Any]:
+    """Answer API requests with a problem document and every other request with `handler`."""
+
+    def handle(error: E) -> tuple[str, int] | Response:
+        if not request.path.startswith("/api/"):
+            return handler(error)
+        from advocacy.api.problems import problem_for_exception
+
+        if isinstance(error, InternalServerError):
+            log.error(
+                "unhandled error on %s %s",
+                request.method,
+                request.path,
+                exc_info=error.original_exception,
+            )
+        return problem_for_exception(error)
+
+    return handle
+
+
 def init_app(app: Flask) -> None:
-    app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(RateLimitExceeded, _rate_limited)
-    app.register_error_handler(InternalServerError, _internal_error)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _problem_under_api(_csrf_error))
+    app.register_error_handler(RateLimitExceeded, _problem_under_api(_rate_limited))
+    app.register_error_handler(InternalServerError, _problem_under_api(_internal_error))
+    app.register_error_handler(HTTPException, _problem_under_api(_http_error))

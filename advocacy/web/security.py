@@ -2,6 +2,8 @@
 
 Every view declares its policy with `@allow(...)` or `@public`. A view that declares nothing is
 refused to everyone (fail closed), and a test walks the URL map so new routes cannot slip through.
+JSON API views declare `@api_scope(...)` instead: they are reached with a bearer token, never with
+the session cookie.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import Role, SessionClock, session_end_reason
 from advocacy.models import User
+from advocacy.services import tokens
 from advocacy.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +54,25 @@ def public(view: F) -> F:
     """Let anyone reach this view, signed in or not."""
     view.advocacy_public = True  # type: ignore[attr-defined]
     return view
+
+
+def api_scope(scope: str, *roles: str) -> Callable[[F], F]:
+    """Let bearer tokens with `scope` reach this API view, for users with one of `roles` (any
+    role when none is named). The session cookie never authenticates such a view."""
+    needed = tokens.Scope(scope)
+    allowed = frozenset(Role(role) for role in roles) if roles else frozenset(Role)
+
+    def mark(view: F) -> F:
+        view.advocacy_roles = allowed  # type: ignore[attr-defined]
+        view.advocacy_api_scope = needed  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def endpoint_api_scope(app: Flask, endpoint: str) -> tokens.Scope | None:
+    """The token scope an API endpoint needs; None for views reached with the session."""
+    return getattr(app.view_functions.get(endpoint), "advocacy_api_scope", None)
 
 
 def endpoint_policy(app: Flask, endpoint: str) -> frozenset[Role] | None:
@@ -88,8 +112,19 @@ def end_session() -> None:
     session.clear()
 
 
+def current_bearer() -> tokens.Bearer | None:
+    """The token of the current API request, once the policy has accepted it."""
+    return g.get("bearer")
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
 def _load_user() -> None:
     g.user = None
+    if _is_api_request():  # cookies never authenticate the API: no session is read or written
+        return
     user_id = session.get("user_id")
     if user_id is None:
         return
@@ -133,6 +168,10 @@ def _enforce_policy() -> Response | None:
         abort(403)
     if not roles:
         return None
+    scope = endpoint_api_scope(current_app, endpoint)
+    if scope is not None:
+        _enforce_bearer(roles, scope)
+        return None
     user = current_user()
     if user is None:
         if request.method == "GET" and not request.path.startswith("/api/"):
@@ -141,6 +180,34 @@ def _enforce_policy() -> Response | None:
     if Role(user.role) not in roles:
         abort(403)
     return None
+
+
+def _bearer_challenge(**params: str) -> WWWAuthenticate:
+    return WWWAuthenticate("Bearer", {"realm": "advocacy", **params})
+
+
+def _enforce_bearer(roles: frozenset[Role], scope: tokens.Scope) -> None:
+    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized(
+            _("Send an API token: Authorization: Bearer <token>."),
+            www_authenticate=_bearer_challenge(),
+        )
+    bearer = tokens.authenticate(db_session(), secret.strip(), now=utcnow())
+    if bearer is None:
+        raise Unauthorized(
+            _("This API token is unknown, revoked or expired, or its user is deactivated."),
+            www_authenticate=_bearer_challenge(error="invalid_token"),
+        )
+    g.user, g.bearer = bearer.user, bearer
+    if not bearer.allows(scope):
+        error = Forbidden(_("This API token lacks the %(scope)s scope.", scope=scope.value))
+        error.www_authenticate = [  # type: ignore[attr-defined]
+            _bearer_challenge(error="insufficient_scope", scope=scope.value)
+        ]
+        raise error
+    if Role(bearer.user.role) not in roles:
+        raise Forbidden(_("Your role does not allow this."))
 
 
 def _refuse_nul_bytes() -> None:

@@ -102,12 +102,217 @@ def preferences_with_error(page: Page, site: Site) -> None:
     expect(page.get_by_label("Time zone")).to_have_attribute("aria-invalid", "true")
 
 
+def sample_account(site: Site) -> tuple[int, int]:
+    """An account of the account manager's with people, work and touchpoints: (account, contact)."""
+    from sqlmodel import select
+
+    from advocacy.models import Account, Contact
+    from tests.factories import (
+        make_account,
+        make_contact,
+        make_engagement,
+        make_service_line,
+        make_touchpoint,
+    )
+
+    with site.server.app.app_context():
+        session = db_session()
+        account = session.exec(select(Account).where(Account.name == "Globex Corporation")).first()
+        if account is None:
+            owner = site.people["account_manager"]
+            audit = make_service_line(session, "Audit and assurance")
+            make_service_line(session, "Sustainability reporting")
+            account = make_account(
+                session, owner=owner, name="Globex Corporation", industry="Energy", notes="Notes"
+            )
+            sponsor = make_contact(
+                session,
+                account,
+                full_name="Hank Scorpio",
+                title="Chief executive officer",
+                email="hank.scorpio.with.a.long.address@globex-corporation.example",
+                roles=["decision_maker", "sponsor"],
+            )
+            make_contact(session, account, full_name="Frank Grimes", roles=["procurement"])
+            make_engagement(
+                session,
+                account,
+                title="Annual audit of the group accounts",
+                status="won",
+                service_line_ids=[audit.id],
+                contact_ids=[sponsor.id],
+                value="125000",
+            )
+            make_touchpoint(
+                session,
+                account,
+                contact_id=sponsor.id,
+                kind="meeting",
+                initiative="client",
+                summary="Asked whether we also help with sustainability reporting " * 3,
+            )
+        contact = session.exec(select(Contact).where(Contact.account_id == account.id)).first()
+        return account.id, contact.id
+
+
+def accounts_list(page: Page, site: Site) -> None:
+    sample_account(site)
+    page.goto(site.url("/accounts"))
+    expect(page.get_by_role("link", name="Globex Corporation")).to_be_visible()
+
+
+def account_page(page: Page, site: Site) -> None:
+    account_id, _ = sample_account(site)
+    page.goto(site.url(f"/accounts/{account_id}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Globex Corporation")
+
+
+def account_page_with_error(page: Page, site: Site) -> None:
+    account_id, _ = sample_account(site)
+    page.goto(site.url(f"/accounts/{account_id}"))
+    page.get_by_text("Log a touchpoint").click()
+    page.locator("#stage").select_option("prospect")
+    page.locator("#reason").fill("They went quiet")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.locator("#stage")).to_have_attribute("aria-invalid", "true")
+
+
+def contact_page(page: Page, site: Site) -> None:
+    _, contact_id = sample_account(site)
+    page.goto(site.url(f"/contacts/{contact_id}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hank Scorpio")
+
+
+def service_lines(page: Page, site: Site) -> None:
+    sample_account(site)
+    page.goto(site.url("/service-lines"))
+
+
+def sample_mail(site: Site) -> tuple[int, str]:
+    """A sent message with events, a suppression, and an unsubscribe link: (message, token)."""
+    import json
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from advocacy.models import MailEvent, OutboxMessage, Suppression
+    from tests.conftest import NOW
+    from tests.factories import make_sent_message, make_unsubscribe_link
+
+    with site.server.app.app_context():
+        session = db_session()
+        message = session.exec(select(OutboxMessage)).first()
+        if message is None:
+            message = make_sent_message(
+                session,
+                to_email="hank.scorpio.with.a.long.address@globex-corporation.example",
+                subject="What the new sustainability reporting rules mean for Globex Corporation",
+                html_body='<h1 style="color:#1f4e79">Autumn letter</h1><p>Dear Hank,</p>',
+                text_body="Dear Hank,\n\nThe new rules...",
+                headers_json=json.dumps({"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}),
+            )
+            session.add(
+                MailEvent(
+                    provider_event_id="a11y-1",
+                    message_id=message.id,
+                    event="delivered",
+                    email=message.to_email,
+                    occurred_at=NOW - timedelta(minutes=5),
+                    payload_json=json.dumps({"event": "delivered", "response": "250 OK"}),
+                    received_at=NOW,
+                    processed_at=NOW,
+                )
+            )
+            session.add(
+                Suppression(
+                    email="former.client@initech.example",
+                    category="all",
+                    reason="manual",
+                    source="staff",
+                    created_at=NOW,
+                )
+            )
+            session.commit()
+        token = make_unsubscribe_link(session, message.to_email)
+        return message.id or 0, token
+
+
+def mail_log(page: Page, site: Site) -> None:
+    sample_mail(site)
+    page.goto(site.url("/admin/mail"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mail")
+
+
+def mail_message(page: Page, site: Site) -> None:
+    message_id, _ = sample_mail(site)
+    page.goto(site.url(f"/admin/mail/{message_id}"))
+    expect(page.frame_locator("iframe.mail-preview").get_by_text("Autumn letter")).to_be_visible()
+
+
+def mail_suppressions(page: Page, site: Site) -> None:
+    sample_mail(site)
+    page.goto(site.url("/admin/suppressions"))
+
+
+def client_mail_preferences(page: Page, site: Site) -> None:
+    _, token = sample_mail(site)
+    page.goto(site.url(f"/c/unsubscribe/{token}"))
+    expect(page.get_by_role("checkbox")).to_have_count(4)
+
+
+def client_mail_preferences_saved(page: Page, site: Site) -> None:
+    _, token = sample_mail(site)
+    page.goto(site.url(f"/c/unsubscribe/{token}"))
+    page.get_by_role("checkbox").first.uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_be_visible()
+
+
+def client_mail_unsubscribed(page: Page, site: Site) -> None:
+    _, token = sample_mail(site)
+    page.goto(site.url(f"/c/unsubscribe/{token}"))
+    page.get_by_role("button", name="Unsubscribe from all").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are unsubscribed")
+
+
+def client_mail_unknown_link(page: Page, site: Site) -> None:
+    response = page.goto(site.url("/c/unsubscribe/not-a-real-link"))
+    assert response is not None and response.status == 404
+
+
 Visit = Callable[[Page, Site], None]
 PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
-    None: [sign_in_page, sign_in_page_with_error, not_found],
-    "admin": [home, admin_users, admin_users_with_error, admin_user_invited, not_found],
-    "account_manager": [home, preferences, preferences_with_error],
-    "marketing": [home, preferences],
+    None: [
+        sign_in_page,
+        sign_in_page_with_error,
+        not_found,
+        client_mail_preferences,
+        client_mail_preferences_saved,
+        client_mail_unsubscribed,
+        client_mail_unknown_link,
+    ],
+    "admin": [
+        home,
+        admin_users,
+        admin_users_with_error,
+        admin_user_invited,
+        not_found,
+        accounts_list,
+        service_lines,
+        mail_log,
+        mail_message,
+        mail_suppressions,
+    ],
+    "account_manager": [
+        home,
+        preferences,
+        preferences_with_error,
+        accounts_list,
+        account_page,
+        account_page_with_error,
+        contact_page,
+    ],
+    "marketing": [home, preferences, accounts_list, account_page, contact_page],
 }
 
 

@@ -1,6 +1,8 @@
 """Every endpoint declares who may use it; anonymous users and wrong roles are refused.
 
 The test walks the app's URL map, so a route added later is covered without editing this file.
+JSON API endpoints (`@api_scope`) are reached with bearer tokens: anonymous calls get 401, a token
+without the scope or of a wrong role gets 403, and the session cookie never counts.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from werkzeug.routing import IntegerConverter
 
 from advocacy.db import db_session
 from advocacy.domain.identity import Role
-from advocacy.web.security import endpoint_policy
-from tests.factories import make_user, sign_in
+from advocacy.web.security import endpoint_api_scope, endpoint_policy
+from tests.factories import bearer, make_token, make_user, sign_in
 
 
 def _routes(app: Flask, user_id: int) -> list[tuple[str, str, str]]:
@@ -55,7 +57,11 @@ def test_anonymous_users_are_refused_on_every_non_public_endpoint(
             continue
         response = client.open(url, method=method)
         checked += 1
-        if method == "GET":
+        if endpoint_api_scope(app, endpoint) is not None:
+            assert response.status_code == 401, (endpoint, method, response.status_code)
+            assert response.mimetype == "application/problem+json", endpoint
+            assert response.headers["WWW-Authenticate"].startswith("Bearer"), endpoint
+        elif method == "GET":
             assert response.status_code == 302, (endpoint, method, response.status_code)
             assert response.headers["Location"].startswith("/login?next="), endpoint
         else:
@@ -68,15 +74,17 @@ def test_each_role_is_refused_where_its_role_is_not_allowed(
     app: Flask, client: FlaskClient, role: str
 ) -> None:
     with app.app_context():
-        make_user(db_session(), role=role, email=f"{role}@firm.example")
+        user = make_user(db_session(), role=role, email=f"{role}@firm.example")
         target = make_user(db_session())
+        token = make_token(db_session(), user, ("read", "write"))
     sign_in(client, f"{role}@firm.example")
     refused = 0
     for endpoint, method, url in _routes(app, target.id):
         allowed = endpoint_policy(app, endpoint)
         if not allowed or Role(role) in allowed:
             continue
-        response = client.open(url, method=method)
+        api = endpoint_api_scope(app, endpoint) is not None
+        response = client.open(url, method=method, headers=bearer(token) if api else {})
         assert response.status_code == 403, (role, endpoint, method, response.status_code)
         refused += 1
     if role != Role.ADMIN:
@@ -90,3 +98,51 @@ def test_an_endpoint_without_a_policy_is_refused_to_everyone(app: Flask) -> None
     client = app.test_client()
     sign_in(client, "boss@firm.example")
     assert client.get("/undeclared").status_code == 403
+
+
+def _api_routes(app: Flask, user_id: int, scope: str) -> list[tuple[str, str, str]]:
+    return [route for route in _routes(app, user_id) if endpoint_api_scope(app, route[0]) == scope]
+
+
+def test_a_read_only_token_is_refused_on_every_api_write(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        admin = make_user(db_session(), role="admin")
+        token = make_token(db_session(), admin, ("read",))
+    writes = _api_routes(app, admin.id, "write")
+    assert len(writes) >= 5
+    for endpoint, method, url in writes:
+        response = client.open(url, method=method, headers=bearer(token), json={})
+        assert response.status_code == 403, (endpoint, method, response.status_code)
+        assert response.mimetype == "application/problem+json"
+        assert "insufficient_scope" in response.headers["WWW-Authenticate"]
+
+
+def test_a_marketing_token_reads_but_is_refused_on_every_api_write(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        marketer = make_user(db_session(), role="marketing")
+        token = make_token(db_session(), marketer, ("read", "write"))
+    for endpoint, method, url in _api_routes(app, marketer.id, "write"):
+        response = client.open(url, method=method, headers=bearer(token), json={})
+        assert response.status_code == 403, (endpoint, method, response.status_code)
+    for endpoint, method, url in _api_routes(app, marketer.id, "read"):
+        response = client.open(url, method=method, headers=bearer(token))
+        assert response.status_code in (200, 404), (endpoint, method, response.status_code)
+
+
+def test_a_signed_in_session_does_not_authenticate_any_api_endpoint(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        make_user(db_session(), role="admin", email="boss@firm.example")
+        target = make_user(db_session())
+    sign_in(client, "boss@firm.example")
+    checked = 0
+    for endpoint, method, url in _routes(app, target.id):
+        if endpoint_api_scope(app, endpoint) is None:
+            continue
+        response = client.open(url, method=method, json={})
+        assert response.status_code == 401, (endpoint, method, response.status_code)
+        checked += 1
+    assert checked >= 10

@@ -1,0 +1,97 @@
+"""/api/v1/accounts: the firm's clients. Marketing tokens read them without the private notes."""
+
+from __future__ import annotations
+
+from flask import Response, url_for
+
+from advocacy import repository_api, repository_journey
+from advocacy.api.routes import (
+    WRITERS,
+    acting_user,
+    api_route,
+    call_service,
+    found,
+    one,
+    page,
+    parse_body,
+    parse_query,
+    sees_private,
+)
+from advocacy.api.schemas import (
+    AccountCreateRequest,
+    AccountList,
+    AccountQuery,
+    AccountUpdateRequest,
+)
+from advocacy.clock import utcnow
+from advocacy.db import db_session
+from advocacy.models import Account, AccountPublic
+from advocacy.services import journey
+
+
+def account_public(account: Account, *, private: bool) -> AccountPublic:
+    item = AccountPublic.model_validate(account, from_attributes=True)
+    return item if private else item.model_copy(update={"notes": ""})
+
+
+@api_route(
+    "GET", "/accounts", summary="List accounts", tag="accounts", query=AccountQuery,
+    response=AccountList,
+)  # fmt: skip
+def list_accounts() -> tuple[Response, int]:
+    """Accounts ordered by id, filtered by stage, owner, industry, camp, name or update time."""
+    query = parse_query(AccountQuery)
+    rows, more = repository_api.list_accounts(
+        db_session(),
+        repository_api.Window(query.limit, query.after_id, query.offset),
+        stage=query.stage,
+        owner_id=query.owner_id,
+        industry=query.industry,
+        camp=query.camp,
+        name_contains=query.q,
+        updated_since=query.updated_since,
+    )
+    private = sees_private()
+    items = [account_public(row, private=private) for row in rows]
+    return page(AccountList, items, more, query, rows[-1].id if rows else None)
+
+
+@api_route(
+    "GET", "/accounts/<id:account_id>", summary="Read an account", tag="accounts",
+    response=AccountPublic,
+)  # fmt: skip
+def get_account(account_id: int) -> tuple[Response, int]:
+    """One account."""
+    account = found(lambda: repository_journey.get_account(db_session(), account_id))
+    return one(account_public(account, private=sees_private()))
+
+
+@api_route(
+    "POST", "/accounts", summary="Create an account", tag="accounts", scope="write",
+    roles=WRITERS, body=AccountCreateRequest, response=AccountPublic, status=201,
+)  # fmt: skip
+def create_account() -> tuple[Response, int]:
+    """Create an account at its starting stage (a prospect unless said otherwise)."""
+    data = parse_body(AccountCreateRequest)
+    account = call_service(
+        lambda: journey.create_account(db_session(), data, by=acting_user(), now=utcnow())
+    )
+    location = url_for(".get_account", account_id=account.id)
+    return one(account_public(account, private=True), 201, location)
+
+
+@api_route(
+    "PATCH", "/accounts/<id:account_id>", summary="Change an account", tag="accounts",
+    scope="write", roles=WRITERS, body=AccountUpdateRequest, response=AccountPublic,
+)  # fmt: skip
+def update_account(account_id: int) -> tuple[Response, int]:
+    """Change an account's details; only its owner, its team or an administrator may. The
+    stage is not changed here: a move needs a reason and follows the journey rules."""
+    found(lambda: repository_journey.get_account(db_session(), account_id))
+    data = parse_body(AccountUpdateRequest)
+    account = call_service(
+        lambda: journey.update_account(
+            db_session(), account_id, data, by=acting_user(), now=utcnow()
+        )
+    )
+    return one(account_public(account, private=True))

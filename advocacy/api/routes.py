@@ -1,0 +1,292 @@
+"""The API's route table: each view declares its method, path, scope, roles and schemas once.
+
+The same declaration registers the Flask route, sets the access policy and feeds the OpenAPI
+document, so the document cannot drift from what the app serves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Response, jsonify, request, url_for
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from advocacy.api import bp
+from advocacy.api.problems import (
+    ApiProblem,
+    FieldProblem,
+    from_rule_error,
+    from_validation_error,
+    invalid,
+)
+from advocacy.api.schemas import MAX_ID, PageQuery, encode_cursor
+from advocacy.db import db_session
+from advocacy.domain.access import sees_private_details
+from advocacy.domain.identity import Role
+from advocacy.domain.text import RuleError
+from advocacy.models import User
+from advocacy.repository import NotFound
+from advocacy.services.journey import NotAllowed
+from advocacy.services.tokens import Scope
+from advocacy.web.security import api_scope, current_user, public
+
+F = TypeVar("F", bound=Callable[..., Any])
+B = TypeVar("B", bound=BaseModel)
+WRITERS = ("admin", "account_manager")
+# Refusals that mean "this clashes with something that exists" rather than "this is invalid".
+CONFLICTS = frozenset(
+    {
+        "A service line with this name already exists.",
+        "Another account already has this external id.",
+        "Another contact already has this external id.",
+        "Another engagement already has this external id.",
+        "Another touchpoint already has this external id.",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    endpoint: str
+    method: str
+    rule: str  # the Flask rule under the blueprint's prefix, e.g. /accounts/<id:account_id>
+    summary: str
+    tag: str
+    scope: Scope | None  # None: public, no token needed
+    roles: tuple[str, ...]
+    query: type[BaseModel] | None
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    media_type: str
+    description: str
+
+
+ROUTES: list[ApiRoute] = []
+
+
+def api_route(
+    method: str,
+    rule: str,
+    *,
+    summary: str,
+    tag: str,
+    scope: str | None = "read",
+    roles: tuple[str, ...] = (),
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    media_type: str = "application/json",
+) -> Callable[[F], F]:
+    """Register an API view with its access policy and add it to the route table."""
+
+    def register(view: F) -> F:
+        marked = public(view) if scope is None else api_scope(scope, *roles)(view)
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=marked, methods=[method])
+        ROUTES.append(
+            ApiRoute(
+                endpoint=f"{bp.name}.{view.__name__}",
+                method=method,
+                rule=(bp.url_prefix or "") + rule,
+                summary=summary,
+                tag=tag,
+                scope=Scope(scope) if scope else None,
+                roles=roles,
+                query=query,
+                body=body,
+                response=response,
+                status=status,
+                media_type=media_type,
+                description=(view.__doc__ or "").strip(),
+            )
+        )
+        return marked
+
+    return register
+
+
+def acting_user() -> User:
+    user = current_user()
+    assert user is not None, "the access policy lets no anonymous request reach an API view"
+    return user
+
+
+def sees_private() -> bool:
+    return sees_private_details(Role(acting_user().role))
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _bad_text(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    """Locations of strings PostgreSQL cannot store: NUL bytes and lone surrogates."""
+    if isinstance(value, str):
+        if "\x00" in value or (not value.isascii() and _has_surrogate(value)):
+            yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _bad_text(key, where)
+            yield from _bad_text(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bad_text(item, (*where, index))
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _refuse_bad_text(data: Any, where: str) -> None:
+    locations = list(_bad_text(data, (where,)))
+    if locations:
+        raise invalid(
+            [
+                FieldProblem(
+                    loc=list(loc),
+                    message=_("This text holds a NUL byte or invalid characters."),
+                    type="string_type",
+                )
+                for loc in locations
+            ]
+        )
+
+
+def _check_ids(parsed: BaseModel) -> None:
+    # Ids must fit the database's integer columns: a huge one is refused here, not by the driver.
+    errors = []
+    for name, value in parsed:
+        if not (name.endswith("_id") or name.endswith("_ids")) or value is None:
+            continue
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            if isinstance(item, int) and not 1 <= item <= MAX_ID:
+                loc: list[str | int] = ["body", name] + ([index] if isinstance(value, list) else [])
+                errors.append(
+                    FieldProblem(
+                        loc=loc, message=_("This number is out of range."), type="less_than_equal"
+                    )
+                )
+    if errors:
+        raise invalid(errors)
+
+
+def parse_body(model: type[B]) -> B:
+    """The JSON body validated by `model`: 415, 400 or 422 problems for anything else."""
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise ApiProblem(415, _("Send the body as application/json."))
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        raise ApiProblem(400, _("The body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise invalid(
+            [FieldProblem(loc=["body"], message=_("Send a JSON object."), type="model_type")]
+        )
+    _refuse_bad_text(data, "body")
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+    _check_ids(parsed)
+    return parsed
+
+
+def parse_query(model: type[B]) -> B:
+    """The query string validated by `model` (each parameter once; unknown ones refused)."""
+    data: dict[str, str] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        if len(values) > 1:
+            raise invalid(
+                [
+                    FieldProblem(
+                        loc=["query", key], message=_("Give this parameter once."), type="too_long"
+                    )
+                ]
+            )
+        data[key] = values[0]
+    _refuse_bad_text(data, "query")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise from_validation_error(error, where="query") from None
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+def call_service(action: Callable[[], Any], *, body_refs: bool = False) -> Any:
+    """Run one service call and turn its refusals into problems; nothing is kept on failure.
+
+    With `body_refs`, a row that is not found was named in the body (a 422), not in the URL (404).
+    """
+    session = db_session()
+    try:
+        return action()
+    except NotAllowed as error:
+        session.rollback()
+        raise from_rule_error(error, 403) from None
+    except NotFound:
+        session.rollback()
+        if body_refs:
+            raise invalid(
+                [
+                    FieldProblem(
+                        loc=["body", "account_id"], message=_("No such account."), type="not_found"
+                    )
+                ]
+            ) from None
+        raise ApiProblem(404, _("There is nothing at this address.")) from None
+    except RuleError as error:
+        session.rollback()
+        raise from_rule_error(error, 409 if error.message in CONFLICTS else 422) from None
+    except ValidationError as error:
+        session.rollback()
+        raise from_validation_error(error) from None
+    except IntegrityError:
+        session.rollback()
+        raise ApiProblem(409, _("This clashes with data that changed meanwhile.")) from None
+
+
+def found(lookup: Callable[[], Any]) -> Any:
+    """The row `lookup` returns, or a 404 problem."""
+    try:
+        return lookup()
+    except NotFound:
+        raise ApiProblem(404, _("There is nothing at this address.")) from None
+
+
+def one(item: BaseModel, status: int = 200, location: str | None = None) -> tuple[Response, int]:
+    response = jsonify(item.model_dump(mode="json"))
+    if location:
+        response.headers["Location"] = location
+    return response, status
+
+
+def page(
+    list_model: type[BaseModel],
+    items: list[BaseModel],
+    more: bool,
+    query: PageQuery,
+    last_id: int | None,
+) -> tuple[Response, int]:
+    """One page of `items` and the link to the next page (with the same filters), if any."""
+    following = None
+    if more and last_id is not None:
+        args = {key: value for key, value in request.args.items() if key not in {"cursor", "page"}}
+        if query.page is not None:
+            args["page"] = str(query.page + 1)
+        else:
+            args["cursor"] = encode_cursor(last_id)
+        following = url_for(request.endpoint or "", _external=True, **args)
+    return one(list_model(items=items, next=following))

@@ -1,0 +1,243 @@
+"""CSV import and export rules: which fields each table takes, how file headers map to them, how a
+row's cells become values, and how exported cells are kept from running as spreadsheet formulas.
+
+Standard library only. The services resolve references (accounts, contacts, service lines) and let
+the Create schemas have the last word on every field rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import Final
+
+from advocacy.domain import csv_values as v
+from advocacy.domain.csv_fields import FIELDS, REQUIRED, Kind, field_spec
+from advocacy.domain.csv_values import BadValue, normalise
+from advocacy.domain.text import N_, RuleError
+
+
+class MappingProblem(RuleError):
+    """A column mapping that cannot be used as it is; the message says what to fix."""
+
+
+def suggest_mapping(kind: Kind, headers: Sequence[str]) -> dict[str, str]:
+    """Header → field for the headers we recognise ("" for the others); each field used once.
+
+    Our own field names and labels count as aliases, so an exported file maps back by itself.
+    """
+    lookup: dict[str, str] = {}
+    for spec in FIELDS[kind]:
+        for alias in (spec.name, spec.label, *spec.aliases):
+            lookup.setdefault(normalise(alias), spec.name)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        field = lookup.get(normalise(header), "")
+        if field in taken:
+            field = ""
+        mapping[header] = field
+        if field:
+            taken.add(field)
+    # "Name" alone means the full name only when the file has no first/last name columns.
+    if {"first_name", "last_name"} & taken and "full_name" in taken:
+        for header, field in mapping.items():
+            if field == "full_name" and normalise(header) == "name":
+                mapping[header] = ""
+    return mapping
+
+
+def check_mapping(kind: Kind, mapping: Mapping[str, str]) -> list[MappingProblem]:
+    """Everything wrong with a mapping: unknown fields, a field used twice, required ones missing."""
+    problems: list[MappingProblem] = []
+    used: dict[str, str] = {}
+    for header, field in mapping.items():
+        if not field:
+            continue
+        if field_spec(kind, field) is None:
+            problems.append(
+                MappingProblem(N_("Unknown field %(field)s for column %(column)s"),
+                               field=field, column=header)
+            )  # fmt: skip
+        elif field in used:
+            problems.append(
+                MappingProblem(
+                    N_("Columns %(first)s and %(second)s are both mapped to %(field)s"),
+                    first=used[field],
+                    second=header,
+                    field=field,
+                )
+            )
+        else:
+            used[field] = header
+    for group in REQUIRED[kind]:
+        if not set(group) & set(used):
+            labels = " / ".join(_label(kind, name) for name in group)
+            problems.append(MappingProblem(N_("Map a column to %(field)s"), field=labels))
+    return problems
+
+
+def _label(kind: Kind, name: str) -> str:
+    spec = field_spec(kind, name)
+    return spec.label if spec else name
+
+
+# --- rows -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why one line of the file cannot be imported; `field` is ours, empty for the whole row."""
+
+    line: int
+    message: str
+    params: Mapping[str, object]
+    field: str = ""
+
+    def __str__(self) -> str:
+        return self.message % dict(self.params) if self.params else self.message
+
+
+class RowProblem(RuleError):
+    """A row that cannot be imported; `field` names the field at fault, if one is."""
+
+    def __init__(self, message: str, *, field: str = "", **params: object) -> None:
+        self.field = field
+        super().__init__(message, **params)
+
+
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """A cell a spreadsheet will show as text: formula-leading characters get a ' in front."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unneutralise_cell(value: str) -> str:
+    """Undo neutralise_cell, so a file we exported imports back unchanged."""
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+class RowReader:
+    """Turns the cells of one row into raw field texts, following a checked mapping."""
+
+    def __init__(self, kind: Kind, headers: Sequence[str], mapping: Mapping[str, str]) -> None:
+        self.kind = kind
+        self.columns = [
+            (index, mapping[header]) for index, header in enumerate(headers) if mapping.get(header)
+        ]
+        self.required = REQUIRED[kind]
+
+    def texts(self, cells: Sequence[str]) -> dict[str, str]:
+        """Field → stripped text of the cells that hold something; first + last → full name."""
+        texts: dict[str, str] = {}
+        for index, field in self.columns:
+            if index < len(cells):
+                text = cells[index].strip()
+                if text:
+                    texts[field] = unneutralise_cell(text)
+        if "full_name" not in texts and ("first_name" in texts or "last_name" in texts):
+            parts = (texts.get("first_name", ""), texts.get("last_name", ""))
+            texts["full_name"] = " ".join(part for part in parts if part)
+        for group in self.required:
+            if not any(name in texts for name in group):
+                raise RowProblem(
+                    N_("Missing value: %(label)s"),
+                    field=group[0],
+                    label=_label(self.kind, group[0]),
+                )
+        return texts
+
+
+def _parsers(default_tz: tzinfo) -> dict[str, Callable[[str], object]]:
+    return {
+        "text": str,
+        "lower": str.lower,
+        "upper": str.upper,
+        "date": v.parse_date,
+        "datetime": lambda text: v.parse_datetime(text, default_tz=default_tz),
+        "int": v.parse_int,
+        "decimal": v.parse_decimal,
+        "bool": v.parse_bool,
+        "size": v.parse_size_band,
+        "list": v.split_list,
+        "stage": lambda text: v.parse_word(
+            text, v.STAGE_SYNONYMS, N_("Unknown journey stage: %(value)s")
+        ),
+        "status": lambda text: v.parse_word(
+            text, v.STATUS_SYNONYMS, N_("Unknown engagement status: %(value)s")
+        ),
+        "seniority": lambda text: v.parse_word(
+            text, v.SENIORITY_SYNONYMS, N_("Unknown seniority: %(value)s")
+        ),
+        "roles": lambda text: v.parse_words(
+            text, v.ROLE_SYNONYMS, N_("Unknown buying-group role: %(value)s")
+        ),
+        "kind": lambda text: v.parse_word(
+            text, v.KIND_SYNONYMS, N_("Unknown touchpoint kind: %(value)s")
+        ),
+        "initiative": lambda text: v.parse_word(
+            text, v.INITIATIVE_SYNONYMS, N_("Unknown initiative: %(value)s")
+        ),
+        "channel": lambda text: v.parse_word(
+            text, v.CHANNEL_SYNONYMS, N_("Unknown channel: %(value)s")
+        ),
+        "language": lambda text: v.parse_word(
+            text, v.LANGUAGE_SYNONYMS, N_("Unknown language: %(value)s")
+        ),
+    }
+
+
+class RowParser:
+    """Parses the raw texts of a row into values (dates, stages, amounts...) for one kind."""
+
+    def __init__(self, kind: Kind, *, default_tz: tzinfo = UTC) -> None:
+        parsers = _parsers(default_tz)
+        self.parsers = {spec.name: parsers[spec.parse] for spec in FIELDS[kind]}
+
+    def values(self, texts: Mapping[str, str]) -> dict[str, object]:
+        """Field → value; RowProblem names the first field whose text is not a valid value."""
+        values: dict[str, object] = {}
+        for field, text in texts.items():
+            parse = self.parsers.get(field)
+            if parse is None:
+                continue
+            try:
+                values[field] = parse(text)
+            except BadValue as error:
+                raise RowProblem(error.message, field=field, **error.params) from None
+        return values
+
+
+def duplicate_key(kind: Kind, values: Mapping[str, object]) -> tuple[object, ...] | None:
+    """What makes two rows of one file the same record: the external id, else a natural key.
+
+    The natural keys mirror how the import matches existing rows, so a row that would update a
+    record created by an earlier row of the same file is caught as a duplicate.
+    """
+    if values.get("external_id"):
+        return ("external_id", values["external_id"])
+    account = values.get("account_external_id") or str(values.get("account_name", "")).lower()
+    if kind is Kind.ACCOUNTS:
+        return ("name", str(values.get("name", "")).lower())
+    if kind is Kind.CONTACTS:
+        if values.get("email"):
+            return ("email", values["email"])
+        return ("name", account, str(values.get("full_name", "")).lower())
+    if kind is Kind.ENGAGEMENTS:
+        return ("title", account, str(values.get("title", "")).lower())
+    return ("touchpoint", account, values.get("kind"), values.get("occurred_at"))
+
+
+def field_labels(kind: Kind) -> list[tuple[str, str]]:
+    """(field, label) pairs in catalogue order, for mapping choices."""
+    return [(spec.name, spec.label) for spec in FIELDS[kind]]
+
+
+def export_columns(kind: Kind) -> list[str]:
+    """The columns of an export: our field names, which the import recognises by themselves."""
+    return [spec.name for spec in FIELDS[kind] if spec.name not in {"first_name", "last_name"}]

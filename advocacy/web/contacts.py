@@ -1,0 +1,186 @@
+"""The contact page (a person across employers), contact forms, and people who leave or retire."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from advocacy import repository_contacts
+from advocacy import repository_journey as repo
+from advocacy.clock import utcnow
+from advocacy.db import db_session
+from advocacy.domain.access import may_edit_account, sees_private_details
+from advocacy.domain.identity import Role
+from advocacy.domain.text import RuleError
+from advocacy.models import Account, ContactCreate, ContactUpdate
+from advocacy.services import journey, people
+from advocacy.web.journey_forms import ContactForm, DepartureForm
+from advocacy.web.refusals import discard_changes, found_and_allowed
+from advocacy.web.security import allow, require_user, signed_in
+from advocacy.web.validation import apply_errors, rule_message
+
+bp = Blueprint("contacts", __name__)
+
+
+def _show(
+    contact_id: int,
+    form: DepartureForm | None = None,
+    status: int = 200,
+    errors: Iterable[str] = (),
+) -> tuple[str, int]:
+    user = require_user()
+    assert user.id is not None
+    session = db_session()
+    history = repository_contacts.contact_history(session, contact_id)
+    may_edit = may_edit_account(
+        Role(user.role),
+        user.id,
+        owner_id=history.account.owner_id,
+        team_user_ids=repo.team_user_ids(session, history.account.id or 0),
+    )
+    return render_template(
+        "contacts/show.html",
+        history=history,
+        contact=history.contact,
+        may_edit=may_edit,
+        private=sees_private_details(Role(user.role)),
+        departure_form=form or DepartureForm(formdata=None),
+        errors=list(errors),
+    ), status
+
+
+@bp.get("/contacts/<id:contact_id>")
+@signed_in
+@found_and_allowed
+def show(contact_id: int) -> tuple[str, int]:
+    return _show(contact_id)
+
+
+@bp.post("/contacts/<id:contact_id>/departure")
+@allow("admin", "account_manager")
+@found_and_allowed
+def departure(contact_id: int) -> Response | tuple[str, int]:
+    session = db_session()
+    user = require_user()
+    contact = repo.get_contact(session, contact_id)
+    journey.check_may_edit(session, repo.get_account(session, contact.account_id), user)
+    form = DepartureForm()
+    if not form.validate_on_submit():
+        return _show(contact_id, form, 400)
+    now = utcnow()
+    on = form.departure_date(now.date())
+    if on is None:
+        form.on.errors = [*form.on.errors, _("Enter a valid date.")]
+        return _show(contact_id, form, 422)
+    try:
+        result = people.record_departure(
+            session,
+            contact_id,
+            retired=form.outcome.data == "retired",
+            on=on,
+            new_employer=form.new_employer.data,
+            new_title=(form.new_title.data or "").strip()[:200],
+            by=user,
+            now=now,
+        )
+    except RuleError as error:
+        if isinstance(error, journey.NotAllowed):
+            raise
+        discard_changes()
+        return _show(contact_id, form, 422, [rule_message(error)])
+    if result.new_account is not None:
+        flash(
+            _(
+                "%(name)s moved to %(account)s: their new position is on their history below.",
+                name=repo.get_person(session, result.contact.person_id).full_name,
+                account=result.new_account.name,
+            ),
+            "success",
+        )
+    elif form.outcome.data == "retired":
+        flash(_("Marked as retired: they stay in your alumni."), "success")
+    else:
+        flash(_("Marked as left."), "success")
+    return redirect(url_for("contacts.show", contact_id=contact_id))
+
+
+def _render_form(
+    form: ContactForm,
+    account: Account,
+    contact_id: int | None,
+    status: int = 200,
+    errors: Iterable[str] = (),
+) -> tuple[str, int]:
+    return render_template(
+        "contacts/form.html",
+        form=form,
+        account=account,
+        contact_id=contact_id,
+        errors=list(errors),
+    ), status
+
+
+@bp.route("/accounts/<id:account_id>/contacts/new", methods=["GET", "POST"])
+@allow("admin", "account_manager")
+@found_and_allowed
+def new(account_id: int) -> Response | tuple[str, int]:
+    session = db_session()
+    user = require_user()
+    account = repo.get_account(session, account_id)
+    journey.check_may_edit(session, account, user)
+    form = ContactForm()
+    if request.method == "GET":
+        return _render_form(form, account, None)
+    if not form.validate_on_submit():
+        return _render_form(form, account, None, 400)
+    try:
+        data = ContactCreate.model_validate(form.payload(creating=True))
+        contact = people.add_contact(session, account_id, data, by=user, now=utcnow())
+    except ValidationError as error:
+        return _render_form(form, account, None, 422, apply_errors(form, error))
+    except RuleError as error:
+        if isinstance(error, journey.NotAllowed):
+            raise
+        discard_changes()
+        return _render_form(form, account, None, 422, [rule_message(error)])
+    flash(_("Contact added."), "success")
+    return redirect(url_for("contacts.show", contact_id=contact.id))
+
+
+@bp.route("/contacts/<id:contact_id>/edit", methods=["GET", "POST"])
+@allow("admin", "account_manager")
+@found_and_allowed
+def edit(contact_id: int) -> Response | tuple[str, int]:
+    session = db_session()
+    user = require_user()
+    contact = repo.get_contact(session, contact_id)
+    account = repo.get_account(session, contact.account_id)
+    journey.check_may_edit(session, account, user)
+    if request.method == "GET":
+        form = ContactForm(
+            obj=contact,
+            data={
+                "full_name": repo.get_person(session, contact.person_id).full_name,
+                "roles": sorted(repo.roles_of(session, [contact_id])[contact_id]),
+            },
+        )
+        return _render_form(form, account, contact_id)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _render_form(form, account, contact_id, 400)
+    try:
+        data = ContactUpdate.model_validate(form.payload(creating=False))
+        people.update_contact(session, contact_id, data, by=user, now=utcnow())
+    except ValidationError as error:
+        return _render_form(form, account, contact_id, 422, apply_errors(form, error))
+    except RuleError as error:
+        if isinstance(error, journey.NotAllowed):
+            raise
+        discard_changes()
+        return _render_form(form, account, contact_id, 422, [rule_message(error)])
+    flash(_("Contact saved."), "success")
+    return redirect(url_for("contacts.show", contact_id=contact_id))

@@ -1,0 +1,129 @@
+"""What the journey's codes are called on the pages, in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from flask import Blueprint
+from flask_babel import format_currency, format_date
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+from advocacy.domain.journey import Camp, EngagementStatus, Stage
+from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
+from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind
+
+LABELS: Mapping[str, Mapping[str, Any]] = {
+    "stage": {
+        Stage.PROSPECT: _l("Prospect"),
+        Stage.ACTIVE: _l("Active client"),
+        Stage.BETWEEN: _l("Between engagements"),
+        Stage.FORMER: _l("Former client"),
+    },
+    "camp": {
+        Camp.GOOD: _l("Good experience"),
+        Camp.BAD: _l("Bad experience"),
+        Camp.UNKNOWN: _l("Unknown"),
+    },
+    "engagement_status": {
+        EngagementStatus.PROPOSED: _l("Proposed"),
+        EngagementStatus.WON: _l("Won"),
+        EngagementStatus.LOST: _l("Lost (no way)"),
+        EngagementStatus.DEFERRED: _l("Deferred (not now)"),
+        EngagementStatus.ACTIVE: _l("Active"),
+        EngagementStatus.COMPLETED: _l("Completed"),
+        EngagementStatus.CANCELLED: _l("Cancelled"),
+    },
+    "role": {
+        BuyingRole.DECISION_MAKER: _l("Decision maker"),
+        BuyingRole.SPONSOR: _l("Sponsor"),
+        BuyingRole.USER: _l("User"),
+        BuyingRole.PROCUREMENT: _l("Procurement"),
+        BuyingRole.COMPLIANCE: _l("Compliance"),
+        BuyingRole.CSR: _l("CSR / sustainability"),
+        BuyingRole.FINANCE: _l("Finance"),
+        BuyingRole.OTHER: _l("Other"),
+        "": _l("No role recorded"),
+    },
+    "seniority": {
+        Seniority.BOARD: _l("Board"),
+        Seniority.C_LEVEL: _l("C-level"),
+        Seniority.VP_DIRECTOR: _l("VP / director"),
+        Seniority.MANAGER: _l("Manager"),
+        Seniority.INDIVIDUAL: _l("Individual contributor"),
+    },
+    "contact_status": {
+        ContactStatus.ACTIVE: _l("Active"),
+        ContactStatus.LEFT: _l("Left"),
+        ContactStatus.RETIRED: _l("Retired"),
+    },
+    "kind": {
+        TouchpointKind.MEETING: _l("Meeting"),
+        TouchpointKind.CALL: _l("Call"),
+        TouchpointKind.EMAIL: _l("E-mail"),
+        TouchpointKind.EVENT: _l("Event"),
+        TouchpointKind.SURVEY: _l("Survey"),
+        TouchpointKind.TESTIMONIAL: _l("Testimonial"),
+        TouchpointKind.REFERRAL: _l("Referral"),
+        TouchpointKind.CONTENT: _l("Content"),
+        TouchpointKind.PROPOSAL: _l("Proposal"),
+        TouchpointKind.PRESS: _l("Press"),
+        TouchpointKind.NOTE: _l("Note"),
+    },
+    "initiative": {
+        Initiative.CLIENT: _l("Started by the client"),
+        Initiative.FIRM: _l("Started by us"),
+        Initiative.EXTERNAL: _l("From outside"),
+    },
+    "channel": {
+        Channel.IN_PERSON: _l("In person"),
+        Channel.PHONE: _l("Phone"),
+        Channel.VIDEO: _l("Video"),
+        Channel.EMAIL: _l("E-mail"),
+        Channel.WEB: _l("Web"),
+        Channel.EVENT: _l("Event"),
+        Channel.SOCIAL: _l("Social media"),
+        Channel.OTHER: _l("Other"),
+    },
+}
+
+
+def label(kind: str, value: str | None) -> Any:
+    """The name of a code on the page; the code itself when it is unknown (old data)."""
+    if value is None:
+        return ""
+    return LABELS.get(kind, {}).get(value, value)
+
+
+def choices(kind: str, values: Iterable[StrEnum] | None = None, *, blank: Any = None) -> list:
+    """Select options for the codes of `kind`, optionally after a blank first option."""
+    names = LABELS[kind]
+    options = [SelectChoice("", blank)] if blank is not None else []
+    for value in values if values is not None else [v for v in names if v]:
+        options.append(SelectChoice(str(value), names[value]))
+    return options
+
+
+def day(value: date | None) -> str:
+    """A calendar date in the reader's language; a dash when there is none."""
+    return format_date(value, "medium") if value else "—"
+
+
+def money(value: Decimal | None, currency: str) -> str:
+    if value is None:
+        return "—"
+    try:
+        return format_currency(value, currency)
+    except (ValueError, LookupError):
+        return f"{value} {currency}"
+
+
+def install(bp: Blueprint) -> None:
+    """Make the labels and formats available to every template of the app."""
+    bp.add_app_template_global(label, "label")
+    bp.add_app_template_filter(day, "day")
+    bp.add_app_template_global(money, "money")

@@ -1,0 +1,201 @@
+"""The real `sendgrid` library against a local Mail Send server: payload, headers, ASM, custom args,
+and how each kind of answer is classified."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlmodel import Session
+
+from advocacy.adapters.sendgrid_mail import MESSAGE_ID_ARG, SendGridSender
+from advocacy.domain.outbox import AnswerKind, OutgoingMail
+from advocacy.models import OutboxMessage
+from advocacy.services.mail import queue_email
+from tests.conftest import NOW, free_port
+from tests.factories import make_mail_contact
+from tests.fake_sendgrid import FakeSendGrid
+
+API_KEY = "SG.test-key"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSendGrid]:
+    with FakeSendGrid() as server:
+        yield server
+
+
+@pytest.fixture
+def sg_app(app_factory: Any, fake: FakeSendGrid) -> Flask:
+    return app_factory(
+        mail_backend="sendgrid",
+        sendgrid_api_key=API_KEY,
+        sendgrid_host=fake.url,
+        sendgrid_asm_group_nurture=77,
+    )
+
+
+@pytest.fixture
+def sender(sg_app: Flask) -> Iterator[SendGridSender]:
+    sender = SendGridSender(sg_app.config["ADVOCACY"], timeout=0.5, threads=2)
+    yield sender
+    sender.close()
+
+
+def outgoing(message: OutboxMessage) -> OutgoingMail:
+    assert message.id is not None
+    return OutgoingMail(
+        message_id=message.id,
+        category=message.category,
+        to_email=message.to_email,
+        to_name=message.to_name,
+        subject=message.subject,
+        html_body=message.html_body,
+        text_body=message.text_body,
+        headers=json.loads(message.headers_json),
+    )
+
+
+def queued_nurture(app: Flask, session: Session) -> OutboxMessage:
+    contact = make_mail_contact(session, email="ann@client.example")
+    with app.app_context():
+        result = queue_email(
+            session,
+            category="nurture",
+            template="example_nurture",
+            to=contact.email,
+            to_name="Ann Client",
+            contact_id=contact.id,
+            source=("nurture_step", 3),
+            context={"topic": "Year-end tax"},
+            now=NOW,
+        )
+    message = session.get(OutboxMessage, result.message_id)
+    assert message is not None
+    return message
+
+
+def staff_mail(message_id: int = 1, to: str = "staff@firm.example") -> OutgoingMail:
+    return OutgoingMail(message_id, "transactional", to, "", "Hello", "<p>Hi</p>", "Hi\n", {})
+
+
+def test_the_request_is_the_libraries_mail_payload_with_our_headers(
+    sg_app: Flask, session: Session, fake: FakeSendGrid, sender: SendGridSender
+) -> None:
+    message = queued_nurture(sg_app, session)
+    answer = sender.send(outgoing(message))
+    assert answer.kind is AnswerKind.ACCEPTED
+    assert answer.provider_message_id.startswith("fake")
+    [request] = fake.requests
+    assert request.body == sender.build(outgoing(message)).get()
+    body = request.body
+    assert body["personalizations"] == [
+        {"to": [{"email": "ann@client.example", "name": "Ann Client"}]}
+    ]
+    assert body["from"] == {
+        "email": "relationships@northwind.example",
+        "name": "Northwind Partners",
+    }
+    assert body["subject"] == message.subject
+    assert [part["type"] for part in body["content"]] == ["text/plain", "text/html"]
+    unsubscribe = json.loads(message.headers_json)["List-Unsubscribe"]
+    assert body["headers"] == {
+        "List-Unsubscribe": unsubscribe,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    assert body["asm"] == {"group_id": 77}
+    assert body["categories"] == ["nurture"]
+    assert body["custom_args"] == {MESSAGE_ID_ARG: str(message.id)}
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
+    assert request.headers["content-type"] == "application/json"
+
+
+def test_categories_and_custom_args_carry_no_personal_data(
+    sg_app: Flask, session: Session, fake: FakeSendGrid, sender: SendGridSender
+) -> None:
+    message = queued_nurture(sg_app, session)
+    sender.send(outgoing(message))
+    body = fake.requests[0].body
+    exposed = json.dumps([body["categories"], body["custom_args"]])
+    assert "@" not in exposed and "Ann" not in exposed and "client" not in exposed
+
+
+def test_a_transactional_email_has_no_unsubscribe_group_or_headers(
+    sg_app: Flask, fake: FakeSendGrid, sender: SendGridSender
+) -> None:
+    sender.send(staff_mail())
+    body = fake.requests[0].body
+    assert "asm" not in body and "headers" not in body
+    assert body["categories"] == ["transactional"]
+
+
+def test_an_unconfigured_group_is_left_out(sg_app: Flask, fake: FakeSendGrid) -> None:
+    settings = replace(sg_app.config["ADVOCACY"], sendgrid_asm_group_nurture=0)
+    sender = SendGridSender(settings, timeout=0.5, threads=1)
+    try:
+        sender.send(replace(staff_mail(), category="nurture"))
+    finally:
+        sender.close()
+    assert "asm" not in fake.requests[0].body
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, AnswerKind.REJECTED),
+        (413, AnswerKind.REJECTED),
+        (401, AnswerKind.ACCOUNT_REFUSED),
+        (403, AnswerKind.ACCOUNT_REFUSED),
+        (429, AnswerKind.RATE_LIMITED),
+        (500, AnswerKind.UNCERTAIN),
+        (503, AnswerKind.UNCERTAIN),
+    ],
+)
+def test_error_answers_map_to_outcomes(
+    fake: FakeSendGrid, sender: SendGridSender, status: int, kind: AnswerKind
+) -> None:
+    fake.script(status=status, headers={"X-RateLimit-Reset": "1790000000"}, body='{"errors":[1]}')
+    answer = sender.send(staff_mail())
+    assert answer.kind is kind
+    assert answer.status_code == status
+    assert '{"errors":[1]}' in answer.detail
+    if kind is AnswerKind.RATE_LIMITED:
+        assert answer.headers is not None
+        assert answer.headers["X-RateLimit-Reset"] == "1790000000"
+    # The connection stays usable for the next message.
+    assert sender.send(staff_mail(2)).kind is AnswerKind.ACCEPTED
+
+
+def test_a_timeout_after_sending_is_uncertain_and_the_provider_has_it(
+    fake: FakeSendGrid, sender: SendGridSender
+) -> None:
+    fake.script(delay=2.0)
+    started = time.monotonic()
+    answer = sender.send(staff_mail())
+    assert answer.kind is AnswerKind.UNCERTAIN
+    assert time.monotonic() - started < 1.5
+    assert len(fake.accepted()) == 1  # which is why it must not simply be resent
+    assert sender.send(staff_mail(2)).kind is AnswerKind.ACCEPTED
+
+
+def test_a_refused_connection_is_not_sent(sg_app: Flask) -> None:
+    settings = replace(sg_app.config["ADVOCACY"], sendgrid_host=f"http://127.0.0.1:{free_port()}")
+    sender = SendGridSender(settings, timeout=0.5, threads=1)
+    try:
+        answer = sender.send(staff_mail())
+    finally:
+        sender.close()
+    assert answer.kind is AnswerKind.NOT_SENT
+
+
+def test_connections_are_kept_alive_between_messages(
+    fake: FakeSendGrid, sender: SendGridSender
+) -> None:
+    for number in range(20):
+        assert sender.send(staff_mail(number)).kind is AnswerKind.ACCEPTED
+    assert len(sender._connections._all) <= 2  # one per thread at most, not one per message

@@ -1,0 +1,214 @@
+"""The accounts list and the account forms: filters, search, sort, pages, counts, escaping."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from advocacy.db import db_session
+from advocacy.models import Account, User
+from tests.conftest import NOW
+from tests.factories import (
+    csrf_token,
+    make_account,
+    make_engagement,
+    make_service_line,
+    make_user,
+    sign_in,
+)
+
+
+def _person(app: Flask, role: str = "account_manager", email: str | None = None) -> User:
+    with app.app_context():
+        return make_user(db_session(), role=role, email=email)
+
+
+def _client(app: Flask, user: User) -> FlaskClient:
+    client = app.test_client()
+    sign_in(client, user.email)
+    return client
+
+
+def _page(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def _names(html: str) -> list[str]:
+    """Account names in the list's table, in order."""
+    return re.findall(r'<th scope="row"><a href="/accounts/\d+">([^<]+)</a>', html)
+
+
+def _post(client: FlaskClient, path: str, **data: Any) -> Any:
+    return client.post(path, data={"csrf_token": csrf_token(client, "/"), **data})
+
+
+def _count(app: Flask, model: Any, *where: Any) -> int:
+    with app.app_context():
+        return len(list(db_session().exec(select(model).where(*where))))
+
+
+def test_the_accounts_list_filters_by_stage_owner_industry_service_line_and_camp(
+    app: Flask,
+) -> None:
+    me, other = _person(app), _person(app)
+    with app.app_context():
+        session = db_session()
+        audit = make_service_line(session, "Audit")
+        bank = make_account(session, owner=me, name="Bank", industry="Banking")
+        make_engagement(session, bank, status="won", service_line_ids=[audit.id])
+        proposed = make_account(session, owner=me, name="Proposed Only", industry="Banking")
+        make_engagement(session, proposed, status="proposed", service_line_ids=[audit.id])
+        theirs = make_account(session, owner=other, name="Theirs", industry="Retail")
+        theirs.camp = "good"
+        session.add(theirs)
+        session.commit()
+    client = _client(app, me)
+    assert _names(_page(client, "/accounts?stage=active")) == ["Bank"]
+    assert _names(_page(client, f"/accounts?owner={other.id}")) == ["Theirs"]
+    assert _names(_page(client, "/accounts?industry=Banking")) == ["Bank", "Proposed Only"]
+    # A proposal is not a purchase: only the won engagement counts as "bought".
+    assert _names(_page(client, f"/accounts?service_line={audit.id}")) == ["Bank"]
+    assert _names(_page(client, "/accounts?camp=good")) == ["Theirs"]
+    assert _names(_page(client, "/accounts?stage=nonsense&owner=x")) == [
+        "Bank",
+        "Proposed Only",
+        "Theirs",
+    ]
+
+
+def test_the_accounts_list_searches_names_ignoring_case_and_wildcards(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        for name in ("Acme Corp", "ACME Holdings", "Globex", "100% Pure"):
+            make_account(db_session(), owner=me, name=name)
+    client = _client(app, me)
+    assert _names(_page(client, "/accounts?q=acme")) == ["Acme Corp", "ACME Holdings"]
+    assert _names(_page(client, "/accounts?q=%25")) == ["100% Pure"]
+
+
+def test_the_accounts_list_sorts_by_name_time_in_stage_or_last_update(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        for index, name in enumerate(["Beta", "Alpha", "Gamma"]):
+            account = make_account(session, owner=me, name=name)
+            account.stage_since = NOW - timedelta(days=10 * (index + 1))
+            account.updated_at = NOW - timedelta(days=index)
+            session.add(account)
+        session.commit()
+    client = _client(app, me)
+    assert _names(_page(client, "/accounts?sort=name")) == ["Alpha", "Beta", "Gamma"]
+    assert _names(_page(client, "/accounts?sort=stage_since")) == ["Gamma", "Alpha", "Beta"]
+    assert _names(_page(client, "/accounts?sort=updated")) == ["Beta", "Alpha", "Gamma"]
+
+
+def test_the_accounts_list_shows_fifty_per_page_with_page_links(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        for number in range(1, 121):
+            make_account(db_session(), owner=me, name=f"Client {number:03d}", industry="Retail")
+    client = _client(app, me)
+    first = _page(client, "/accounts?industry=Retail")
+    assert len(_names(first)) == 50 and _names(first)[0] == "Client 001"
+    assert "120 accounts" in first
+    assert 'href="/accounts?page=3&amp;industry=Retail"' in first
+    third = _page(client, "/accounts?industry=Retail&page=3")
+    assert _names(third) == [f"Client {n:03d}" for n in range(101, 121)]
+    assert 'aria-current="page">3<' in third
+    # A page past the end shows the last one rather than nothing.
+    assert _names(_page(client, "/accounts?industry=Retail&page=99")) == _names(third)
+
+
+def test_the_accounts_list_counts_accounts_in_each_stage_as_filter_chips(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        make_account(session, owner=me, name="P1")
+        make_account(session, owner=me, name="P2")
+        make_engagement(session, make_account(session, owner=me, name="A1"), status="won")
+    html = _page(_client(app, me), "/accounts?stage=prospect")
+    assert re.search(
+        r'stage=prospect"[^>]*aria-current="true">Prospect <span class="count">2<', html
+    )
+    assert re.search(r'stage=active"[^>]*>Active client <span class="count">1<', html)
+    assert re.search(r'>All stages <span class="count">3<', html)
+
+
+def test_an_account_named_like_a_script_is_shown_escaped(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        account = make_account(db_session(), owner=me, name="<script>alert(1)</script>")
+    client = _client(app, me)
+    for path in ("/accounts", f"/accounts/{account.id}", f"/accounts/{account.id}/edit"):
+        html = _page(client, path)
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_new_account_is_a_prospect_owned_by_its_creator(app: Flask) -> None:
+    me = _person(app)
+    client = _client(app, me)
+    assert f'<option selected value="{me.id}">' in _page(client, "/accounts/new")
+    response = _post(
+        client,
+        "/accounts/new",
+        name="Hooli",
+        industry="Tech",
+        owner_id=str(me.id),
+        stage="prospect",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        account = db_session().exec(select(Account).where(Account.name == "Hooli")).one()
+    assert account.owner_id == me.id and account.stage == "prospect"
+    assert response.headers["Location"].endswith(f"/accounts/{account.id}")
+
+
+def test_a_bad_account_form_keeps_what_was_typed_says_why_and_writes_nothing(app: Flask) -> None:
+    me = _person(app)
+    response = _post(
+        _client(app, me),
+        "/accounts/new",
+        name="Typed Name",
+        country="XX",
+        size_band="",
+        industry="Typed industry",
+        owner_id="",
+        stage="prospect",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "expected a two-letter country code" in body
+    assert 'value="Typed Name"' in body and 'value="Typed industry"' in body
+    assert _count(app, Account) == 0
+
+
+def test_editing_an_account_keeps_its_stage_and_owner(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        account = make_account(db_session(), owner=me, name="Old name")
+    client = _client(app, me)
+    assert 'value="Old name"' in _page(client, f"/accounts/{account.id}/edit")
+    response = _post(client, f"/accounts/{account.id}/edit", name="New name", notes="met CFO")
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db_session().get(Account, account.id)
+    assert (saved.name, saved.notes, saved.owner_id, saved.stage) == (
+        "New name",
+        "met CFO",
+        me.id,
+        "prospect",
+    )
+
+
+def test_an_unknown_account_is_not_found(app: Flask) -> None:
+    client = _client(app, _person(app))
+    assert client.get("/accounts/999999").status_code == 404
+    assert _post(client, "/accounts/999999/stage", stage="active", reason="x").status_code == 404

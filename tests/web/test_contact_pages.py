@@ -1,0 +1,227 @@
+"""The contact page: a person across employers; contacts added, edited, and followed when they move."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from advocacy.db import db_session
+from advocacy.models import Account, Contact, ContactRole, Person, User
+from advocacy.services.people import record_departure
+from tests.conftest import NOW
+from tests.factories import (
+    csrf_token,
+    make_account,
+    make_contact,
+    make_engagement,
+    make_touchpoint,
+    make_user,
+    sign_in,
+)
+
+
+def _person(app: Flask, role: str = "account_manager") -> User:
+    with app.app_context():
+        return make_user(db_session(), role=role)
+
+
+def _client(app: Flask, user: User) -> FlaskClient:
+    client = app.test_client()
+    sign_in(client, user.email)
+    return client
+
+
+def _post(client: FlaskClient, path: str, **data: Any) -> Any:
+    return client.post(path, data={"csrf_token": csrf_token(client, "/"), **data})
+
+
+def _ticked(html: str, value: str) -> bool:
+    return re.search(rf'<input checked[^>]* type="checkbox" value="{value}"', html) is not None
+
+
+def _page(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def test_the_contact_page_shows_the_person_across_employers_with_touchpoints_and_work(
+    app: Flask,
+) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        first = make_account(session, owner=me, name="First Employer")
+        contact = make_contact(session, first, full_name="Mia Mover", title="CFO")
+        make_engagement(session, first, title="Cost review", contact_ids=[contact.id])
+        make_touchpoint(session, first, contact_id=contact.id, summary="Lunch with Mia")
+        moved = record_departure(
+            session,
+            contact.id,
+            retired=False,
+            on=NOW.date(),
+            new_employer="Second Co",
+            new_title="CEO",
+            by=me,
+            now=NOW,
+        )
+    html = _page(_client(app, me), f"/contacts/{contact.id}")
+    assert "First Employer" in html and "Second Co" in html
+    assert f'href="/contacts/{moved.new_contact.id}"' in html
+    assert "Left" in html and "CEO" in html
+    assert "Cost review" in html and "Lunch with Mia" in html
+
+
+def test_marketing_sees_no_contact_email_or_phone(app: Flask) -> None:
+    owner, marketer = _person(app), _person(app, "marketing")
+    with app.app_context():
+        session = db_session()
+        account = make_account(session, owner=owner)
+        contact = make_contact(
+            session, account, full_name="Pat Private", email="pat@client.example", phone="+33 1 23"
+        )
+    html = _page(_client(app, marketer), f"/contacts/{contact.id}")
+    assert "Pat Private" in html
+    assert "pat@client.example" not in html and "+33 1 23" not in html
+    assert "Edit contact" not in html and "Record the departure" not in html
+    assert "pat@client.example" in _page(_client(app, owner), f"/contacts/{contact.id}")
+
+
+def test_a_champion_who_moves_is_followed_to_the_new_company_and_the_page_says_where(
+    app: Flask,
+) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        account = make_account(session, owner=me, name="Old Co")
+        contact = make_contact(session, account, full_name="Chris Champion", roles=["sponsor"])
+    client = _client(app, me)
+    response = _post(
+        client,
+        f"/contacts/{contact.id}/departure",
+        outcome="left",
+        on="",
+        new_employer="Brand New Ltd",
+        new_title="COO",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/contacts/{contact.id}")
+    html = _page(client, f"/contacts/{contact.id}")
+    assert "Chris Champion moved to Brand New Ltd" in html
+    with app.app_context():
+        session = db_session()
+        new_account = session.exec(select(Account).where(Account.name == "Brand New Ltd")).one()
+        positions = session.exec(select(Contact).where(Contact.person_id == contact.person_id))
+        assert new_account.stage == "prospect" and new_account.owner_id == me.id
+        assert {(c.account_id, c.status) for c in positions} == {
+            (account.id, "left"),
+            (new_account.id, "active"),
+        }
+
+
+def test_a_retired_contact_stays_as_alumni(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        contact = make_contact(session, make_account(session, owner=me), full_name="Rita Retired")
+    client = _client(app, me)
+    assert _post(client, f"/contacts/{contact.id}/departure", outcome="retired").status_code == 302
+    html = _page(client, f"/contacts/{contact.id}")
+    assert "Marked as retired" in html and "alumni" in html
+    with app.app_context():
+        assert db_session().get(Person, contact.person_id).retired_on is not None
+
+
+def test_a_departure_the_rules_refuse_keeps_the_form_and_says_why(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        contact = make_contact(session, make_account(session, owner=me))
+    client = _client(app, me)
+    response = _post(
+        client, f"/contacts/{contact.id}/departure", outcome="retired", new_employer="Elsewhere"
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "A retired person has no new employer" in body and 'value="Elsewhere"' in body
+    bad_date = _post(client, f"/contacts/{contact.id}/departure", outcome="left", on="31/02")
+    assert bad_date.status_code == 422 and "Enter a valid date." in bad_date.get_data(as_text=True)
+    with app.app_context():
+        assert db_session().get(Contact, contact.id).status == "active"
+
+
+def test_a_new_contact_is_added_with_the_roles_ticked(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        account = make_account(db_session(), owner=me)
+    client = _client(app, me)
+    form = _page(client, f"/accounts/{account.id}/contacts/new")
+    assert "<legend>Buying-group roles</legend>" in form
+    response = _post(
+        client,
+        f"/accounts/{account.id}/contacts/new",
+        full_name="Dora Decider",
+        email="Dora@Client.example",
+        seniority="c_level",
+        influence="5",
+        roles=["decision_maker", "finance"],
+        language="fr",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        session = db_session()
+        contact = session.exec(select(Contact).where(Contact.account_id == account.id)).one()
+        roles = {r.role for r in session.exec(select(ContactRole))}
+    assert contact.email == "dora@client.example" and contact.influence == 5
+    assert roles == {"decision_maker", "finance"}
+
+
+def test_a_bad_contact_form_keeps_what_was_typed_says_why_and_writes_nothing(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        account = make_account(db_session(), owner=me)
+    response = _post(
+        _client(app, me),
+        f"/accounts/{account.id}/contacts/new",
+        full_name="Typed Person",
+        email="not-an-email",
+        seniority="manager",
+        influence="3",
+        roles=["sponsor"],
+        language="en",
+        timezone="Mars/Base",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter a valid e-mail address." in body and "time zone" in body
+    assert 'value="Typed Person"' in body and _ticked(body, "sponsor")
+    with app.app_context():
+        assert not list(db_session().exec(select(Contact)))
+
+
+def test_editing_a_contact_changes_their_name_and_roles(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        contact = make_contact(
+            session, make_account(session, owner=me), full_name="Ed Before", roles=["user"]
+        )
+    client = _client(app, me)
+    form = _page(client, f"/contacts/{contact.id}/edit")
+    assert 'value="Ed Before"' in form and _ticked(form, "user")
+    response = _post(
+        client,
+        f"/contacts/{contact.id}/edit",
+        full_name="Ed After",
+        seniority="manager",
+        influence="4",
+        roles=["compliance"],
+        language="en",
+    )
+    assert response.status_code == 302
+    html = _page(client, f"/contacts/{contact.id}")
+    assert "Ed After" in html and "Compliance" in html
