@@ -191,7 +191,8 @@ def main() -> int:
         f"- the server accepted {accepted:,} requests for {after['unique']:,} distinct message "
         f"ids: 0 lost, {after['duplicates']} duplicated",
         f"- settings: batch size {settings.mail_batch_size}, {sender.threads} sender threads, "
-        f"database {database}; Python {platform.python_version()}, {os.cpu_count()} CPUs",
+        f"database {database}; Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine)",
     ]
     print("\n".join(lines))
     if args.record:

@@ -190,12 +190,13 @@ def _finish(
     halted_until = _decide_sent(
         batch.decisions, batch.attempts, answers, now=now, policy=policy, rng=rng
     )
+    for decision in batch.decisions.values():
+        assert can_move(Status.SENDING, decision.status), decision
     with Session(engine) as session:
         repository_outbox.record_decisions(session, batch.decisions, worker_id=worker_id, now=now)
         session.commit()
     report.add("claimed", len(batch.decisions))
     for decision in batch.decisions.values():
-        assert can_move(Status.SENDING, decision.status), decision
         report.add(decision.status.value)
     return halted_until
 
