@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from advocacy import repository_journey as repo
 from advocacy.domain import journey
-from advocacy.domain.access import may_edit_account
+from advocacy.domain.access import may_edit_account, may_reassign_owner
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.text import N_, RuleError
@@ -79,7 +79,11 @@ def update_account(
     account = repo.get_account(session, account_id)
     check_may_edit(session, account, by)
     changes = data.model_dump(exclude_unset=True)
-    if "owner_id" in changes:
+    if "owner_id" in changes and changes["owner_id"] != account.owner_id:
+        # Every path (pages, API) obeys the same hand-over rule as the owner form.
+        assert by.id is not None
+        if not may_reassign_owner(Role(by.role), by.id, owner_id=account.owner_id):
+            raise NotAllowed(N_("Only the account's owner or an administrator may hand it over."))
         _check_owner(session, changes["owner_id"])
     external_id = changes.get("external_id")
     other = repo.account_by_external_id(session, external_id) if external_id else None

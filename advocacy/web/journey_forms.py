@@ -137,7 +137,7 @@ class EngagementForm(FlaskForm):
 class TouchpointForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices("kind"), default="call")
     initiative = SelectField(_l("Started by"), choices=choices("initiative"), default="firm")
-    channel = SelectField(_l("Channel"), choices=choices("channel", blank=_l("—")), default="")
+    channel = SelectField(_l("Channel"), choices=choices("channel", blank="—"), default="")
     contact_id = SelectField(_l("With"), choices=[], default="")
     summary = TextAreaField(_l("Summary"))
     occurred_at = StringField(

@@ -206,3 +206,20 @@ def test_silence_between_engagements_is_proposed_once_then_applied_by_rule(
     assert _history(session, account.id)[-1] == ("between", "former", "journey.silence")
     session.refresh(signals[0])
     assert signals[0].resolved_at is None  # moved to former: the proposal is done by the move
+
+
+def test_a_team_member_may_edit_but_not_hand_the_account_over(
+    session: Session, now: datetime
+) -> None:
+    from advocacy.models import AccountTeamMember
+
+    owner = make_user(session)
+    teammate = make_user(session)
+    account = make_account(session, owner=owner)
+    session.add(AccountTeamMember(account_id=account.id, user_id=teammate.id))
+    session.commit()
+    journey.update_account(session, account.id, AccountUpdate(notes="met"), by=teammate, now=now)
+    with pytest.raises(journey.NotAllowed, match="hand it over"):
+        journey.update_account(
+            session, account.id, AccountUpdate(owner_id=teammate.id), by=teammate, now=now
+        )
