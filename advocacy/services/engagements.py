@@ -90,10 +90,15 @@ def update_engagement(
     changes = data.model_dump(exclude_unset=True)
     line_ids = changes.pop("service_line_ids", None)
     contact_ids = changes.pop("contact_ids", None)
+    changes = {
+        name: value.value if isinstance(value, EngagementStatus) else value
+        for name, value in changes.items()
+    }
+    # Check the rules that span fields (dates in order, a revisit date when deferred) on the
+    # merged result before touching the row, so a refusal leaves nothing half-changed.
+    EngagementCreate.model_validate({**engagement.model_dump(), **changes})
     for name, value in changes.items():
-        setattr(engagement, name, value.value if isinstance(value, EngagementStatus) else value)
-    # Re-check the rules that span fields (dates in order, a revisit date when deferred).
-    EngagementCreate.model_validate({**engagement.model_dump(), "status": engagement.status})
+        setattr(engagement, name, value)
     if line_ids is not None or contact_ids is not None:
         assert engagement.id is not None
         lines = (

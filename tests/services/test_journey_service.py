@@ -223,3 +223,26 @@ def test_a_team_member_may_edit_but_not_hand_the_account_over(
         journey.update_account(
             session, account.id, AccountUpdate(owner_id=teammate.id), by=teammate, now=now
         )
+
+
+def test_a_refused_engagement_update_leaves_the_row_untouched(
+    session: Session, now: datetime
+) -> None:
+    owner = make_user(session)
+    account = make_account(session, owner=owner)
+    engagement = engagements.record_engagement(
+        session,
+        account.id,
+        EngagementCreate(title="Audit", start_date=date(2026, 1, 1)),
+        by=owner,
+        now=now,
+    )
+    with pytest.raises(ValidationError, match="end date"):
+        engagements.update_engagement(
+            session,
+            engagement.id,
+            EngagementUpdate(title="Renamed", end_date=date(2025, 1, 1)),
+            by=owner,
+            now=now,
+        )
+    assert engagement.title == "Audit" and engagement.end_date is None
