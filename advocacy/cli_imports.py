@@ -40,7 +40,9 @@ def _print_report(report: imports.ImportReport, *, dry_run: bool) -> None:
     )
     for outcome in report.outcomes:
         if outcome.action == "update":
-            click.echo(f"  line {outcome.line}: update {outcome.label} ({', '.join(outcome.changes)})")
+            click.echo(
+                f"  line {outcome.line}: update {outcome.label} ({', '.join(outcome.changes)})"
+            )
     for rejection in report.rejected:
         where = f"line {rejection.line}" if rejection.line else "file"
         click.echo(f"  {where}: {rejection}", err=True)
@@ -73,9 +75,7 @@ def import_command(
         saved = imports.load_mapping(session, the_kind, mapping_name) if mapping_name else None
     except (CsvFileError, RuleError) as error:
         raise click.ClickException(str(error)) from None
-    mapping = imports.mapping_for(
-        the_kind, table.headers, saved=saved, overrides=_overrides(pairs)
-    )
+    mapping = imports.mapping_for(the_kind, table.headers, saved=saved, overrides=_overrides(pairs))
     click.echo(f"{file.name}: {len(table.rows)} rows, {table.encoding}, "
                f"separated by {table.delimiter!r}.")  # fmt: skip
     for header, field in mapping.items():

@@ -23,14 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlmodel import Session, func, select  # noqa: E402
+from sqlmodel import Session, func, select
 
-from advocacy import migrate  # noqa: E402
-from advocacy.adapters.csv_files import read_table  # noqa: E402
-from advocacy.db import build_engine  # noqa: E402
-from advocacy.domain.csv_import import Kind  # noqa: E402
-from advocacy.models import Contact  # noqa: E402
-from advocacy.services import imports  # noqa: E402
+from advocacy import migrate
+from advocacy.adapters.csv_files import read_table
+from advocacy.db import build_engine
+from advocacy.domain.csv_import import Kind
+from advocacy.models import Contact
+from advocacy.services import imports
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Élise", "Farid", "Grace", "Hugo", "Inès", "Jun"]

@@ -32,6 +32,9 @@ CONTACT_FIELDS = (
     "seniority",
     "influence",
 )
+CONTACT_COLUMNS = tuple(
+    name for name in ContactCreate.model_fields if name not in {"full_name", "roles"}
+)
 # Rows inserted per statement when contacts are created in bulk.
 BULK_ROWS = 2000
 
@@ -203,7 +206,8 @@ class ContactPlanner(Planner):
         contact_rows = []
         for step, person_id in zip(steps, person_ids, strict=True):
             data: ContactCreate = step.data
-            row = data.model_dump(exclude={"full_name", "roles"})
+            # The validated fields as they are (model_dump costs ten times more per row).
+            row = {name: getattr(data, name) for name in CONTACT_COLUMNS}
             row.update(
                 person_id=person_id,
                 account_id=step.account.id,  # type: ignore[union-attr]

@@ -134,7 +134,9 @@ class Planner:
             Role(self.by.role), self.by.id or 0, owner_id=account.owner_id, team_user_ids=team
         ):
             raise RowProblem(
-                N_("Only the account's owner, its team or an administrator may change it: %(name)s"),
+                N_(
+                    "Only the account's owner, its team or an administrator may change it: %(name)s"
+                ),
                 name=account.name,
             )
 

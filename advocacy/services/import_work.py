@@ -43,7 +43,9 @@ class EngagementPlanner(Planner):
         self.by_external_id = repo.engagements_by_external_ids(
             self.session, [v["external_id"] for v in values if "external_id" in v]
         )
-        account_ids = {a.id for a in (*self.accounts_by_id.values(), *self.accounts_by_name.values())}
+        account_ids = {
+            a.id for a in (*self.accounts_by_id.values(), *self.accounts_by_name.values())
+        }
         self.by_title = repo.engagements_by_titles_at(self.session, account_ids)
         found = [*self.by_external_id.values(), *self.by_title.values()]
         self.lines_of = repo.service_line_ids_by_engagement(self.session, {e.id for e in found})

@@ -270,7 +270,9 @@ def save_mapping(
     if not name or len(name) > 100:
         raise RuleError(N_("A mapping name has 1 to 100 characters."))
     problems = [
-        MappingProblem(N_("Unknown field %(field)s for column %(column)s"), field=name, column=header)
+        MappingProblem(
+            N_("Unknown field %(field)s for column %(column)s"), field=name, column=header
+        )
         for header, name in columns.items()
         if name and field_spec(kind, name) is None
     ]

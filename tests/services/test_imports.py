@@ -12,7 +12,15 @@ from sqlmodel import Session, func, select
 
 from advocacy.adapters.csv_files import read_table, write_csv
 from advocacy.domain.csv_import import Kind
-from advocacy.models import Account, Contact, ContactRole, Engagement, Person, StageChange, Touchpoint
+from advocacy.models import (
+    Account,
+    Contact,
+    ContactRole,
+    Engagement,
+    Person,
+    StageChange,
+    Touchpoint,
+)
 from advocacy.services import imports
 from tests.factories import make_account, make_contact, make_service_line, make_user
 
@@ -107,7 +115,9 @@ def test_empty_cells_never_erase_stored_values(session, now) -> None:
 )
 def test_each_rejection_gives_its_line_and_reason(session, now, row: str, reason: str) -> None:
     make_account(session, name="Acme Energy")
-    table = _table(f"Record ID,Name,Email,Company,Start Date\n1,Ok Person,ok@acme.example,Acme Energy,\n{row}\n")
+    table = _table(
+        f"Record ID,Name,Email,Company,Start Date\n1,Ok Person,ok@acme.example,Acme Energy,\n{row}\n"
+    )
     report = _run(session, Kind.CONTACTS, table, now)
     assert [(r.line, str(r).split(" (use")[0]) for r in report.rejected] == [(3, reason)]
     assert not report.applied and _count(session, Contact) == 0
@@ -202,7 +212,9 @@ def test_a_mapping_missing_a_required_field_is_refused(session, now) -> None:
 
 
 def test_a_saved_mapping_is_loaded_by_kind_and_name(session, now) -> None:
-    imports.save_mapping(session, Kind.CONTACTS, "CRM", {"Mail": "email", "X": ""}, by=None, now=now)
+    imports.save_mapping(
+        session, Kind.CONTACTS, "CRM", {"Mail": "email", "X": ""}, by=None, now=now
+    )
     imports.save_mapping(session, Kind.CONTACTS, "CRM", {"Courriel": "email"}, by=None, now=now)
     assert imports.load_mapping(session, Kind.CONTACTS, "CRM") == {"Courriel": "email"}
     assert imports.list_mappings(session, Kind.CONTACTS) == ["CRM"]
@@ -220,7 +232,7 @@ def test_exported_cells_that_look_like_formulas_are_neutralised(session, now) ->
     account = make_account(session, name='=HYPERLINK("http://evil")', notes="@SUM(1)")
     make_contact(session, account, full_name="+Plus Person", phone="+33 1 23", title="-5")
     rows = _export(session, Kind.ACCOUNTS)
-    assert rows[1][rows[0].index("name")] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1][rows[0].index("name")] == '\'=HYPERLINK("http://evil")'
     assert rows[1][rows[0].index("notes")] == "'@SUM(1)"
     contact = dict(zip(*_export(session, Kind.CONTACTS), strict=True))
     assert (contact["full_name"], contact["phone"], contact["title"]) == (

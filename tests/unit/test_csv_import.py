@@ -95,7 +95,9 @@ def test_first_and_last_name_make_the_full_name() -> None:
 
 
 def test_a_row_without_a_required_value_is_refused_naming_the_field() -> None:
-    reader = RowReader(Kind.ACCOUNTS, ["Name", "Industry"], {"Name": "name", "Industry": "industry"})
+    reader = RowReader(
+        Kind.ACCOUNTS, ["Name", "Industry"], {"Name": "name", "Industry": "industry"}
+    )
     with pytest.raises(RowProblem) as caught:
         reader.texts(["  ", "Energy"])
     assert caught.value.field == "name" and str(caught.value) == "Missing value: Name"
@@ -235,7 +237,7 @@ def test_rows_are_the_same_record_by_external_id_then_natural_key(
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+33 1 23", "'+33 1 23"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -267,7 +269,11 @@ def test_files_are_read_in_utf8_or_windows_1252_with_comma_semicolon_or_tab(
     data: bytes, encoding: str, delimiter: str
 ) -> None:
     table = read_table(data, max_bytes=10_000)
-    assert (table.encoding, table.delimiter, table.headers) == (encoding, delimiter, ["Name", "City"])
+    assert (table.encoding, table.delimiter, table.headers) == (
+        encoding,
+        delimiter,
+        ["Name", "City"],
+    )
     assert table.rows[0].cells[0].startswith(("Acm", "Soci"))
 
 

@@ -25,7 +25,9 @@ def _invoke(app: Flask, *args: str):
 def test_a_dry_run_prints_the_report_and_writes_nothing(app: Flask) -> None:
     result = _invoke(app, "import", "accounts", str(DATA / "hubspot_companies.csv"), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "3 rows: 3 would be created, 0 would be updated, 0 unchanged, 0 rejected." in result.output
+    assert (
+        "3 rows: 3 would be created, 0 would be updated, 0 unchanged, 0 rejected." in result.output
+    )
     assert "Dry run: nothing was written." in result.output
     assert _count(app, Account) == 0
 

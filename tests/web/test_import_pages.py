@@ -41,11 +41,15 @@ def _upload_raw(client: FlaskClient, data: bytes):
     token = csrf_token(client, "/imports")
     boundary = "----advocacy-test"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-        f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\naccounts\r\n'
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
-        "Content-Type: text/csv\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\naccounts\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return client.post(
         "/imports", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
