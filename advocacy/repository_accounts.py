@@ -155,6 +155,14 @@ def industries(session: Session) -> list[str]:
     return sorted(session.exec(query), key=str.lower)
 
 
+def users_by_ids(session: Session, ids: set[int]) -> list[User]:
+    """Users with these ids, by name."""
+    if not ids:
+        return []
+    users = session.exec(select(User).where(col(User.id).in_(sorted(ids))))
+    return sorted(users, key=lambda user: user_label(user).lower())
+
+
 def possible_owners(session: Session) -> list[User]:
     """Active staff who may own an account."""
     query = select(User).where(

@@ -13,6 +13,7 @@ from advocacy.api import init_api
 from advocacy.settings import LANGUAGES, Settings
 from advocacy.web import (
     account_page,
+    account_team,
     accounts,
     admin,
     auth,
@@ -86,6 +87,7 @@ def init_web(app: Flask, settings: Settings) -> None:
         health.bp,
         accounts.bp,
         account_page.bp,
+        account_team.bp,
         contacts.bp,
         engagements.bp,
         catalogue.bp,

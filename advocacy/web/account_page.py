@@ -27,6 +27,7 @@ from advocacy.web.journey_forms import (
     DoNotAskForm,
     OwnerForm,
     StageForm,
+    TeamForm,
     TouchpointForm,
     touchpoint_filter,
 )
@@ -77,6 +78,15 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     forms.update({name: form for name, form in given.items() if name.endswith("_form")})
     _contact_choices(forms["touchpoint_form"], found.contacts)
     _owner_choices(forms["owner_form"])
+    team = pages.users_by_ids(db_session(), found.team_user_ids)
+    team_form = TeamForm(formdata=None)
+    team_form.user_id.choices = [
+        SelectChoice(str(candidate.id), pages.user_label(candidate))
+        for candidate in pages.possible_owners(db_session())
+        if candidate.role == Role.ACCOUNT_MANAGER
+        and candidate.id != account.owner_id
+        and candidate.id not in found.team_user_ids
+    ]
     return render_template(
         "journey/show.html",
         map=found,
@@ -90,6 +100,8 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
         initiative=initiative,
         kind=kind,
         errors=given.get("errors", {}),
+        team=team,
+        team_form=team_form,
         **forms,
     ), status
 

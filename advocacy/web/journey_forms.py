@@ -247,3 +247,8 @@ def touchpoint_filter(args: MultiDict[str, str]) -> tuple[str | None, str | None
         _one_of(args.get("initiative"), (i.value for i in Initiative)),
         _one_of(args.get("kind"), (k.value for k in TouchpointKind)),
     )
+
+
+class TeamForm(FlaskForm):
+    # Choices are filled per page (active account managers); the POST checks the id itself.
+    user_id = SelectField(_l("Colleague"), choices=[], default="", validate_choice=False)
