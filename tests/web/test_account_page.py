@@ -104,6 +104,17 @@ def test_the_journey_map_shows_service_lines_bought_and_never_bought(app: Flask)
     assert "1,200.00" in html
 
 
+def test_the_journey_map_never_says_every_line_was_bought_when_nothing_was(app: Flask) -> None:
+    # A new firm imports its portfolio before an admin fills the catalogue: nothing is bought and
+    # nothing is left to offer, which is not "they have bought every service line".
+    me = _person(app)
+    with app.app_context():
+        account = make_account(db_session(), owner=me)
+    html = _page(_client(app, me), f"/accounts/{account.id}")
+    assert "Nothing bought yet." in html
+    assert "They have bought every service line." not in html
+
+
 def test_the_journey_map_filters_touchpoints_by_initiative_and_kind(app: Flask) -> None:
     me = _person(app)
     with app.app_context():
