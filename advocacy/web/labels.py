@@ -9,13 +9,18 @@ from enum import StrEnum
 from typing import Any
 
 from flask import Blueprint
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency, format_date, pgettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import SelectChoice
 
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind
+
+# Plain "E-mail" is a form label (the address); as a touchpoint kind or a channel it is the medium,
+# which other languages name differently. The lambda keeps it lazy and lets pybabel extract it.
+EMAIL_MEDIUM = LazyString(lambda: pgettext("medium", "E-mail"))
 
 LABELS: Mapping[str, Mapping[str, Any]] = {
     "stage": {
@@ -64,7 +69,7 @@ LABELS: Mapping[str, Mapping[str, Any]] = {
     "kind": {
         TouchpointKind.MEETING: _l("Meeting"),
         TouchpointKind.CALL: _l("Call"),
-        TouchpointKind.EMAIL: _l("E-mail"),
+        TouchpointKind.EMAIL: EMAIL_MEDIUM,
         TouchpointKind.EVENT: _l("Event"),
         TouchpointKind.SURVEY: _l("Survey"),
         TouchpointKind.TESTIMONIAL: _l("Testimonial"),
@@ -83,7 +88,7 @@ LABELS: Mapping[str, Mapping[str, Any]] = {
         Channel.IN_PERSON: _l("In person"),
         Channel.PHONE: _l("Phone"),
         Channel.VIDEO: _l("Video"),
-        Channel.EMAIL: _l("E-mail"),
+        Channel.EMAIL: EMAIL_MEDIUM,
         Channel.WEB: _l("Web"),
         Channel.EVENT: _l("Event"),
         Channel.SOCIAL: _l("Social media"),
