@@ -37,9 +37,9 @@ def follow_engagements(
     if implied is not None:
         stage, rule = implied
         reason = (
-            "an engagement was won or started"
+            N_("an engagement was won or started")
             if stage is Stage.ACTIVE
-            else ("the last engagement ended")
+            else (N_("the last engagement ended"))
         )
         record_move(session, account, stage, reason=reason, by=by, now=now, rule=rule)
 

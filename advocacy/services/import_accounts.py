@@ -88,7 +88,11 @@ class AccountPlanner(Planner):
         if "stage" in changes:
             try:
                 journey.move_stage(
-                    account.id or 0, Stage(account.stage), data.stage, at=self.now, reason="import"
+                    account.id or 0,
+                    Stage(account.stage),
+                    data.stage,
+                    at=self.now,
+                    reason=N_("imported from a file"),
                 )
             except IllegalMove as error:
                 raise RowProblem(error.message, field="stage", **error.params) from None

@@ -58,7 +58,7 @@ def add_account(
             from_stage=None,
             to_stage=account.stage,
             at=now,
-            reason="account created",
+            reason=N_("account created"),
             by_user_id=by.id if by else None,
         )
     )
@@ -193,7 +193,7 @@ def flag_silent_accounts(
                 session,
                 account,
                 Stage.FORMER,
-                reason="no engagement for a long time",
+                reason=N_("no engagement for a long time"),
                 by=None,
                 now=now,
                 rule="journey.silence",

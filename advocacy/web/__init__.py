@@ -27,6 +27,7 @@ from advocacy.web import (
     imports,
     mail_admin,
     security,
+    validation,
     webhooks,
 )
 from advocacy.web.extensions import babel, csrf, limiter
@@ -102,6 +103,8 @@ def init_web(app: Flask, settings: Settings) -> None:
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.globals["role_label"] = _role_label
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["translate_rule"] = validation.translate_rule
+    app.jinja_env.filters["stored_text"] = validation.stored_text
     # Only what pages show: the settings object itself holds secrets.
     app.jinja_env.globals["ui"] = {
         "firm_name": settings.firm_name,

@@ -10,10 +10,32 @@ from pydantic import ValidationError
 
 from advocacy.domain.text import RuleError
 
+# Parameters that name one of our own fields or things (marked with N_ where they are defined):
+# they are translated too, while values typed by people (or read from files) are left as they are.
+TRANSLATED_PARAMS = frozenset({"label"})
+
+
+def translate_rule(message: str, params: dict[str, Any] | None = None) -> str:
+    """A rule's message in the reader's language, with our own labels translated as well."""
+    values = {
+        key: _(value) if key in TRANSLATED_PARAMS and isinstance(value, str) else value
+        for key, value in (params or {}).items()
+    }
+    return _(message, **values)
+
 
 def rule_message(error: RuleError) -> str:
     """The refusal, translated before its values are put in."""
-    return _(error.message, **error.params)  # type: ignore[arg-type]
+    return translate_rule(error.message, error.params)
+
+
+def stored_text(text: str) -> str:
+    """Text the system wrote into a row (a history reason): translated when it is one of ours.
+
+    Done here rather than with `_()` in a template, because Jinja marks what `_()` returns as
+    safe, and a reason may also be text a person typed.
+    """
+    return _(text) if text else text
 
 
 def friendly(detail: dict[str, Any]) -> str:

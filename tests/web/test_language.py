@@ -141,3 +141,27 @@ def test_choosing_a_language_in_preferences_switches_the_pages_at_once(
     back = _save_preferences(client, "")
     assert _is_english(back.get_data(as_text=True))
     assert "Preferences saved." in back.get_data(as_text=True)
+
+
+def test_history_reasons_written_by_the_system_are_shown_translated_and_typed_ones_escaped(
+    app_factory,
+) -> None:
+    from advocacy.db import db_session
+    from advocacy.domain.journey import Stage
+    from advocacy.services.journey import move_account_to_stage
+    from tests.conftest import NOW
+    from tests.factories import make_account, make_user, sign_in
+
+    app = app_factory()
+    with app.app_context():
+        session = db_session()
+        owner = make_user(session, email="owner@firm.example", language="fr")
+        account = make_account(session, owner=owner)
+        move_account_to_stage(
+            session, account.id, Stage.ACTIVE, reason="<b>signed</b>", by=owner, now=NOW
+        )
+    client = app.test_client()
+    sign_in(client, "owner@firm.example")
+    body = client.get(f"/accounts/{account.id}").get_data(as_text=True)
+    assert "compte créé" in body
+    assert "&lt;b&gt;signed&lt;/b&gt;" in body and "<b>signed</b>" not in body
