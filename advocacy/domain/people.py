@@ -34,6 +34,14 @@ class BuyingRole(StrEnum):
     OTHER = "other"
 
 
+class ConsentBasis(StrEnum):
+    """Why the firm may send a contact client-facing e-mail (none: it may not)."""
+
+    CONSENT = "consent"  # the person opted in
+    LEGITIMATE_INTEREST = "legitimate_interest"  # an existing client relationship
+    CONTRACT = "contract"  # needed to deliver an engagement
+
+
 class ContactStatus(StrEnum):
     ACTIVE = "active"
     LEFT = "left"

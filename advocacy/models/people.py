@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, EmailStr, StringConstraint
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
-from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
+from advocacy.domain.people import BuyingRole, ConsentBasis, ContactStatus, Seniority
 from advocacy.models.fields import Name, OptionalId, ShortText, Text
 from advocacy.models.types import UTCDateTime
 
@@ -33,6 +33,15 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _consent_basis(value: str) -> str:
+    if value and value not in {basis.value for basis in ConsentBasis}:
+        raise ValueError(
+            "expected one of " + ", ".join(basis.value for basis in ConsentBasis) + " or empty"
+        )
+    return value
+
+
+Basis = Annotated[Text, AfterValidator(_consent_basis)]
 Email = Annotated[EmailStr | None, BeforeValidator(_lower_or_none)]
 Language = Annotated[Text, StringConstraints(pattern="^(en|fr)$")]
 TimeZone = Annotated[Text, StringConstraints(max_length=64), AfterValidator(_timezone)]
@@ -55,7 +64,7 @@ class ContactBase(SQLModel):
     phone: Phone = Field(default="", max_length=40)
     language: Language = Field(default="en", max_length=8)
     timezone: TimeZone = Field(default="", max_length=64)
-    consent_basis: ShortText = Field(default="", max_length=30)
+    consent_basis: Basis = Field(default="", max_length=30)
     consent_source: ShortText = Field(default="", max_length=200)
     started_on: date | None = Field(default=None)
     external_id: OptionalId = Field(default=None, unique=True, sa_type=AutoString(length=100))
@@ -97,6 +106,8 @@ class ContactUpdate(SQLModel):
     seniority: Seniority | None = None
     influence: Influence | None = None
     roles: list[BuyingRole] | None = None
+    consent_basis: Basis | None = None
+    consent_source: ShortText | None = None
 
 
 class ContactPublic(ContactBase):

@@ -8,11 +8,13 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from advocacy import repository_journey as repo
+from advocacy.domain.mail import ALL
 from advocacy.domain.people import ContactStatus, plan_departure
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import (
     Account,
     AccountCreate,
+    ConsentChange,
     Contact,
     ContactCreate,
     ContactUpdate,
@@ -46,13 +48,35 @@ def add_contact_to(
             "created_at": now,
             "updated_at": now,
             "seniority": data.seniority.value,
+            "consent_at": now if data.consent_basis else None,
         },
     )
     session.add(contact)
     session.flush()
     assert contact.id is not None
     repo.set_roles(session, contact.id, {role.value for role in data.roles})
+    if data.consent_basis:
+        _record_consent(session, contact, by=None, now=now)
     return contact
+
+
+def _record_consent(session: Session, contact: Contact, *, by: User | None, now: datetime) -> None:
+    """Append who set which basis for mailing this contact, and when (consent is data)."""
+    if not contact.email:
+        return
+    basis = contact.consent_basis
+    session.add(
+        ConsentChange(
+            contact_id=contact.id,
+            email=contact.email,
+            category=ALL,
+            action="consent" if basis else "withdraw",
+            via="staff",
+            detail=(f"{basis}: {contact.consent_source}" if basis else "basis removed")[:500]
+            + (f" (by user {by.id})" if by else ""),
+            at=now,
+        )
+    )
 
 
 def add_contact(
@@ -75,6 +99,7 @@ def update_contact(
     changes = data.model_dump(exclude_unset=True)
     roles = changes.pop("roles", None)
     full_name = changes.pop("full_name", None)
+    basis_changed = "consent_basis" in changes and changes["consent_basis"] != contact.consent_basis
     for name, value in changes.items():
         setattr(contact, name, value.value if hasattr(value, "value") else value)
     if full_name:
@@ -83,6 +108,9 @@ def update_contact(
         session.add(person)
     if roles is not None:
         repo.set_roles(session, contact_id, {str(role) for role in roles})
+    if basis_changed:
+        contact.consent_at = now if contact.consent_basis else None
+        _record_consent(session, contact, by=by, now=now)
     contact.updated_at = now
     session.add(contact)
     session.commit()

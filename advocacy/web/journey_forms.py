@@ -91,6 +91,12 @@ class ContactForm(FlaskForm):
     )
     timezone = StringField(_l("Time zone"))
     started_on = StringField(_l("In this position since"), widget=DateInput())
+    consent_basis = SelectField(
+        _l("May we send them client e-mails?"),
+        choices=choices("consent_basis", blank=_l("No: no basis recorded")),
+        default="",
+    )
+    consent_source = StringField(_l("How we know (source of the consent)"))
 
     def payload(self, *, creating: bool) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -103,6 +109,8 @@ class ContactForm(FlaskForm):
             "roles": list(self.roles.data or []),
             "language": self.language.data,
             "timezone": self.timezone.data or "",
+            "consent_basis": self.consent_basis.data or "",
+            "consent_source": self.consent_source.data or "",
         }
         if creating:
             data["started_on"] = _or_none(self.started_on.data)

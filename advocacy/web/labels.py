@@ -15,7 +15,7 @@ from flask_babel.speaklater import LazyString
 from wtforms import SelectChoice
 
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
-from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
+from advocacy.domain.people import BuyingRole, ConsentBasis, ContactStatus, Seniority
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind
 
 # Plain "E-mail" is a form label (the address); as a touchpoint kind or a channel it is the medium,
@@ -60,6 +60,12 @@ LABELS: Mapping[str, Mapping[str, Any]] = {
         Seniority.VP_DIRECTOR: _l("VP / director"),
         Seniority.MANAGER: _l("Manager"),
         Seniority.INDIVIDUAL: _l("Individual contributor"),
+    },
+    "consent_basis": {
+        "": _l("No: no basis recorded"),
+        ConsentBasis.CONSENT: _l("Yes: they opted in"),
+        ConsentBasis.LEGITIMATE_INTEREST: _l("Yes: legitimate interest (existing client)"),
+        ConsentBasis.CONTRACT: _l("Yes: needed for an engagement"),
     },
     "contact_status": {
         ContactStatus.ACTIVE: _l("Active"),

@@ -225,3 +225,40 @@ def test_editing_a_contact_changes_their_name_and_roles(app: Flask) -> None:
     assert response.status_code == 302
     html = _page(client, f"/contacts/{contact.id}")
     assert "Ed After" in html and "Compliance" in html
+
+
+def test_setting_a_consent_basis_is_dated_and_recorded_and_a_bad_one_is_refused(app) -> None:
+    from sqlmodel import select
+
+    from advocacy.db import db_session
+    from advocacy.models import ConsentChange, Contact
+    from tests.factories import csrf_token, make_account, make_contact, make_user, sign_in
+
+    with app.app_context():
+        session = db_session()
+        owner = make_user(session, email="owner@firm.example")
+        contact = make_contact(
+            session, make_account(session, owner=owner), full_name="Ana", email="ana@acme.example"
+        )
+    client = app.test_client()
+    sign_in(client, "owner@firm.example")
+    page = f"/contacts/{contact.id}/edit"
+    form = {
+        "csrf_token": csrf_token(client, page),
+        "full_name": "Ana",
+        "seniority": "manager",
+        "influence": "3",
+        "language": "en",
+        "email": "ana@acme.example",
+        "consent_basis": "legitimate_interest",
+        "consent_source": "client since 2021",
+    }
+    assert client.post(page, data=form).status_code == 302
+    with app.app_context():
+        session = db_session()
+        saved = session.get(Contact, contact.id)
+        assert saved.consent_basis == "legitimate_interest" and saved.consent_at is not None
+        change = session.exec(select(ConsentChange)).one()
+        assert (change.action, change.via, change.email) == ("consent", "staff", "ana@acme.example")
+    refused = client.post(page, data={**form, "consent_basis": "because"})
+    assert refused.status_code in (400, 422)
