@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from advocacy import repository_contacts
+from advocacy import repository_contacts, repository_mail
 from advocacy import repository_journey as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
@@ -50,6 +50,10 @@ def _show(
         private=sees_private_details(Role(user.role)),
         departure_form=form or DepartureForm(formdata=None),
         errors=list(errors),
+        # Who was mailed what is contact detail: the same people who see the e-mail address.
+        mail_history=repository_mail.messages_for_contact(session, history.contact.id or 0)
+        if sees_private_details(Role(user.role))
+        else None,
     ), status
 
 

@@ -29,6 +29,12 @@ CLOCK_SKEW_SECONDS = 60
 WEBHOOK_LIMIT = "600 per minute"
 
 
+def _refuse(status: int, reason: str) -> Response:
+    # A short plain answer: SendGrid only reads the status, and a flood of forgeries should cost
+    # as little as possible.
+    return Response(reason + "\n", status=status, mimetype="text/plain")
+
+
 @bp.post("/webhooks/sendgrid")
 @public
 @csrf.exempt  # SendGrid signs its requests; it has no session or CSRF token
@@ -45,7 +51,7 @@ def sendgrid_events() -> Response:
         settings.sendgrid_webhook_public_key, body, signature, timestamp
     ):
         log.warning("refused a SendGrid webhook request with a missing or bad signature")
-        abort(403)
+        return _refuse(403, "signature missing or invalid")
     now = utcnow()
     if not timestamp_is_fresh(
         timestamp,
@@ -54,11 +60,11 @@ def sendgrid_events() -> Response:
         skew_s=CLOCK_SKEW_SECONDS,
     ):
         log.warning("refused a SendGrid webhook request with a stale timestamp (replay?)")
-        abort(403)
+        return _refuse(403, "timestamp too old or in the future")
     try:
         events = parse_batch(body, received_at=now, max_events=MAX_EVENTS)
-    except EventBatchError:
-        abort(400)
+    except EventBatchError as error:
+        return _refuse(400, str(error))
     stored = store_events(db_session(), events, now=now)
     if stored.duplicates:
         log.info("SendGrid webhook: %d duplicate events ignored", stored.duplicates)

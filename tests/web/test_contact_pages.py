@@ -262,3 +262,30 @@ def test_setting_a_consent_basis_is_dated_and_recorded_and_a_bad_one_is_refused(
         assert (change.action, change.via, change.email) == ("consent", "staff", "ana@acme.example")
     refused = client.post(page, data={**form, "consent_basis": "because"})
     assert refused.status_code in (400, 422)
+
+
+def test_the_contact_page_lists_the_emails_sent_to_them_but_not_to_marketing(app) -> None:
+    from advocacy.db import db_session
+    from tests.factories import make_account, make_contact, make_sent_message, make_user, sign_in
+
+    with app.app_context():
+        session = db_session()
+        owner = make_user(session, email="owner@firm.example")
+        make_user(session, email="mia@firm.example", role="marketing")
+        contact = make_contact(
+            session, make_account(session, owner=owner), full_name="Ana", email="ana@acme.example"
+        )
+        make_sent_message(
+            session,
+            contact_id=contact.id,
+            to_email=contact.email,
+            subject="What else we do for energy firms",
+        )
+    client = app.test_client()
+    sign_in(client, "owner@firm.example")
+    assert "What else we do for energy firms" in client.get(f"/contacts/{contact.id}").get_data(
+        as_text=True
+    )
+    marketing = app.test_client()
+    sign_in(marketing, "mia@firm.example")
+    assert "What else we do" not in marketing.get(f"/contacts/{contact.id}").get_data(as_text=True)
