@@ -49,20 +49,20 @@ def test_a_french_client_changes_their_choices_on_a_phone(
     for index in range(4):
         expect(checkboxes.nth(index)).to_be_checked()
 
-    page.get_by_label("Requests for a testimonial or a review").uncheck()
-    page.get_by_label("Requests to speak with a prospective client").uncheck()
+    page.get_by_label("Des demandes de témoignage ou d’avis").uncheck()
+    page.get_by_label("Des demandes d’échange avec un client potentiel").uncheck()
     page.get_by_role("button", name="Enregistrer").click()
 
     expect(page.get_by_role("status")).to_be_visible()
-    expect(page.get_by_label("Requests for a testimonial or a review")).not_to_be_checked()
-    expect(page.get_by_label("News and insights from us")).to_be_checked()
+    expect(page.get_by_label("Des demandes de témoignage ou d’avis")).not_to_be_checked()
+    expect(page.get_by_label("Nos actualités et analyses")).to_be_checked()
     assert suppressions(live_server) == {
         "advocacy_ask": "unsubscribe",
         "reference_request": "unsubscribe",
     }
     # The choice holds when the link is opened again later.
     page.goto(url)
-    expect(page.get_by_label("Requests to speak with a prospective client")).not_to_be_checked()
+    expect(page.get_by_label("Des demandes d’échange avec un client potentiel")).not_to_be_checked()
     width = page.evaluate("() => document.scrollingElement.scrollWidth")
     assert width <= PHONE["width"]
 
