@@ -163,9 +163,11 @@ def test_exports_are_csv_for_account_managers_and_refused_to_marketing(app: Flas
     with app.app_context():
         make_account(db_session(), name="=cmd|'/C calc'!A0")
     client = _signed_in(app)
-    response = client.get("/exports/accounts.csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    body = response.get_data(as_text=True)
+    # Closing the streamed response ends its app context (and returns the database
+    # connection), as a WSGI server does after sending the last chunk.
+    with client.get("/exports/accounts.csv") as response:
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        body = response.get_data(as_text=True)
     assert body.startswith("\ufeffexternal_id,name") and "'=cmd|" in body
     assert client.get("/exports/nonsense.csv").status_code == 404
     marketing = _signed_in(app, "marketing")
