@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -58,7 +59,7 @@ def free_port() -> int:
 def create_postgres_database(admin_url: str) -> str:
     """Create an empty database beside the one in `admin_url`; return its URL."""
     name = f"advocacy_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -67,7 +68,7 @@ def create_postgres_database(admin_url: str) -> str:
 
 def drop_postgres_database(admin_url: str, url: str) -> None:
     name = make_url(url).database
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -3,6 +3,7 @@ each table. For administrators and account managers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
@@ -29,7 +31,7 @@ from wtforms.validators import Length, Optional
 from advocacy.adapters.csv_files import CsvFileError, CsvTable, read_table, write_csv
 from advocacy.adapters.pending_uploads import PendingUpload, PendingUploads
 from advocacy.clock import utcnow
-from advocacy.db import db_session
+from advocacy.db import db_session, engine
 from advocacy.domain.csv_import import Kind, field_labels
 from advocacy.domain.text import RuleError
 from advocacy.services import imports
@@ -232,10 +234,16 @@ def export(kind: str) -> Response:
         the_kind = Kind(kind)
     except ValueError:
         abort(404)
-    rows = imports.export_rows(db_session(), the_kind)
     filename = f"{the_kind.value}-{utcnow():%Y%m%d}.csv"
     return Response(
-        stream_with_context(write_csv(rows)),
+        _stream_export(engine(), the_kind),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _stream_export(bound: Engine, kind: Kind) -> Iterator[str]:
+    # The stream outlives the request and its session (closed at teardown, before the first
+    # chunk is sent), so it opens and closes a session of its own.
+    with Session(bound) as session:
+        yield from write_csv(imports.export_rows(session, kind))

@@ -163,8 +163,7 @@ def test_exports_are_csv_for_account_managers_and_refused_to_marketing(app: Flas
     with app.app_context():
         make_account(db_session(), name="=cmd|'/C calc'!A0")
     client = _signed_in(app)
-    # Closing the streamed response ends its app context (and returns the database
-    # connection), as a WSGI server does after sending the last chunk.
+    # Closed like a WSGI server closes a streamed body after its last chunk.
     with client.get("/exports/accounts.csv") as response:
         assert response.status_code == 200 and response.mimetype == "text/csv"
         body = response.get_data(as_text=True)
