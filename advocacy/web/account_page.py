@@ -31,9 +31,9 @@ from advocacy.web.journey_forms import (
     TouchpointForm,
     touchpoint_filter,
 )
-from advocacy.web.refusals import discard_changes, found_and_allowed, viewer_timezone
+from advocacy.web.refusals import found_and_allowed, refusal, viewer_timezone
 from advocacy.web.security import allow, require_user, signed_in
-from advocacy.web.validation import apply_errors, rule_message
+from advocacy.web.validation import apply_errors
 
 bp = Blueprint("journey", __name__)
 labels.install(bp)
@@ -141,10 +141,8 @@ def log_touchpoint(account_id: int) -> Response | tuple[str, int]:
         leftovers = apply_errors(form, error)
         return _page(account_id, 422, touchpoint_form=form, errors={"touchpoint": leftovers})
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        errors = {"touchpoint": [rule_message(error)]}
+        message = refusal(error)
+        errors = {"touchpoint": [message]}
         return _page(account_id, 422, touchpoint_form=form, errors=errors)
     flash(_("Touchpoint logged."), "success")
     return _back(account_id, "touchpoints")
@@ -168,10 +166,8 @@ def move_stage(account_id: int) -> Response | tuple[str, int]:
             now=utcnow(),
         )
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        form.stage.errors = [*form.stage.errors, rule_message(error)]
+        message = refusal(error)
+        form.stage.errors = [*form.stage.errors, message]
         return _page(account_id, 422, stage_form=form)
     flash(_("Stage changed."), "success")
     return _back(account_id, "journey")
@@ -195,10 +191,8 @@ def set_camp(account_id: int) -> Response | tuple[str, int]:
             now=utcnow(),
         )
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        form.camp_reason.errors = [*form.camp_reason.errors, rule_message(error)]
+        message = refusal(error)
+        form.camp_reason.errors = [*form.camp_reason.errors, message]
         return _page(account_id, 422, camp_form=form)
     flash(_("Camp saved."), "success")
     return _back(account_id, "journey")
@@ -221,10 +215,8 @@ def set_do_not_ask(account_id: int) -> Response | tuple[str, int]:
             now=utcnow(),
         )
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        return _page(account_id, 422, errors={"do_not_ask": [rule_message(error)]})
+        message = refusal(error)
+        return _page(account_id, 422, errors={"do_not_ask": [message]})
     flash(_("Advocacy requests setting saved."), "success")
     return _back(account_id, "journey")
 
@@ -244,10 +236,8 @@ def hand_over(account_id: int) -> Response | tuple[str, int]:
             db_session(), account_id, owner_id, by=require_user(), now=utcnow()
         )
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        form.new_owner_id.errors = [*form.new_owner_id.errors, rule_message(error)]
+        message = refusal(error)
+        form.new_owner_id.errors = [*form.new_owner_id.errors, message]
         return _page(account_id, 422, owner_form=form)
     flash(_("Owner changed."), "success")
     return _back(account_id, "journey")

@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response
 
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
-from advocacy.services import journey, ownership
+from advocacy.services import ownership
 from advocacy.web.journey_forms import TeamForm
-from advocacy.web.refusals import discard_changes, found_and_allowed
+from advocacy.web.refusals import found_and_allowed, refusal
 from advocacy.web.security import allow, require_user
 
 bp = Blueprint("team", __name__)
@@ -40,10 +40,8 @@ def add(account_id: int) -> Response:
     try:
         ownership.add_team_member(db_session(), account_id, _member_id(form), by=require_user())
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        flash(_(error.message, **error.params), "error")  # type: ignore[arg-type]
+        message = refusal(error)
+        flash(message, "error")
         return _back(account_id)
     flash(_("Team member added."), "success")
     return _back(account_id)

@@ -19,9 +19,9 @@ from advocacy.domain.text import RuleError
 from advocacy.models import Account, AccountCreate, AccountUpdate
 from advocacy.services import journey
 from advocacy.web.journey_forms import AccountForm, account_filter
-from advocacy.web.refusals import discard_changes, found_and_allowed
+from advocacy.web.refusals import found_and_allowed, refusal
 from advocacy.web.security import allow, require_user, signed_in
-from advocacy.web.validation import apply_errors, rule_message
+from advocacy.web.validation import apply_errors
 
 bp = Blueprint("accounts", __name__)
 
@@ -81,8 +81,7 @@ def new() -> Response | tuple[str, int]:
     except ValidationError as error:
         return _render_form(form, None, 422, apply_errors(form, error))
     except RuleError as error:
-        discard_changes()
-        return _render_form(form, None, 422, [rule_message(error)])
+        return _render_form(form, None, 422, [refusal(error)])
     flash(_("Account %(name)s created.", name=account.name), "success")
     return redirect(url_for("journey.show", account_id=account.id))
 
@@ -107,9 +106,7 @@ def edit(account_id: int) -> Response | tuple[str, int]:
     except ValidationError as error:
         return _render_form(form, account, 422, apply_errors(form, error))
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        return _render_form(form, account, 422, [rule_message(error)])
+        message = refusal(error)
+        return _render_form(form, account, 422, [message])
     flash(_("Account saved."), "success")
     return redirect(url_for("journey.show", account_id=account_id))

@@ -19,9 +19,9 @@ from advocacy.domain.text import RuleError
 from advocacy.models import Account, ContactCreate, ContactUpdate
 from advocacy.services import journey, people
 from advocacy.web.journey_forms import ContactForm, DepartureForm
-from advocacy.web.refusals import discard_changes, found_and_allowed
+from advocacy.web.refusals import found_and_allowed, refusal
 from advocacy.web.security import allow, require_user, signed_in
-from advocacy.web.validation import apply_errors, rule_message
+from advocacy.web.validation import apply_errors
 
 bp = Blueprint("contacts", __name__)
 
@@ -92,10 +92,8 @@ def departure(contact_id: int) -> Response | tuple[str, int]:
             now=now,
         )
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        return _show(contact_id, form, 422, [rule_message(error)])
+        message = refusal(error)
+        return _show(contact_id, form, 422, [message])
     if result.new_account is not None:
         flash(
             _(
@@ -147,10 +145,8 @@ def new(account_id: int) -> Response | tuple[str, int]:
     except ValidationError as error:
         return _render_form(form, account, None, 422, apply_errors(form, error))
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        return _render_form(form, account, None, 422, [rule_message(error)])
+        message = refusal(error)
+        return _render_form(form, account, None, 422, [message])
     flash(_("Contact added."), "success")
     return redirect(url_for("contacts.show", contact_id=contact.id))
 
@@ -182,9 +178,7 @@ def edit(contact_id: int) -> Response | tuple[str, int]:
     except ValidationError as error:
         return _render_form(form, account, contact_id, 422, apply_errors(form, error))
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        return _render_form(form, account, contact_id, 422, [rule_message(error)])
+        message = refusal(error)
+        return _render_form(form, account, contact_id, 422, [message])
     flash(_("Contact saved."), "success")
     return redirect(url_for("contacts.show", contact_id=contact_id))

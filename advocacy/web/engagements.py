@@ -18,9 +18,9 @@ from advocacy.domain.text import RuleError
 from advocacy.models import Account, EngagementCreate, EngagementUpdate
 from advocacy.services import engagements, journey
 from advocacy.web.journey_forms import EngagementForm
-from advocacy.web.refusals import discard_changes, found_and_allowed
+from advocacy.web.refusals import discard_changes, found_and_allowed, refusal
 from advocacy.web.security import allow, require_user
-from advocacy.web.validation import apply_errors, rule_message
+from advocacy.web.validation import apply_errors
 
 bp = Blueprint("engagements", __name__)
 
@@ -71,10 +71,8 @@ def new(account_id: int) -> Response | tuple[str, int]:
     except ValidationError as error:
         return _render(form, account, None, 422, apply_errors(form, error))
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        return _render(form, account, None, 422, [rule_message(error)])
+        message = refusal(error)
+        return _render(form, account, None, 422, [message])
     flash(_("Engagement recorded."), "success")
     return redirect(url_for("journey.show", account_id=account_id, _anchor="engagements"))
 
@@ -112,9 +110,7 @@ def edit(engagement_id: int) -> Response | tuple[str, int]:
         discard_changes()
         return _render(form, account, engagement_id, 422, apply_errors(form, error))
     except RuleError as error:
-        if isinstance(error, journey.NotAllowed):
-            raise
-        discard_changes()
-        return _render(form, account, engagement_id, 422, [rule_message(error)])
+        message = refusal(error)
+        return _render(form, account, engagement_id, 422, [message])
     flash(_("Engagement saved."), "success")
     return redirect(url_for("journey.show", account_id=account.id, _anchor="engagements"))

@@ -12,8 +12,10 @@ from flask import abort
 from flask_babel import get_timezone
 
 from advocacy.db import db_session
+from advocacy.domain.text import RuleError
 from advocacy.repository import NotFound
 from advocacy.services.journey import NotAllowed
+from advocacy.web.validation import rule_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,6 +33,17 @@ def found_and_allowed(view: F) -> F:
             abort(403)
 
     return wrapper  # type: ignore[return-value]
+
+
+def refusal(error: RuleError) -> str:
+    """The message of a refused change, after forgetting what it left in the session.
+
+    NotAllowed is raised again: the view's `found_and_allowed` turns it into a 403.
+    """
+    if isinstance(error, NotAllowed):
+        raise error
+    discard_changes()
+    return rule_message(error)
 
 
 def discard_changes() -> None:
