@@ -7,6 +7,7 @@ Empty cells never erase what is stored: CRM exports leave many columns blank.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,7 +83,7 @@ def changed(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, 
     return changes
 
 
-class Planner:
+class Planner(ABC):
     """Plans rows of one kind against the database; subclasses say how a row matches and applies."""
 
     kind: Kind
@@ -104,11 +105,13 @@ class Planner:
             self.session, [v["account_name"] for v in values if "account_name" in v]
         )
 
+    @abstractmethod
     def plan(self, line: int, values: dict[str, Any]) -> Step:
-        raise NotImplementedError
+        """What one row would do (create, update, unchanged) or why it is rejected."""
 
+    @abstractmethod
     def apply(self, steps: list[Step], progress: Callable[[int], None]) -> None:
-        raise NotImplementedError
+        """Write the planned steps (no commit: the import owns the transaction)."""
 
     def referenced_account(self, values: Mapping[str, Any]) -> Account:
         """The account a row names, by external id first, then by name; checked for editing."""
