@@ -15,6 +15,7 @@ from advocacy.models.catalogue import (
     ServiceLinePublic,
     ServiceLineUpdate,
 )
+from advocacy.models.checkins import CalendarFeed, CheckIn
 from advocacy.models.engagements import (
     Engagement,
     EngagementContact,
@@ -49,6 +50,8 @@ __all__ = [
     "AccountTeamMember",
     "AccountUpdate",
     "ApiToken",
+    "CalendarFeed",
+    "CheckIn",
     "ClientLink",
     "ConsentChange",
     "Contact",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
@@ -47,6 +47,11 @@ class Account(AccountBase, table=True):
     # Set when the camp is bad or a person asked: every advocacy feature must skip the account.
     do_not_ask: bool = Field(default=False)
     source: str = Field(default="manual", max_length=20)
+    # Check-in rhythm of this account when it differs from its stage's (None: the stage decides),
+    # a pause, and the date chosen for the next check-in when the last one was completed.
+    check_in_every_days: int | None = Field(default=None)
+    check_ins_paused_until: date | None = Field(default=None)
+    next_check_in_on: date | None = Field(default=None)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 

@@ -33,6 +33,8 @@ class User(UserBase, table=True):
     invited_by_id: int | None = Field(default=None, foreign_key="users.id")
     last_sign_in_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     deactivated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The daily e-mail of due and overdue check-ins; each person may turn it off.
+    check_in_digest: bool = Field(default=True)
 
 
 class UserPublic(UserBase):

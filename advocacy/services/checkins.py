@@ -1,0 +1,142 @@
+"""Generating check-ins: each owned account gets its next conversation at its journey's rhythm.
+
+Safe to run twice, or again after a crash half-way: an account with an open check-in gets no
+other (a unique guard column, see models/checkins.py), so reruns and racing processes create
+nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from advocacy import repository_checkins as repo
+from advocacy.domain.cadence import (
+    CadenceRules,
+    CheckInStatus,
+    DueCheckIn,
+    next_check_in,
+    pick_contact,
+    talking_points,
+)
+from advocacy.settings import Settings
+
+CHUNK = 500
+# Touchpoints of the last weeks are talking points; older ones are history.
+RECENT_DAYS = 90
+# Departures of the last year are news worth mentioning.
+DEPARTURES_DAYS = 365
+
+T = TypeVar("T")
+
+
+@dataclass
+class GenerationReport:
+    """What one run created, by rule, and how many accounts it looked at."""
+
+    accounts: int = 0
+    created: int = 0
+    by_rule: Counter[str] = field(default_factory=Counter)
+
+    def __str__(self) -> str:
+        rules = ", ".join(f"{rule}: {n}" for rule, n in sorted(self.by_rule.items()))
+        return f"{self.created} check-ins created over {self.accounts} accounts ({rules or 'none'})"
+
+
+def rules_of(settings: Settings) -> CadenceRules:
+    return CadenceRules(
+        active_days=settings.checkins_active_days,
+        between_days=settings.checkins_between_days,
+        not_now_days=settings.checkins_not_now_days,
+        former_good_days=settings.checkins_former_good_days,
+        revisit_lead_days=settings.checkins_revisit_lead_days,
+        horizon_days=settings.checkins_horizon_days,
+    )
+
+
+def _chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def generate_due(
+    session: Session,
+    rules: CadenceRules,
+    *,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> GenerationReport:
+    """Create the check-ins that have come due (within the horizon) for every owned account."""
+    report = GenerationReport()
+    account_ids = repo.owned_account_ids(session)
+    offered = repo.offered_service_lines(session)
+    today = now.date()
+    for chunk in _chunks(account_ids, CHUNK):
+        report.accounts += len(chunk)
+        due = [
+            plan
+            for facts in repo.cadence_facts(session, chunk)
+            if (plan := next_check_in(facts, rules, today=today)) is not None
+        ]
+        if due:
+            created = repo.insert_open_check_ins(session, _rows(session, due, offered, rules, now))
+            report.created += created
+            report.by_rule.update(plan.rule for plan in due)
+            repo.clear_chosen_dates(session, [p.account_id for p in due if p.rule == "chosen"])
+        if progress is not None:
+            progress(report.accounts, len(account_ids))
+    session.commit()
+    return report
+
+
+def _rows(
+    session: Session,
+    due: list[DueCheckIn],
+    offered: list[str],
+    rules: CadenceRules,
+    now: datetime,
+) -> Iterator[dict[str, object]]:
+    ids = [plan.account_id for plan in due]
+    owners = repo.owners_of(session, ids)
+    people = repo.stakeholders(session, ids)
+    bought = repo.bought_service_lines(session, ids)
+    live = repo.live_engagements(session, ids)
+    recent = repo.recent_touchpoints(session, ids, since=now - timedelta(days=RECENT_DAYS))
+    moved, retired = repo.departures(
+        session, ids, since=now.date() - timedelta(days=DEPARTURES_DAYS)
+    )
+    # "Lately" is the shortest routine rhythm: someone we spoke to within it was heard recently.
+    lately = timedelta(days=rules.active_days)
+    for plan in due:
+        account_id = plan.account_id
+        points = talking_points(
+            offered=offered,
+            bought=bought.get(account_id, set()),
+            open_engagements=live.get(account_id, []),
+            recent=recent.get(account_id, []),
+            moved=moved.get(account_id, []),
+            retired=retired.get(account_id, []),
+        )
+        yield {
+            "account_id": account_id,
+            "owner_id": owners.get(account_id),
+            "contact_id": pick_contact(people.get(account_id, []), now=now, lately=lately),
+            "kind": plan.kind.value,
+            "rule": plan.rule,
+            "status": CheckInStatus.OPEN.value,
+            "due_on": plan.due_on,
+            "open_for_account_id": account_id,
+            "talking_points_json": json.dumps(points.as_data(), ensure_ascii=False),
+            "outcome": "",
+            "notes": "",
+            "next_step": "",
+            "skip_reason": "",
+            "created_at": now,
+            "updated_at": now,
+        }
