@@ -89,6 +89,10 @@ def generate_due(
             report.created += created
             report.by_rule.update(plan.rule for plan in due)
             repo.clear_chosen_dates(session, [p.account_id for p in due if p.rule == "chosen"])
+        # One commit per chunk, not one for the run: a long run must not hold SQLite's single
+        # write lock for minutes, and a crash keeps the chunks already done. Each chunk stands on
+        # its own (the guard column makes a rerun skip what exists), so nothing is lost or doubled.
+        session.commit()
         if progress is not None:
             progress(report.accounts, len(account_ids))
     session.commit()
