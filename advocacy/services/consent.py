@@ -1,5 +1,6 @@
-"""Consent use cases: the one-click unsubscribe, the preference page, and the suppression rows
-every withdrawal (link, webhook, staff) goes through. Rules live in advocacy.domain.consent."""
+"""Consent use cases: the one-click unsubscribe, the preference page, staff's manual suppressions,
+and the suppression rows every withdrawal (link, webhook, staff) goes through. Rules live in
+advocacy.domain.consent."""
 
 from __future__ import annotations
 
@@ -7,17 +8,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from advocacy import repository
 from advocacy.domain import consent
+from advocacy.domain.identity import normalise_email
 from advocacy.domain.mail import ALL, CLIENT_FACING, Category
+from advocacy.domain.text import N_, RuleError
 from advocacy.models import ClientLink, ConsentChange, Contact, OutboxMessage, Suppression, User
 from advocacy.repository_mail import suppression_rows
 from advocacy.services.client_links import resolve_link
 
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
+MAX_EMAIL_LENGTH = 254
+# Short enough that "manual suppression added by <address>: <reason>" fits a consent change.
+MAX_MANUAL_REASON_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -260,3 +267,101 @@ def remove_manual_suppression(
     )
     session.commit()
     return row
+
+
+class SuppressionRefused(RuleError):
+    """A manual suppression the rules refuse; `field` names the input at fault."""
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message, **params)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ManualSuppression:
+    """What adding a manual suppression did: the categories newly blocked and those already held."""
+
+    email: str
+    added: frozenset[str]
+    already: frozenset[str]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added)
+
+
+def _suppressible_email(value: str) -> str:
+    value = value.strip()
+    if len(value) > MAX_EMAIL_LENGTH:
+        raise SuppressionRefused(
+            "email", N_("Use at most %(max)d characters."), max=MAX_EMAIL_LENGTH
+        )
+    try:
+        found = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise SuppressionRefused("email", N_("Enter a valid e-mail address.")) from None
+    # The same form contacts store (validated, then trimmed and lower-cased), so the row matches
+    # the address the send path looks up for a queued message.
+    return normalise_email(found.normalized)
+
+
+def _suppressible_categories(values: Iterable[str]) -> frozenset[str]:
+    known = {ALL} | {category.value for category in CLIENT_FACING}
+    wanted = frozenset(value.strip() for value in values)
+    if not wanted:
+        raise SuppressionRefused("categories", N_("Choose at least one category."))
+    if not wanted <= known:
+        raise SuppressionRefused("categories", N_("Choose one of the options."))
+    # "all" already covers every client-facing category: one row says it.
+    return frozenset({ALL}) if ALL in wanted else wanted
+
+
+def _manual_reason(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise SuppressionRefused("reason", N_("This field is required."))
+    if len(value) > MAX_MANUAL_REASON_LENGTH:
+        raise SuppressionRefused(
+            "reason", N_("Use at most %(max)d characters."), max=MAX_MANUAL_REASON_LENGTH
+        )
+    return value
+
+
+def add_manual_suppression(
+    session: Session,
+    email: str,
+    categories: Iterable[str],
+    *,
+    reason: str,
+    by: User,
+    now: datetime,
+) -> ManualSuppression:
+    """Stop client-facing mail to an address by hand, noting who, when and why; idempotent."""
+    address = _suppressible_email(email)
+    wanted = _suppressible_categories(categories)
+    note = _manual_reason(reason)
+    result: list[ManualSuppression] = []
+
+    def change() -> None:
+        result.clear()
+        before = blocks_of(session, address)
+        after: consent.Blocks = before
+        for category in sorted(wanted):
+            # A manual block is the weakest reason: whatever already holds the category stays.
+            after = consent.withdraw(after, category, consent.Reason.MANUAL)
+        found = apply_blocks(session, address, after, source=f"staff {by.email}: {note}", now=now)
+        added = frozenset(found.upsert)
+        for category in sorted(added):
+            record_consent(
+                session,
+                email=address,
+                category=category,
+                action="suppress",
+                via="staff",
+                now=now,
+                detail=f"manual suppression added by {by.email}: {note}",
+            )
+        result.append(ManualSuppression(address, added=added, already=wanted - added))
+
+    _commit_retrying(session, change)
+    return result[0]

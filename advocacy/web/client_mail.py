@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -66,6 +66,23 @@ def _page(
 
 def _unknown_link() -> Response:
     return _page("client_mail/link_invalid.html", 404)
+
+
+def expired_form() -> Response:
+    """The client's page for a form whose CSRF token is stale or whose session cookie is gone.
+
+    The staff error page would point a client at our sign-in; this one offers the same link again.
+    """
+    token = (request.view_args or {}).get("token")
+    if not isinstance(token, str):
+        return _page("client_mail/form_expired.html", 400, reload_url=None)
+    recipient = consent.recipient_for(db_session(), token, now=utcnow())
+    return _page(
+        "client_mail/form_expired.html",
+        400,
+        language=recipient.language if recipient is not None else None,
+        reload_url=url_for("client_mail.preferences", token=token),
+    )
 
 
 def _preferences(

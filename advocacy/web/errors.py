@@ -16,6 +16,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from advocacy.web import client_mail
+
 log = logging.getLogger(__name__)
 E = TypeVar("E", bound=Exception)
 
@@ -51,7 +53,11 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
     return render_error(error.code or 500)
 
 
-def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+def _csrf_error(_error: CSRFError) -> tuple[str, int] | Response:
+    # Clients reach their pages through a link, without signing in: the staff page (and its
+    # sign-in link) means nothing to them.
+    if request.blueprint == client_mail.bp.name:
+        return client_mail.expired_form()
     return render_error(
         400, _("This form has expired or came from another site. Reload the page and try again.")
     )
@@ -76,7 +82,9 @@ def _internal_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(500)
 
 
-def _problem_under_api(handler: Callable[[E], tuple[str, int]]) -> Callable[[E], Any]:
+def _problem_under_api(
+    handler: Callable[[E], tuple[str, int] | Response],
+) -> Callable[[E], Any]:
     """Answer API requests with a problem document and every other request with `handler`."""
 
     def handle(error: E) -> tuple[str, int] | Response:

@@ -1,5 +1,5 @@
 """Admin mail pages: the message log, one message (preview, text, headers, events), and the
-suppression list."""
+suppression list, where staff add and remove their own manual suppressions."""
 
 from __future__ import annotations
 
@@ -7,19 +7,25 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
+from wtforms import EmailField, RadioField, SelectChoice, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from advocacy import repository
 from advocacy import repository_mail_log as log_pages
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.domain.mail import Category
+from advocacy.domain.mail import ALL, Category
 from advocacy.models import OutboxMessage
 from advocacy.services import consent
 from advocacy.web.forms import ActionForm
-from advocacy.web.refusals import viewer_timezone
+from advocacy.web.journey_forms import CheckboxesField
+from advocacy.web.refusals import discard_changes, viewer_timezone
 from advocacy.web.security import allow, require_user
+from advocacy.web.validation import rule_message
 
 bp = Blueprint("mail", __name__, url_prefix="/admin")
 
@@ -30,6 +36,57 @@ PREVIEW_CSP = (
     "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox"
 )
 FILTER_ARGS = ("status", "category", "recipient", "since", "until")
+CHOSEN = "chosen"
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class SuppressionForm(FlaskForm):
+    """A manual suppression: which address, which client-facing mail, and why."""
+
+    email = EmailField(
+        _l("E-mail"),
+        filters=[_stripped],
+        validators=[
+            DataRequired(),
+            Length(max=consent.MAX_EMAIL_LENGTH),
+            Email(message=_l("Enter a valid e-mail address.")),
+        ],
+    )
+    scope = RadioField(
+        _l("Mail to stop"),
+        choices=[
+            SelectChoice(ALL, _l("All client-facing mail")),
+            SelectChoice(CHOSEN, _l("Only the categories ticked below")),
+        ],
+        default=ALL,
+        validators=[InputRequired()],
+    )
+    categories = CheckboxesField(
+        _l("Categories"),
+        choices=[
+            SelectChoice(Category.NURTURE.value, _l("Nurture")),
+            SelectChoice(Category.SURVEY.value, _l("Survey")),
+            SelectChoice(Category.ADVOCACY_ASK.value, _l("Advocacy ask")),
+            SelectChoice(Category.REFERENCE_REQUEST.value, _l("Reference request")),
+        ],
+    )
+    reason = StringField(
+        _l("Reason"),
+        filters=[_stripped],
+        validators=[DataRequired(), Length(max=consent.MAX_MANUAL_REASON_LENGTH)],
+    )
+
+    def validate_categories(self, field: CheckboxesField) -> None:
+        if self.scope.data == CHOSEN and not field.data:
+            raise ValidationError(
+                _("Tick at least one category, or choose all client-facing mail.")
+            )
+
+    def wanted(self) -> list[str]:
+        return [ALL] if self.scope.data == ALL else list(self.categories.data or [])
 
 
 def _date(value: str | None) -> date | None:
@@ -103,9 +160,7 @@ def preview(message_id: int) -> Response:
     return response
 
 
-@bp.get("/suppressions")
-@allow("admin")
-def suppressions() -> str:
+def _suppressions_page(form: SuppressionForm | None = None) -> str:
     search = (request.args.get("q") or "")[:254]
     return render_template(
         "mail/suppressions.html",
@@ -114,7 +169,44 @@ def suppressions() -> str:
         ),
         search=search,
         action_form=ActionForm(),
+        form=form or SuppressionForm(formdata=None),
     )
+
+
+@bp.get("/suppressions")
+@allow("admin")
+def suppressions() -> str:
+    return _suppressions_page()
+
+
+@bp.post("/suppressions")
+@allow("admin")
+def add_suppression() -> Response | tuple[str, int]:
+    form = SuppressionForm()
+    if not form.validate_on_submit():
+        return _suppressions_page(form), 400
+    try:
+        done = consent.add_manual_suppression(
+            db_session(),
+            form.email.data or "",
+            form.wanted(),
+            reason=form.reason.data or "",
+            by=require_user(),
+            now=utcnow(),
+        )
+    except consent.SuppressionRefused as error:
+        discard_changes()
+        field = form[error.field]
+        field.errors = [*field.errors, rule_message(error)]
+        return _suppressions_page(form), 422
+    if done.changed:
+        flash(_("%(email)s is now suppressed by hand.", email=done.email), "success")
+    else:
+        flash(
+            _("%(email)s was already suppressed for this mail: nothing changed.", email=done.email),
+            "info",
+        )
+    return redirect(url_for("mail.suppressions"))
 
 
 @bp.post("/suppressions/<id:suppression_id>/remove")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from sqlmodel import select
@@ -141,6 +143,11 @@ def test_mail_pages_are_for_admins_only(app: Flask) -> None:
         "/admin/suppressions",
     ):
         assert client.get(path).status_code == 403, path
+    token = csrf_token(client, "/")
+    adding = {"csrf_token": token, "email": "x@client.example", "scope": "all", "reason": "No"}
+    assert client.post("/admin/suppressions", data=adding).status_code == 403
+    with app.app_context():
+        assert db_session().exec(select(Suppression)).all() == []
 
 
 def test_the_suppression_list_shows_reasons_and_removes_only_manual_ones(app: Flask) -> None:
@@ -175,6 +182,107 @@ def test_the_suppression_list_shows_reasons_and_removes_only_manual_ones(app: Fl
         assert left == {"bounced@client.example", "chose@client.example"}
         [change] = db_session().exec(select(ConsentChange)).all()
         assert (change.action, change.via) == ("lift", "staff")
+
+
+def suppression_rows(app: Flask) -> set[tuple[str, str, str]]:
+    with app.app_context():
+        found = db_session().exec(select(Suppression))
+        return {(row.email, row.category, row.reason) for row in found}
+
+
+def add_form(client: FlaskClient, **fields: Any) -> dict[str, Any]:
+    data = {"email": "ann@client.example", "scope": "all", "reason": "Asked by phone"}
+    return {"csrf_token": csrf_token(client, "/admin/suppressions"), **data, **fields}
+
+
+def test_an_admin_suppresses_an_address_by_hand_with_a_reason(app: Flask) -> None:
+    client = admin_client(app)
+    page = client.get("/admin/suppressions").get_data(as_text=True)
+    assert 'action="/admin/suppressions"' in page and 'name="reason"' in page
+    response = client.post(
+        "/admin/suppressions",
+        data=add_form(client, email="  Ann@Client.EXAMPLE "),
+        follow_redirects=True,
+    )
+    assert response.request.path == "/admin/suppressions"
+    html = response.get_data(as_text=True)
+    assert "ann@client.example is now suppressed by hand." in html
+    assert "staff boss@firm.example: Asked by phone" in html
+    assert suppression_rows(app) == {("ann@client.example", "all", "manual")}
+    with app.app_context():
+        [change] = db_session().exec(select(ConsentChange)).all()
+        assert (change.email, change.category, change.action, change.via) == (
+            "ann@client.example",
+            "all",
+            "suppress",
+            "staff",
+        )
+        assert "Asked by phone" in change.detail and "boss@firm.example" in change.detail
+
+
+def test_suppressing_chosen_categories_twice_changes_nothing_the_second_time(app: Flask) -> None:
+    client = admin_client(app)
+    chosen = {"scope": "chosen", "categories": ["survey", "advocacy_ask"]}
+    first = client.post("/admin/suppressions", data=add_form(client, **chosen))
+    assert first.status_code == 302 and first.headers["Location"] == "/admin/suppressions"
+    again = client.post(
+        "/admin/suppressions", data=add_form(client, **chosen), follow_redirects=True
+    )
+    assert "was already suppressed for this mail: nothing changed." in again.get_data(as_text=True)
+    assert suppression_rows(app) == {
+        ("ann@client.example", "survey", "manual"),
+        ("ann@client.example", "advocacy_ask", "manual"),
+    }
+    with app.app_context():
+        assert len(db_session().exec(select(ConsentChange)).all()) == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"email": "not-an-address"}, "Enter a valid e-mail address."),
+        ({"email": "ann@" + "x" * 260 + ".example"}, "longer than 254 characters"),
+        ({"reason": ""}, "This field is required."),
+        ({"reason": "   "}, "This field is required."),
+        ({"reason": "x" * 201}, "longer than 200 characters"),
+        ({"scope": "chosen"}, "Tick at least one category"),
+        ({"scope": "chosen", "categories": ["survey", "transactional"]}, "not a valid choice"),
+        ({"scope": "everything"}, "Not a valid choice"),
+    ],
+)
+def test_a_refused_manual_suppression_comes_back_filled_and_writes_nothing(
+    app: Flask, fields: dict[str, Any], message: str
+) -> None:
+    client = admin_client(app)
+    typed = {"reason": "Asked by phone", "email": "ann@client.example", **fields}
+    response = client.post("/admin/suppressions", data=add_form(client, **fields))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html
+    if typed["email"]:
+        assert f'value="{typed["email"]}"' in html
+    if typed["reason"].strip():
+        assert f'value="{typed["reason"]}"' in html
+    assert suppression_rows(app) == set()
+    with app.app_context():
+        assert db_session().exec(select(ConsentChange)).all() == []
+
+
+def test_a_manual_suppression_with_a_nul_byte_is_refused_and_writes_nothing(app: Flask) -> None:
+    client = admin_client(app)
+    response = client.post("/admin/suppressions", data=add_form(client, reason="Asked\x00"))
+    assert response.status_code == 400
+    assert suppression_rows(app) == set()
+
+
+def test_the_staff_form_without_its_csrf_token_gets_the_staff_error_page(app: Flask) -> None:
+    client = admin_client(app)
+    response = client.post("/admin/suppressions", data={**add_form(client), "csrf_token": "x"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "This form has expired or came from another site" in html
+    assert "client-page" not in html
+    assert suppression_rows(app) == set()
 
 
 def test_the_contact_history_partial_lists_the_contacts_messages(app: Flask) -> None:

@@ -151,7 +151,76 @@ def test_the_preference_form_needs_its_csrf_token(app: Flask, client: FlaskClien
     token = link_for(app)
     response = client.post(f"/c/unsubscribe/{token}/preferences", data={"action": "save"})
     assert response.status_code == 400
+    assert "This page was open too long" in response.get_data(as_text=True)
     assert suppressions(app) == {}
+
+
+def test_a_preference_form_whose_session_is_gone_gets_a_client_page_in_the_contacts_language(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = link_for(app, language="fr")
+    csrf = csrf_from(client.get(f"/c/unsubscribe/{token}").get_data(as_text=True))
+    # The page stayed open while the browser lost its session cookie: the token no longer matches.
+    later = app.test_client()
+    response = later.post(
+        f"/c/unsubscribe/{token}/preferences",
+        data={"csrf_token": csrf, "action": "unsubscribe_all"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert '<html lang="fr">' in html
+    assert 'class="client-page"' in html
+    assert f'href="/c/unsubscribe/{token}"' in html
+    assert 'href="/login"' not in html and "came from another site" not in html
+    assert response.headers["Cache-Control"] == "no-store"
+    assert suppressions(app) == {}
+    assert consent_log(app) == []
+    # The link back opens the page again, and a fresh token from it saves.
+    fresh = csrf_from(later.get(f"/c/unsubscribe/{token}").get_data(as_text=True))
+    saved = later.post(
+        f"/c/unsubscribe/{token}/preferences", data={"csrf_token": fresh, "nurture": "y"}
+    )
+    assert saved.status_code == 200
+    assert "nurture" not in suppressions(app) and "survey" in suppressions(app)
+
+
+def test_a_stale_token_on_the_preference_form_gets_the_client_page_in_english(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = link_for(app, language="en")
+    client.get(f"/c/unsubscribe/{token}")
+    response = client.post(
+        f"/c/unsubscribe/{token}/preferences",
+        data={"csrf_token": "stale", "nurture": "y"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "This page was open too long" in html
+    assert f'href="/c/unsubscribe/{token}"' in html
+    assert suppressions(app) == {} and consent_log(app) == []
+
+
+def test_an_expired_form_on_an_unknown_link_still_gets_the_client_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    response = client.post("/c/unsubscribe/nope/preferences", data={"action": "save"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html and 'class="client-page"' in html
+    assert 'href="/c/unsubscribe/nope"' in html
+
+
+def test_one_click_stays_exempt_from_csrf_even_with_a_session_cookie(
+    app: Flask, client: FlaskClient
+) -> None:
+    token = link_for(app)
+    client.get(f"/c/unsubscribe/{token}")  # a session cookie, but no form token in the body
+    response = client.post(f"/c/unsubscribe/{token}", data=ONE_CLICK)
+    assert response.status_code == 200
+    assert suppressions(app) == {"all": "unsubscribe"}
 
 
 @pytest.mark.parametrize(
