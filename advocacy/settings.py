@@ -13,9 +13,11 @@ import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from advocacy.domain.lease import LeaseTerms
 from advocacy.resources import resource_path
 
 ENV_PREFIX = "ADVOCACY_"
@@ -75,9 +77,32 @@ class Settings:
     invitation_valid_days: int
     scheduler_heartbeat_seconds: int
     scheduler_stale_seconds: int
+    scheduler_lease_seconds: int
     journey_former_after_days: int
     journey_apply_former_automatically: bool
     journey_job_time: str
+    checkins_active_days: int
+    checkins_between_days: int
+    checkins_not_now_days: int
+    checkins_former_good_days: int
+    checkins_revisit_lead_days: int
+    checkins_horizon_days: int
+    checkins_job_time: str
+    checkins_digest_time: str
+    firm_colour: str
+    firm_text_colour: str
+    client_link_days_survey: int
+    client_link_days_testimonial: int
+    client_link_days_referral: int
+    client_link_days_reference: int
+    client_link_days_manage: int
+    surveys_after_completion_days: int
+    surveys_milestone_every_days: int
+    surveys_reminder_after_days: int
+    surveys_per_contact_days: int
+    surveys_job_time: str
+    references_max_calls_per_contact: int
+    references_cap_days: int
     log_level: str
 
     @property
@@ -199,6 +224,13 @@ def _dates(name: str, value: Any) -> tuple[str, ...]:
     return items
 
 
+def _colour(name: str, value: Any) -> str:
+    text = _as_str(name, value)
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+        raise SettingsError(f"{name}: expected a colour such as #1f4e79, got {text!r}")
+    return text.lower()
+
+
 def _one_of(*allowed: str) -> Callable[[str, Any], str]:
     def check(name: str, value: Any) -> str:
         text = _as_str(name, value)
@@ -224,7 +256,7 @@ def _timezone(name: str, value: Any) -> str:
     text = _as_str(name, value)
     try:
         zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
         raise SettingsError(
             f"{name}: expected an IANA time zone such as Europe/Paris, got {text!r}"
         ) from None
@@ -299,9 +331,32 @@ PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
     "invitation_valid_days": _as_int,
     "scheduler_heartbeat_seconds": _as_int,
     "scheduler_stale_seconds": _as_int,
+    "scheduler_lease_seconds": _as_int,
     "journey_former_after_days": _as_int,
     "journey_apply_former_automatically": _as_bool,
     "journey_job_time": _minute_hour,
+    "checkins_active_days": _as_int,
+    "checkins_between_days": _as_int,
+    "checkins_not_now_days": _as_int,
+    "checkins_former_good_days": _as_int,
+    "checkins_revisit_lead_days": _as_int,
+    "checkins_horizon_days": _as_int,
+    "checkins_job_time": _minute_hour,
+    "checkins_digest_time": _minute_hour,
+    "firm_colour": _colour,
+    "firm_text_colour": _colour,
+    "client_link_days_survey": _as_int,
+    "client_link_days_testimonial": _as_int,
+    "client_link_days_referral": _as_int,
+    "client_link_days_reference": _as_int,
+    "client_link_days_manage": _as_int,
+    "surveys_after_completion_days": _as_int,
+    "surveys_milestone_every_days": _as_count,
+    "surveys_reminder_after_days": _as_int,
+    "surveys_per_contact_days": _as_int,
+    "surveys_job_time": _minute_hour,
+    "references_max_calls_per_contact": _as_int,
+    "references_cap_days": _as_int,
     "log_level": _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
 }
 
@@ -375,6 +430,14 @@ def _check_together(values: dict[str, Any]) -> None:
         )
     if values["mail_backend"] == "sendgrid" and not values["sendgrid_api_key"]:
         raise SettingsError("sendgrid_api_key: required when mail_backend is sendgrid")
+    lease_problem = LeaseTerms(
+        timedelta(seconds=values["scheduler_lease_seconds"]),
+        timedelta(seconds=values["scheduler_heartbeat_seconds"]),
+    ).problem()
+    if lease_problem:
+        raise SettingsError(
+            f"scheduler_lease_seconds / scheduler_heartbeat_seconds: {lease_problem}"
+        )
 
 
 def database_url(settings: Settings) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import secrets
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
@@ -16,10 +18,8 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.mail import Category
 from advocacy.domain.mail_events import asm_group_categories
-from advocacy.services import dispatch, journey, mail_events, operations
+from advocacy.services import checkins, dispatch, journey, leadership, mail_events
 from advocacy.settings import Settings
-
-PROCESS_NAME = f"jobs@{socket.gethostname()}"
 
 
 @dataclass(frozen=True)
@@ -31,24 +31,37 @@ class JobSpec:
     # default of 1 s silently skips runs.
     grace_s: int = 60
     description: str = ""
+    # Scheduled runs start only on the process holding the leader lease; False only for the
+    # heartbeat, which every process runs (it is how a standby takes the lease over).
+    leader_only: bool = True
 
 
 @dataclass(frozen=True)
 class ProcessInfo:
     started_at: datetime
     pid: int
+    host: str = field(default_factory=socket.gethostname)
+    # Two processes may share a host name and a pid (containers on the host's network): the lease
+    # must never mistake one for the other.
+    token: str = field(default_factory=lambda: secrets.token_hex(3))
+
+    @property
+    def name(self) -> str:
+        """This process's name in the heartbeats and as the lease holder."""
+        return f"jobs@{self.host}:{self.pid}:{self.token}"
 
 
 def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
     """The jobs of this installation, built from its settings."""
 
     def heartbeat() -> object:
-        return operations.record_heartbeat(
+        return leadership.beat_and_hold_lease(
             db_session(),
-            PROCESS_NAME,
-            host=socket.gethostname(),
+            process.name,
+            host=process.host,
             pid=process.pid,
             started_at=process.started_at,
+            lease_for=timedelta(seconds=settings.scheduler_lease_seconds),
             now=utcnow(),
         )
 
@@ -75,6 +88,11 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
     def dispatch_mail() -> object:
         return dispatch.run_dispatch(engine(), settings, now=utcnow())
 
+    check_in_rules = checkins.rules_of(settings)
+
+    def generate_check_ins() -> object:
+        return checkins.generate_due(db_session(), check_in_rules, now=utcnow())
+
     minute, hour = settings.journey_job_time.split()
     return [
         JobSpec(
@@ -89,7 +107,8 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             heartbeat,
             IntervalTrigger(seconds=settings.scheduler_heartbeat_seconds),
             grace_s=settings.scheduler_heartbeat_seconds,
-            description="Tell /healthz that the jobs process is alive.",
+            description="Tell /healthz this process is alive; renew or take over the leader lease.",
+            leader_only=False,
         ),
         JobSpec(
             "mail.dispatch",
@@ -101,6 +120,15 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             description="Send due outbox messages (safe with two processes; leases per batch).",
         ),
         JobSpec(
+            "checkins.generate",
+            generate_check_ins,
+            _daily(settings.checkins_job_time),
+            # A day late is still worth it: the check-ins are the same ones, and nothing is
+            # created twice (one open check-in per account).
+            grace_s=20 * 3600,
+            description="Create the check-ins that come due, at each account's rhythm.",
+        ),
+        JobSpec(
             "mail.process_events",
             process_mail_events,
             IntervalTrigger(seconds=30),
@@ -110,5 +138,16 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
     ]
 
 
+def _daily(minute_hour: str) -> CronTrigger:
+    minute, hour = minute_hour.split()
+    return CronTrigger(minute=minute, hour=hour, timezone="UTC")
+
+
 def current_process() -> ProcessInfo:
-    return ProcessInfo(started_at=utcnow(), pid=os.getpid())
+    """This process, under one name for its whole life (a forked child gets its own)."""
+    return _process(os.getpid())
+
+
+@functools.cache
+def _process(pid: int) -> ProcessInfo:
+    return ProcessInfo(started_at=utcnow(), pid=pid)

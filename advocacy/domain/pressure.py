@@ -81,7 +81,7 @@ def zone(name: str) -> ZoneInfo:
     """The contact's time zone; an empty or unknown name falls back to UTC rather than failing."""
     try:
         return ZoneInfo(name or FALLBACK_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
         return ZoneInfo(FALLBACK_TIMEZONE)
 
 

@@ -42,6 +42,16 @@ from advocacy.models.touchpoints import (
     TouchpointCreate,
     TouchpointPublic,
 )
+from advocacy.models.voice import (
+    PermissionChange,
+    ReferenceCall,
+    ReferenceRequest,
+    Referral,
+    Survey,
+    Testimonial,
+    TestimonialPermission,
+    TestimonialServiceLine,
+)
 
 __all__ = [
     "Account",
@@ -70,7 +80,11 @@ __all__ = [
     "MailEvent",
     "OidcIdentity",
     "OutboxMessage",
+    "PermissionChange",
     "Person",
+    "ReferenceCall",
+    "ReferenceRequest",
+    "Referral",
     "SchedulerHeartbeat",
     "ServiceLine",
     "ServiceLineCreate",
@@ -79,6 +93,10 @@ __all__ = [
     "ServiceLineUpdate",
     "StageChange",
     "Suppression",
+    "Survey",
+    "Testimonial",
+    "TestimonialPermission",
+    "TestimonialServiceLine",
     "Touchpoint",
     "TouchpointCreate",
     "TouchpointPublic",

@@ -28,7 +28,7 @@ def _timezone(value: str) -> str:
     if value:
         try:
             zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
             raise ValueError("expected a time zone such as Europe/Paris") from None
     return value
 

@@ -19,6 +19,7 @@ from advocacy.web import (
     auth,
     catalogue,
     client_mail,
+    client_pages,
     contacts,
     engagements,
     errors,
@@ -95,6 +96,7 @@ def init_web(app: Flask, settings: Settings) -> None:
         imports.bp,
         mail_admin.bp,
         client_mail.bp,
+        client_pages.bp,
         webhooks.bp,
     ):
         app.register_blueprint(blueprint)

@@ -56,7 +56,7 @@ def _known_timezone(_form: FlaskForm, field: StringField) -> None:
     if field.data:
         try:
             zoneinfo.ZoneInfo(field.data)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
             raise ValidationError(
                 _l("Unknown time zone; use a name such as Europe/Paris.")
             ) from None

@@ -55,5 +55,5 @@ def viewer_timezone() -> tzinfo:
     """The reader's time zone, for times typed into a form."""
     try:
         return zoneinfo.ZoneInfo(str(get_timezone()))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
         return zoneinfo.ZoneInfo("UTC")
