@@ -19,6 +19,7 @@ from advocacy.db import db_session, engine
 from advocacy.domain.mail import Category
 from advocacy.domain.mail_events import asm_group_categories
 from advocacy.services import checkins, dispatch, journey, leadership, mail_events
+from advocacy.services.check_in_digest import send_digests
 from advocacy.settings import Settings
 
 
@@ -127,6 +128,15 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             # created twice (one open check-in per account).
             grace_s=20 * 3600,
             description="Create the check-ins that come due, at each account's rhythm.",
+        ),
+        JobSpec(
+            "checkins.digest",
+            lambda: send_digests(db_session(), settings, now=utcnow()),
+            _daily(settings.checkins_digest_time),
+            # A digest a few hours late still helps plan the day; later, the next one is better.
+            # Nobody gets two: the key is the person and their local date.
+            grace_s=4 * 3600,
+            description="E-mail each account manager their check-ins due today and overdue.",
         ),
         JobSpec(
             "mail.process_events",

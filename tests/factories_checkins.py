@@ -1,0 +1,52 @@
+"""Check-in rows for the digest and calendar tests: open check-ins as generation writes them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from advocacy.domain.cadence import CheckInKind, CheckInStatus
+from advocacy.models import CheckIn, User
+from tests.conftest import NOW
+from tests.factories import make_account, make_contact
+
+
+def make_check_in(
+    session: Session,
+    owner: User,
+    *,
+    due_on: date,
+    account_name: str | None = None,
+    contact_name: str | None = "Ann Example",
+    kind: CheckInKind = CheckInKind.ROUTINE,
+    status: CheckInStatus = CheckInStatus.OPEN,
+    never_bought: tuple[str, ...] = ("Audit", "Tax advisory"),
+    updated_at: datetime = NOW,
+    **fields: Any,
+) -> CheckIn:
+    """A committed check-in on a new account owned by `owner` (with a contact unless None)."""
+    account = make_account(session, owner=owner, **({"name": account_name} if account_name else {}))
+    contact = make_contact(session, account, full_name=contact_name) if contact_name else None
+    open_ = status is CheckInStatus.OPEN
+    check_in = CheckIn(
+        account_id=account.id,
+        owner_id=owner.id,
+        contact_id=contact.id if contact else None,
+        kind=kind.value,
+        rule="test",
+        status=status.value,
+        due_on=due_on,
+        open_for_account_id=account.id if open_ else None,
+        talking_points_json=json.dumps({"never_bought": list(never_bought), "bought": []}),
+        created_at=NOW,
+        updated_at=updated_at,
+        closed_at=None if open_ else NOW,
+        **fields,
+    )
+    session.add(check_in)
+    session.commit()
+    session.refresh(check_in)
+    return check_in
