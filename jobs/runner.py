@@ -6,30 +6,48 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
+from advocacy.clock import utcnow
+from advocacy.db import db_session
+from advocacy.services import leadership
 from jobs.definitions import JobSpec, current_process, job_definitions
+from jobs.leader import LeaderGate, lease_terms
 
 log = logging.getLogger("advocacy.jobs")
+HEARTBEAT = "operations.heartbeat"
 
 
-def run_in_app(app: Flask, spec: JobSpec) -> Callable[[], Any]:
-    """Wrap a job so it runs in an app context (its own DB session) and logs start, end, failure."""
+def run_in_app(app: Flask, spec: JobSpec, gate: LeaderGate | None = None) -> Callable[[], Any]:
+    """Wrap a job so it runs in an app context (its own DB session) and logs start, end, failure.
+
+    On the schedule a gate decides first whether the run may start here (leader-only jobs only
+    on the lease holder); `run-once` has none: an operator's explicit request runs at once.
+    """
 
     def run() -> Any:
-        started = time.monotonic()
-        log.info("job %s started", spec.id)
-        with app.app_context():
-            try:
-                result = spec.function()
-            except Exception:
-                log.exception("job %s failed after %.2fs", spec.id, time.monotonic() - started)
-                raise
-        log.info("job %s finished in %.2fs", spec.id, time.monotonic() - started)
-        return result
+        admission: AbstractContextManager[str | None] = (
+            gate.admitted(spec) if gate is not None else nullcontext("")
+        )
+        with admission as note:
+            if note is None:
+                log.debug("job %s not started: this process may not run it now", spec.id)
+                return None
+            started = time.monotonic()
+            log.info("job %s started%s", spec.id, note)
+            with app.app_context():
+                try:
+                    result = spec.function()
+                except Exception:
+                    log.exception("job %s failed after %.2fs", spec.id, time.monotonic() - started)
+                    raise
+            log.info("job %s finished in %.2fs", spec.id, time.monotonic() - started)
+            return result
 
     return run
 
@@ -46,13 +64,18 @@ def run_once(app: Flask, name: str) -> Any:
     return run_in_app(app, by_id[name])()
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
+def leader_gate(app: Flask) -> LeaderGate:
+    return LeaderGate(app, current_process().name, lease_terms(app))
+
+
+def build_scheduler(app: Flask, gate: LeaderGate | None = None) -> BlockingScheduler:
     # Memory job store on purpose: the schedule lives in code, state lives in our own tables, so a
     # restart never resets or loses anything (see COMPONENTS.md on persistent job stores).
+    gate = gate or leader_gate(app)
     scheduler = BlockingScheduler(timezone="UTC")
     for spec in specs(app):
         scheduler.add_job(
-            run_in_app(app, spec),
+            run_in_app(app, spec, gate),
             trigger=spec.trigger,
             id=spec.id,
             name=spec.id,
@@ -64,23 +87,51 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 
 def run_scheduler(app: Flask) -> None:
-    """Run every job on its schedule until SIGTERM or Ctrl-C; beat once at start for /healthz."""
-    scheduler = build_scheduler(app)
+    """Run the jobs on their schedule until SIGTERM or Ctrl-C, as leader or as standby.
+
+    Every process beats (once at start, then on schedule) and each beat takes or renews the leader
+    lease; only the holder runs the other jobs. At a clean stop the leader gives the lease up once
+    its runs are over, so a standby takes over at its next beat rather than after the lease ends.
+    """
     if app.config["ADVOCACY"].log_level != "DEBUG":
         # Our wrapper logs each run; APScheduler's own INFO lines would double every one of them.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    gate = leader_gate(app)
+    scheduler = build_scheduler(app, gate)
 
     def stop(_signum: int, _frame: object) -> None:
         log.info("jobs process stopping")
+        gate.stop()
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
+    role = "standby"
     try:
-        run_once(app, "operations.heartbeat")
+        if run_once(app, HEARTBEAT).leading:
+            role = "leader"
     except Exception:  # the database may be starting too: the schedule retries
         log.warning("first heartbeat failed; retrying on schedule")
-    log.info("jobs process started with %d jobs", len(scheduler.get_jobs()))
+    log.info("jobs process started with %d jobs, as %s", len(scheduler.get_jobs()), role)
     try:
         scheduler.start()
     except KeyboardInterrupt:
+        gate.stop()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         log.info("jobs process stopped")
+    give_up_lease(app, gate)
+
+
+def give_up_lease(app: Flask, gate: LeaderGate) -> None:
+    """Release the lease if this process holds it, once no run of this process is in progress."""
+    if not gate.wait_until_idle(timeout=lease_terms(app).duration.total_seconds()):
+        log.warning("runs still in progress: the leader lease is left to expire")
+        return
+    try:
+        with app.app_context():
+            released = leadership.release_lease(db_session(), current_process().name, now=utcnow())
+    except SQLAlchemyError as error:
+        log.warning("could not release the leader lease (%s)", type(error).__name__)
+        return
+    if released:
+        log.info("leader lease released")

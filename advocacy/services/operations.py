@@ -1,19 +1,21 @@
-"""Operational use cases: the jobs process heartbeat and the health report built from it."""
+"""Operational use cases: the jobs processes' heartbeats and the health report built from them."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from advocacy import repository
+from advocacy.domain.lease import Lease, Standing, standing
 from advocacy.models import SchedulerHeartbeat
+from advocacy.services.leadership import note_heartbeat, scheduler_lease
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +24,50 @@ def record_heartbeat(
     session: Session, name: str, *, host: str, pid: int, started_at: datetime, now: datetime
 ) -> SchedulerHeartbeat:
     """Record that the jobs process `name` is alive at `now` (one row per process name)."""
-    beat = session.get(SchedulerHeartbeat, name)
-    if beat is None:
-        beat = SchedulerHeartbeat(name=name, started_at=started_at, beat_at=now)
-    beat.host, beat.pid, beat.started_at, beat.beat_at = host, pid, started_at, now
-    session.add(beat)
+    beat = note_heartbeat(session, name, host=host, pid=pid, started_at=started_at, now=now)
     session.commit()
     return beat
+
+
+@dataclass(frozen=True)
+class ProcessReport:
+    """One live jobs process, as its heartbeat row describes it."""
+
+    name: str
+    host: str
+    pid: int
+    last_heartbeat: datetime
+    age_s: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "process": self.name,
+            "host": self.host,
+            "pid": self.pid,
+            "last_heartbeat": self.last_heartbeat.isoformat(),
+            "age_seconds": round(self.age_s, 1),
+        }
+
+
+@dataclass(frozen=True)
+class LeaderReport:
+    """The holder of the scheduler lease: the one process that runs the jobs."""
+
+    lease: Lease
+    lease_status: Standing  # held, or expired (its holder stopped renewing)
+    host: str
+    pid: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "process": self.lease.holder,
+            "host": self.host,
+            "pid": self.pid,
+            "since": self.lease.acquired_at.isoformat(),
+            "lease_expires_at": self.lease.expires_at.isoformat(),
+            "lease": self.lease_status.value,
+            "epoch": self.lease.epoch,
+        }
 
 
 @dataclass(frozen=True)
@@ -38,6 +77,8 @@ class HealthReport:
     last_heartbeat: datetime | None
     heartbeat_age_s: float | None
     stale_after_s: int
+    leader: LeaderReport | None = None
+    standbys: tuple[ProcessReport, ...] = ()
 
     @property
     def scheduler_status(self) -> str:
@@ -55,20 +96,49 @@ class HealthReport:
                 "age_seconds": round(self.heartbeat_age_s, 1)
                 if self.heartbeat_age_s is not None
                 else None,
+                "leader": self.leader.as_json() if self.leader else None,
+                "standbys": [standby.as_json() for standby in self.standbys],
             },
         }
 
 
 def health_report(engine: Engine, *, now: datetime, stale_after_s: int) -> HealthReport:
-    """Check the database with a trivial query and read the newest scheduler heartbeat."""
+    """Check the database, read the newest heartbeat, the lease holder and the live standbys."""
     try:
         with Session(engine) as session:
             session.exec(text("SELECT 1"))  # type: ignore[call-overload]
             beat = repository.latest_heartbeat(session)
+            lease = scheduler_lease(session)
+            live = session.exec(
+                select(SchedulerHeartbeat)
+                .where(col(SchedulerHeartbeat.beat_at) >= now - timedelta(seconds=stale_after_s))
+                .order_by(col(SchedulerHeartbeat.name))
+            ).all()
+            leader_row = (
+                session.get(SchedulerHeartbeat, lease.holder) if lease and lease.holder else None
+            )
     except SQLAlchemyError as error:
         log.warning("health check: database unavailable: %s", error.__class__.__name__)
         return HealthReport(False, error.__class__.__name__, None, None, stale_after_s)
+    leader = None
+    if lease is not None and lease.holder is not None:
+        leader = LeaderReport(
+            lease,
+            standing(lease, None, now),
+            leader_row.host if leader_row else "",
+            leader_row.pid if leader_row else 0,
+        )
+    standbys = tuple(
+        ProcessReport(row.name, row.host, row.pid, row.beat_at, _age(row.beat_at, now))
+        for row in live
+        if lease is None or row.name != lease.holder
+    )
     if beat is None:
-        return HealthReport(True, None, None, None, stale_after_s)
-    age = max(0.0, (now - beat.beat_at).total_seconds())
-    return HealthReport(True, None, beat.beat_at, age, stale_after_s)
+        return HealthReport(True, None, None, None, stale_after_s, leader, standbys)
+    return HealthReport(
+        True, None, beat.beat_at, _age(beat.beat_at, now), stale_after_s, leader, standbys
+    )
+
+
+def _age(moment: datetime, now: datetime) -> float:
+    return max(0.0, (now - moment).total_seconds())

@@ -84,7 +84,13 @@ def test_healthz_reports_the_database_and_no_scheduler_yet(client: FlaskClient) 
     assert response.json == {
         "status": "ok",
         "database": {"ok": True, "error": None},
-        "scheduler": {"status": "never", "last_heartbeat": None, "age_seconds": None},
+        "scheduler": {
+            "status": "never",
+            "last_heartbeat": None,
+            "age_seconds": None,
+            "leader": None,
+            "standbys": [],
+        },
     }
 
 
