@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from advocacy import repository_accounts as pages
 from advocacy import repository_journey as repo
+from advocacy import repository_my_week
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import may_edit_account, may_reassign_owner, sees_private_details
@@ -20,8 +21,9 @@ from advocacy.domain.journey import ALLOWED, Camp, Stage
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.text import RuleError
 from advocacy.models import TouchpointCreate
-from advocacy.services import journey, ownership, touchpoints
+from advocacy.services import check_in_work, journey, ownership, touchpoints
 from advocacy.web import labels
+from advocacy.web.check_in_forms import CadenceForm
 from advocacy.web.journey_forms import (
     CampForm,
     DoNotAskForm,
@@ -74,11 +76,21 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
         "camp_form": CampForm(formdata=None, camp=account.camp),
         "owner_form": OwnerForm(formdata=None, new_owner_id=str(account.owner_id or "")),
         "do_not_ask_form": DoNotAskForm(formdata=None),
+        "cadence_form": CadenceForm(
+            formdata=None,
+            every_days=str(account.check_in_every_days or ""),
+            paused_until=(
+                account.check_ins_paused_until.isoformat() if account.check_ins_paused_until else ""
+            ),
+        ),
     }
     forms.update({name: form for name, form in given.items() if name.endswith("_form")})
     _contact_choices(forms["touchpoint_form"], found.contacts)
     _owner_choices(forms["owner_form"])
     team = pages.users_by_ids(db_session(), found.team_user_ids)
+    open_check_in, closed_check_ins = repository_my_week.check_ins_of_account(
+        db_session(), account_id
+    )
     team_form = TeamForm(formdata=None)
     team_form.user_id.choices = [
         SelectChoice(str(candidate.id), pages.user_label(candidate))
@@ -102,6 +114,8 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
         errors=given.get("errors", {}),
         team=team,
         team_form=team_form,
+        open_check_in=open_check_in,
+        closed_check_ins=closed_check_ins,
         **forms,
     ), status
 
@@ -241,3 +255,27 @@ def hand_over(account_id: int) -> Response | tuple[str, int]:
         return _page(account_id, 422, owner_form=form)
     flash(_("Owner changed."), "success")
     return _back(account_id, "journey")
+
+
+@bp.post("/accounts/<id:account_id>/check-in-rhythm")
+@allow(*WRITERS)
+@found_and_allowed
+def set_check_in_rhythm(account_id: int) -> Response | tuple[str, int]:
+    _editable(account_id)
+    form = CadenceForm()
+    if not form.validate_on_submit():
+        return _page(account_id, 400, cadence_form=form)
+    try:
+        check_in_work.set_account_cadence(
+            db_session(),
+            account_id,
+            every_days=form.every(),
+            paused_until=form.paused(),
+            by=require_user(),
+            now=utcnow(),
+        )
+    except RuleError as error:
+        message = refusal(error)
+        return _page(account_id, 422, cadence_form=form, errors={"cadence": [message]})
+    flash(_("Check-in rhythm saved."), "success")
+    return _back(account_id, "check-ins")

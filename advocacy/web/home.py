@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from advocacy import repository_contacts
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.services import identity, signals
+from advocacy.services import identity, my_week, signals
+from advocacy.web.check_in_forms import CompleteForm
 from advocacy.web.forms import ActionForm, PreferencesForm
-from advocacy.web.refusals import found_and_allowed
+from advocacy.web.refusals import found_and_allowed, viewer_timezone
 from advocacy.web.security import allow, require_user, signed_in
 
 bp = Blueprint("home", __name__)
@@ -21,13 +21,18 @@ bp = Blueprint("home", __name__)
 @signed_in
 def index() -> str:
     user = require_user()
-    # Journey signals go to whoever owns the account: account managers, and admins who own some.
-    found = (
-        repository_contacts.open_signals_for(db_session(), user.id)
-        if user.role != "marketing"
-        else []
-    )
-    return render_template("home/index.html", user=user, signals=found)
+    assert user.id is not None
+    if user.role == "marketing":  # marketing owns no accounts: no check-ins, no signals
+        return render_template("home/index.html", user=user, week=None, forms={})
+    # My week: check-ins and journey signals go to whoever owns the account, account managers
+    # and admins who own some. "This week" ends on the viewer's Sunday, not the server's.
+    today = utcnow().astimezone(viewer_timezone()).date()
+    week = my_week.my_week(db_session(), user.id, today=today)
+    forms = {
+        row.check_in.id: CompleteForm(formdata=None).with_ids(row.check_in.id)
+        for row in (*week.overdue, *week.this_week, *week.upcoming)
+    }
+    return render_template("home/index.html", user=user, week=week, forms=forms)
 
 
 @bp.post("/signals/<id:signal_id>/done")
