@@ -146,3 +146,23 @@ def test_a_signed_in_session_does_not_authenticate_any_api_endpoint(
         assert response.status_code == 401, (endpoint, method, response.status_code)
         checked += 1
     assert checked >= 10
+
+
+CHECK_IN_POLICIES = {
+    # My week is the home page: everyone signs in there, marketing sees its own home.
+    "home.index": frozenset(Role),
+    "check_ins.show": frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER}),
+    "check_ins.complete": frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER}),
+    "check_ins.snooze": frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER}),
+    "check_ins.reassign": frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER}),
+    "check_ins.skip": frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER}),
+    "journey.set_check_in_rhythm": frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER}),
+    "check_ins.team": frozenset({Role.ADMIN}),
+}
+
+
+@pytest.mark.parametrize(("endpoint", "roles"), CHECK_IN_POLICIES.items())
+def test_check_in_pages_are_for_the_people_who_own_accounts(
+    app: Flask, endpoint: str, roles: frozenset[Role]
+) -> None:
+    assert endpoint_policy(app, endpoint) == roles
