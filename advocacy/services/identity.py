@@ -184,13 +184,21 @@ def change_role(session: Session, user_id: int, role: str, *, by: User) -> User:
 
 
 def update_preferences(
-    session: Session, user_id: int, *, name: str, language: str | None, timezone: str | None
+    session: Session,
+    user_id: int,
+    *,
+    name: str,
+    language: str | None,
+    timezone: str | None,
+    check_in_digest: bool | None = None,
 ) -> User:
-    """Save a user's own display name, language and time zone."""
+    """Save a user's own display name, language, time zone and (None: unchanged) digest choice."""
     user = repository.get_user(session, user_id)
     user.name = name.strip()[:200]
     user.language = language or None
     user.timezone = timezone or None
+    if check_in_digest is not None:
+        user.check_in_digest = check_in_digest
     session.add(user)
     session.commit()
     return user

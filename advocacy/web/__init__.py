@@ -17,6 +17,7 @@ from advocacy.web import (
     accounts,
     admin,
     auth,
+    calendar,
     catalogue,
     check_ins,
     client_mail,
@@ -100,6 +101,7 @@ def init_web(app: Flask, settings: Settings) -> None:
         client_mail.bp,
         client_pages.bp,
         webhooks.bp,
+        calendar.bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -7,6 +7,7 @@ import zoneinfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from advocacy.domain.identity import MAX_PASSWORD_LENGTH, Role
+from advocacy.services.check_in_digest import RECIPIENT_ROLES
 
 ROLE_CHOICES = [
     SelectChoice(Role.ACCOUNT_MANAGER.value, _l("Account manager")),
@@ -68,6 +70,17 @@ class PreferencesForm(FlaskForm):
     timezone = StringField(
         _l("Time zone"), validators=[Optional(), Length(max=64), _known_timezone]
     )
+    check_in_digest = BooleanField(_l("Daily e-mail of due check-ins"))
+
+    def for_role(self, role: str) -> PreferencesForm:
+        """Only those who own accounts get check-ins, so only they choose the digest."""
+        if role not in RECIPIENT_ROLES:
+            del self.check_in_digest
+        return self
+
+    def digest_choice(self) -> bool | None:
+        """The digest choice posted, or None when the form does not offer it."""
+        return bool(self.check_in_digest.data) if "check_in_digest" in self else None
 
 
 class SetPasswordForm(FlaskForm):

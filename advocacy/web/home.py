@@ -53,7 +53,7 @@ def preferences() -> Response | tuple[str, int] | str:
     form = PreferencesForm(
         obj=None if request.method == "POST" else user,
         data=None if request.method == "POST" else {"language": user.language or ""},
-    )
+    ).for_role(user.role)
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("home/preferences.html", form=form), 400
@@ -63,6 +63,7 @@ def preferences() -> Response | tuple[str, int] | str:
             name=form.name.data or "",
             language=form.language.data or None,
             timezone=form.timezone.data or None,
+            check_in_digest=form.digest_choice(),
         )
         flash(_("Preferences saved."), "success")
         return redirect(url_for("home.preferences"))

@@ -148,6 +148,20 @@ def test_a_signed_in_session_does_not_authenticate_any_api_endpoint(
     assert checked >= 10
 
 
+def test_the_calendar_feed_is_public_and_only_account_owners_manage_theirs(
+    app: Flask, client: FlaskClient
+) -> None:
+    # Calendar servers cannot sign in: the secret address is the credential, and a wrong one is
+    # a bare 404, never the sign-in page.
+    assert endpoint_policy(app, "calendar.feed") == frozenset()
+    owners = frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER})
+    for endpoint in ("calendar.settings_page", "calendar.create", "calendar.revoke"):
+        assert endpoint_policy(app, endpoint) == owners, endpoint
+    response = client.get("/calendar/x.ics")
+    assert response.status_code == 404
+    assert "Location" not in response.headers
+
+
 CHECK_IN_POLICIES = {
     # My week is the home page: everyone signs in there, marketing sees its own home.
     "home.index": frozenset(Role),
