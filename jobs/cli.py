@@ -14,7 +14,7 @@ jobs_group = click.Group("jobs", help="The jobs process (scheduled work).")
 @jobs_group.command("run")
 @with_appcontext
 def run_command() -> None:
-    """Run the scheduler in this process until stopped (exactly one per installation)."""
+    """Run the scheduler until stopped: as leader, or as a standby that takes over if it dies."""
     runner.run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 

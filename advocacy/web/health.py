@@ -1,4 +1,4 @@
-"""GET /healthz: is the database reachable, and when did the jobs process last beat."""
+"""GET /healthz: is the database reachable, when did a jobs process last beat, which one leads."""
 
 from __future__ import annotations
 
