@@ -188,6 +188,57 @@ def service_lines(page: Page, site: Site) -> None:
     page.goto(site.url("/service-lines"))
 
 
+def sample_check_in(site: Site) -> int:
+    """The account manager's open check-in at Globex, due today, with talking points."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import select
+
+    from advocacy.domain.cadence import CadenceRules
+    from advocacy.models import CheckIn
+    from advocacy.services.checkins import generate_due
+    from tests.conftest import NOW
+
+    account_id, _ = sample_account(site)
+    with site.server.app.app_context():
+        session = db_session()
+        found = session.exec(select(CheckIn).where(CheckIn.account_id == account_id)).first()
+        if found is None:
+            generate_due(session, CadenceRules(), now=NOW + timedelta(days=14))
+            found = session.exec(select(CheckIn).where(CheckIn.account_id == account_id)).one()
+            found.due_on = datetime.now(UTC).date()
+            session.commit()
+        return found.id or 0
+
+
+def my_week(page: Page, site: Site) -> None:
+    sample_check_in(site)
+    page.goto(site.url("/"))
+    this_week = page.get_by_role("region", name="Due this week")
+    expect(this_week.get_by_role("heading", name="Globex Corporation")).to_be_visible()
+    this_week.get_by_text("Done? Log the conversation").click()
+
+
+def check_in_page(page: Page, site: Site) -> None:
+    check_in_id = sample_check_in(site)
+    page.goto(site.url(f"/check-ins/{check_in_id}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in: Globex Corporation")
+
+
+def check_in_page_with_error(page: Page, site: Site) -> None:
+    check_in_id = sample_check_in(site)
+    page.goto(site.url(f"/check-ins/{check_in_id}"))
+    page.get_by_label("Snooze until").fill("2020-01-01")
+    page.get_by_role("button", name="Snooze").click()
+    expect(page.get_by_role("alert")).to_contain_text("Snooze to a day after today.")
+
+
+def team_view(page: Page, site: Site) -> None:
+    sample_check_in(site)
+    page.goto(site.url("/check-ins/team"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in rhythm of the team")
+
+
 def sample_mail(site: Site) -> tuple[int, str]:
     """A sent message with events, a suppression, and an unsubscribe link: (message, token)."""
     import json
@@ -302,6 +353,7 @@ PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
         mail_log,
         mail_message,
         mail_suppressions,
+        team_view,
     ],
     "account_manager": [
         home,
@@ -311,6 +363,9 @@ PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
         account_page,
         account_page_with_error,
         contact_page,
+        my_week,
+        check_in_page,
+        check_in_page_with_error,
     ],
     "marketing": [home, preferences, accounts_list, account_page, contact_page],
 }
