@@ -12,6 +12,7 @@ from advocacy.domain.journey import EngagementFacts, EngagementStatus, Stage
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, Engagement, EngagementCreate, EngagementUpdate, User
 from advocacy.services.journey import check_may_edit, record_move
+from advocacy.services.referrals import follow_prospect_engagements
 
 
 def _check_links(
@@ -42,6 +43,7 @@ def follow_engagements(
             else (N_("the last engagement ended"))
         )
         record_move(session, account, stage, reason=reason, by=by, now=now, rule=rule)
+    follow_prospect_engagements(session, account, now=now)  # a referred prospect won: attribution
 
 
 def add_engagement_to(
