@@ -203,3 +203,107 @@ def queue_staff_notices(session: Session, count: int, *, now: datetime = NOW, **
         assert result.queued, result
         ids.append(result.message_id)
     return ids
+
+
+def make_survey(session: Session, settings: Any, *, kind: str = "nps", **options: Any) -> Any:
+    """A survey sent on demand to a new reachable contact; returns (survey, token from the e-mail).
+
+    Needs an application context (the e-mail is rendered). `account` and `contact` may be given.
+    """
+    import re
+
+    from sqlmodel import select
+
+    from advocacy.domain.surveys import SurveyKind
+    from advocacy.models import OutboxMessage
+    from advocacy.services.surveys import send_on_demand
+
+    now = options.pop("now", NOW)
+    owner = options.pop("owner", None) or make_user(session, role="admin")
+    account = options.pop("account", None) or make_account(session, owner=owner)
+    contact = options.pop("contact", None) or make_mail_contact(session, account, **options)
+    survey = send_on_demand(
+        session,
+        settings,
+        account.id,
+        contact_id=contact.id,
+        kind=SurveyKind(kind),
+        by=owner,
+        now=now,
+    )
+    assert survey.status == "sent", survey.refusal
+    message = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.source_type == "survey", OutboxMessage.source_id == survey.id
+        )
+    ).one()
+    match = re.search(r"/c/survey/([A-Za-z0-9_-]+)", message.text_body)
+    assert match, "no survey link in the e-mail"
+    return survey, match.group(1)
+
+
+def make_testimonial_link(session: Session, contact: Any, **fields: Any) -> str:
+    """A committed link for `contact` to write a testimonial (or to review one, with
+    object_type="testimonial"); returns its token."""
+    from datetime import timedelta
+
+    from advocacy.services.client_links import create_link
+
+    purpose = fields.pop("purpose", "testimonial")
+    now = fields.pop("now", NOW)
+    token = create_link(
+        session,
+        purpose=purpose,
+        email=contact.email or "",
+        contact_id=contact.id,
+        valid_for=fields.pop("valid_for", timedelta(days=30)),
+        now=now,
+        **fields,
+    )
+    session.commit()
+    return token
+
+
+def make_testimonial(
+    session: Session, contact: Any, *, uses: dict[str, Any] | None = None, **fields: Any
+) -> Any:
+    """A committed testimonial by `contact` (submitted by default) with permissions `uses`
+    ({use: expires_on or None}), each with its consent record."""
+    from advocacy.models import PermissionChange, Testimonial, TestimonialPermission
+
+    body = fields.pop("body", "They listened, and it *worked*.")
+    testimonial = Testimonial(
+        account_id=contact.account_id,
+        contact_id=contact.id,
+        origin=fields.pop("origin", "client"),
+        status=fields.pop("status", "submitted"),
+        body=body,
+        body_html=fields.pop("body_html", f"<p>{body}</p>"),
+        display_name=fields.pop("display_name", "Ann Client"),
+        created_at=NOW,
+        updated_at=NOW,
+        **fields,
+    )
+    session.add(testimonial)
+    session.flush()
+    for use, expires_on in (uses or {"internal": None}).items():
+        session.add(
+            TestimonialPermission(
+                testimonial_id=testimonial.id, use=use, expires_on=expires_on, granted_at=NOW
+            )
+        )
+        session.add(
+            PermissionChange(
+                testimonial_id=testimonial.id,
+                contact_id=contact.id,
+                use=use,
+                action="grant",
+                expires_on=expires_on,
+                wording=f"wording of {use}",
+                via="link",
+                at=NOW,
+            )
+        )
+    session.commit()
+    session.refresh(testimonial)
+    return testimonial

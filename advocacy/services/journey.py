@@ -145,6 +145,18 @@ def set_former_camp(
     """Decide how a client remembers us; the bad camp is never asked for advocacy."""
     account = repo.get_account(session, account_id)
     check_may_edit(session, account, by)
+    apply_camp(session, account, camp, reason=reason, now=now)
+    session.commit()
+    return account
+
+
+def apply_camp(
+    session: Session, account: Account, camp: Camp, *, reason: str, now: datetime
+) -> None:
+    """Write the camp and its reason; a bad camp also marks do-not-ask (helper: no commit).
+
+    Shared by a person's decision and by the evidence of survey answers, so both obey one rule.
+    """
     if not reason.strip():
         raise RuleError(N_("Say why: the camp decides who may be asked for advocacy."))
     account.camp, account.camp_reason = camp.value, reason.strip()[:500]
@@ -152,8 +164,6 @@ def set_former_camp(
         account.do_not_ask = True
     account.updated_at = now
     session.add(account)
-    session.commit()
-    return account
 
 
 def set_do_not_ask(
