@@ -154,7 +154,12 @@ def _bad_inputs(folio: Portfolio) -> list[tuple[str, dict[str, Any], int, str]]:
     return [
         ("complete", {**with_notes, "outcome": "great"}, 400, "Not a valid choice"),
         ("complete", {**with_notes, "outcome": "spoke", "channel": "fax"}, 400, "Not a valid"),
-        ("complete", {**with_notes, "outcome": "spoke", "next_on": "2027-02-30"}, 400, "valid date"),
+        (
+            "complete",
+            {**with_notes, "outcome": "spoke", "next_on": "2027-02-30"},
+            400,
+            "valid date",
+        ),
         ("complete", {**with_notes, "outcome": "spoke", "next_on": "soon"}, 400, "valid date"),
         ("complete", {**with_notes, "outcome": "spoke", "next_on": past}, 422, "after today"),
         ("complete", {"outcome": "spoke", "channel": "phone", "notes": "x" * 5001}, 400, "5000"),
@@ -350,3 +355,47 @@ def test_the_team_view_counts_each_account_managers_rhythm(app: Flask) -> None:
         as_text=True
     )
     assert client_for(app, folio.owner).get("/check-ins/team").status_code == 403
+
+
+HOSTILE = [
+    "",
+    "-1",
+    "99999999999999999999",
+    "2026-02-30",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "x" * 6000,
+    "é" * 300,
+]
+FIELDS = [
+    "outcome",
+    "channel",
+    "contact_id",
+    "notes",
+    "next_step",
+    "next_on",
+    "until",
+    "user_id",
+    "reason",
+    "every_days",
+    "paused_until",
+    "days",
+]
+
+
+def test_no_check_in_route_answers_500_to_hostile_values(app: Flask) -> None:
+    folio = portfolio(app)
+    client = client_for(app, folio.admin)
+    account_id = folio.accounts["Acme"].id
+    paths = [_url(folio, action, "Acme") for action in ("complete", "snooze", "reassign", "skip")]
+    paths += [f"/accounts/{account_id}/check-in-rhythm"]
+    for value in HOSTILE:
+        data = {field: value for field in FIELDS}
+        for path in paths:
+            response = post(client, path, **data)
+            # Never a 500; a value that happens to be fine (a reason "-1", an empty rhythm) is taken.
+            assert response.status_code in (302, 400, 422), (path, value, response.status_code)
+        for path in ("/", "/check-ins/team", _url(folio, name="Acme")):
+            assert client.get(path, query_string=data).status_code == 200, (path, value)
+    # No hostile value is an outcome: the check-in was never completed.
+    assert check_in(app, folio.check_ins["Acme"]).status != "done"
