@@ -103,10 +103,14 @@ def test_champions_who_moved_appear_in_their_own_part_of_my_week(app: Flask) -> 
         old = make_account(db_session(), owner=folio.owner, name="Old Co")
         champion = make_contact(db_session(), old, full_name="Chris Champion", roles=["sponsor"])
     client = client_for(app, folio.owner)
-    moved = post(client, f"/contacts/{champion.id}/departure", outcome="left", new_employer="New Co")
+    moved = post(
+        client, f"/contacts/{champion.id}/departure", outcome="left", new_employer="New Co"
+    )
     assert moved.status_code == 302
     html = client.get("/").get_data(as_text=True)
-    champions = html[html.index('id="champions-heading"') : html.index('id="other-signals-heading"')]
+    champions = html[
+        html.index('id="champions-heading"') : html.index('id="other-signals-heading"')
+    ]
     assert "Champion moved: Chris Champion is now at" in champions
     assert "Re-staff the relationship" not in champions
     assert "Re-staff the relationship: who replaces Chris Champion" in html
