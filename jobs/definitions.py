@@ -18,8 +18,9 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.mail import Category
 from advocacy.domain.mail_events import asm_group_categories
-from advocacy.services import checkins, dispatch, journey, leadership, mail_events
+from advocacy.services import checkins, dispatch, journey, leadership, mail_events, testimonials
 from advocacy.services.check_in_digest import send_digests
+from advocacy.services.surveys import run as run_surveys
 from advocacy.settings import Settings
 
 
@@ -35,6 +36,9 @@ class JobSpec:
     # Scheduled runs start only on the process holding the leader lease; False only for the
     # heartbeat, which every process runs (it is how a standby takes the lease over).
     leader_only: bool = True
+    # Also run once as soon as the process starts: a daily job whose work must not wait for its
+    # next tick on a fresh install or after a long stop (it is idempotent, so an extra run is free).
+    catch_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             # created twice (one open check-in per account).
             grace_s=20 * 3600,
             description="Create the check-ins that come due, at each account's rhythm.",
+            catch_up=True,
         ),
         JobSpec(
             "checkins.digest",
@@ -139,11 +144,28 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             description="E-mail each account manager their check-ins due today and overdue.",
         ),
         JobSpec(
+            "surveys.run",
+            lambda: run_surveys(db_session(), settings, now=utcnow()),
+            _daily(settings.surveys_job_time),
+            # A survey a few hours late is as good; nothing goes twice (survey and outbox keys).
+            grace_s=20 * 3600,
+            description="Send the surveys that came due, remind once, expire the unanswered.",
+        ),
+        JobSpec(
             "mail.process_events",
             process_mail_events,
             IntervalTrigger(seconds=30),
             grace_s=300,
             description="Apply stored SendGrid events: delivery, touchpoints, suppressions.",
+        ),
+        JobSpec(
+            "testimonials.expire",
+            lambda: testimonials.expire_due(db_session(), now=utcnow()),
+            # Just after midnight UTC, when a permission's last day is over everywhere in Europe;
+            # a late run still marks the same rows (it is idempotent).
+            _daily("15 0"),
+            grace_s=20 * 3600,
+            description="Mark testimonial permissions past their last day, and spent testimonials, expired.",
         ),
     ]
 

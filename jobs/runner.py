@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.util import undefined
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -82,6 +83,8 @@ def build_scheduler(app: Flask, gate: LeaderGate | None = None) -> BlockingSched
             coalesce=True,
             max_instances=1,
             misfire_grace_time=spec.grace_s,
+            # The first beat has run by then (run_scheduler), so the leader holds its lease.
+            next_run_time=utcnow() if spec.catch_up else undefined,
         )
     return scheduler
 

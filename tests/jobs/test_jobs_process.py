@@ -36,6 +36,18 @@ def test_the_scheduler_coalesces_runs_one_at_a_time_and_tolerates_lateness(app: 
         assert job.misfire_grace_time > 1
 
 
+def test_only_catch_up_jobs_run_as_soon_as_the_process_starts(app: Flask) -> None:
+    scheduler = runner.build_scheduler(app)
+    catch_up = {spec.id for spec in runner.specs(app) if spec.catch_up}
+    assert "checkins.generate" in catch_up
+    # Before the scheduler starts, only jobs given a first run time have one; the others get
+    # theirs from their trigger (the next tick) at start.
+    starting_now = {
+        job.id for job in scheduler.get_jobs() if getattr(job, "next_run_time", None) is not None
+    }
+    assert starting_now == catch_up
+
+
 def test_run_once_records_a_heartbeat_that_healthz_reports(app: Flask) -> None:
     result = app.test_cli_runner().invoke(jobs_group, ["run-once", "operations.heartbeat"])
     assert result.exit_code == 0, result.output
@@ -94,6 +106,8 @@ def test_the_jobs_process_beats_and_stops_on_sigterm(
         output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "jobs process stopping" in output
+    # A daily catch-up job ran at start, not only at its hour: a new install sees its check-ins.
+    assert "job checkins.generate finished" in output
 
 
 def test_the_journey_job_proposes_former_for_silent_accounts_once(app_factory) -> None:
