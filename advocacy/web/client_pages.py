@@ -84,7 +84,9 @@ class ClientForm(FlaskForm):
 def theme() -> Response:
     """The firm's colours for client pages, as CSS custom properties (no inline style: strict CSP)."""
     settings = current_app.config["ADVOCACY"]
-    css = f":root {{ --brand: {settings.firm_colour}; --brand-text: {settings.firm_text_colour}; }}\n"
+    css = (
+        f":root {{ --brand: {settings.firm_colour}; --brand-text: {settings.firm_text_colour}; }}\n"
+    )
     response = Response(css, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
