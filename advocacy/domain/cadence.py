@@ -178,6 +178,18 @@ def check_next_on(next_on: date | None, *, today: date) -> date | None:
     return next_on
 
 
+# An attempt that reached nobody is not a conversation: try again soon unless a date was chosen.
+RETRY_AFTER_DAYS: Final = 3
+ATTEMPTS: Final = frozenset({CheckInOutcome.NO_ANSWER, CheckInOutcome.LEFT_MESSAGE})
+
+
+def next_date_after(outcome: CheckInOutcome, chosen: date | None, *, today: date) -> date | None:
+    """The date of the next check-in after this outcome (None: the rhythm decides)."""
+    if chosen is None and outcome in ATTEMPTS:
+        return today + timedelta(days=RETRY_AFTER_DAYS)
+    return chosen
+
+
 def check_open(status: CheckInStatus) -> None:
     """Only an open check-in can be completed, snoozed, reassigned or skipped."""
     if status is not CheckInStatus.OPEN:

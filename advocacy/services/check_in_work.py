@@ -23,6 +23,7 @@ from advocacy.domain.cadence import (
     check_next_on,
     check_open,
     check_snooze,
+    next_date_after,
 )
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
@@ -101,7 +102,7 @@ def complete_check_in(
     if done.contact_id is not None:
         check_in.contact_id = done.contact_id
     _close(check_in, CheckInStatus.DONE, by=by, now=now)
-    account.next_check_in_on = next_on
+    account.next_check_in_on = next_date_after(done.outcome, next_on, today=now.date())
     session.commit()
     return check_in
 

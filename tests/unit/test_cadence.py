@@ -11,6 +11,7 @@ from advocacy.domain.cadence import (
     CadenceRules,
     CheckInError,
     CheckInKind,
+    CheckInOutcome,
     CheckInRecord,
     CheckInStatus,
     Stakeholder,
@@ -20,6 +21,7 @@ from advocacy.domain.cadence import (
     check_snooze,
     discipline,
     next_check_in,
+    next_date_after,
     pick_contact,
     talking_points,
 )
@@ -291,3 +293,17 @@ def test_discipline_counts_on_time_late_skipped_and_overdue_per_owner():
     assert (mine.on_time, mine.late, mine.skipped, mine.overdue, mine.open) == (1, 1, 1, 1, 2)
     assert mine.on_time_share == 0.5
     assert result[8].on_time_share == 1.0
+
+
+@pytest.mark.parametrize(
+    ("outcome", "chosen", "expected"),
+    [
+        (CheckInOutcome.NO_ANSWER, None, TODAY + timedelta(days=3)),
+        (CheckInOutcome.LEFT_MESSAGE, None, TODAY + timedelta(days=3)),
+        (CheckInOutcome.NO_ANSWER, TODAY + timedelta(days=10), TODAY + timedelta(days=10)),
+        (CheckInOutcome.SPOKE, None, None),
+        (CheckInOutcome.NEW_NEED, TODAY + timedelta(days=5), TODAY + timedelta(days=5)),
+    ],
+)
+def test_an_attempt_that_reached_nobody_is_tried_again_soon(outcome, chosen, expected):
+    assert next_date_after(outcome, chosen, today=TODAY) == expected
