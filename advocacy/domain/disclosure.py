@@ -12,16 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-
-class Use(StrEnum):
-    """What a client may allow, one by one."""
-
-    INTERNAL = "internal"  # the firm may read and quote it internally
-    ANONYMISED_PUBLIC = "anonymised_public"  # "CFO, industrial group"
-    NAMED_PUBLIC = "named_public"  # with the person's name, title and company
-    LOGO = "logo"  # the company's logo may appear beside it
-    CASE_STUDY = "case_study"  # a candidate for a case study
-    REFERENCE_CALLS = "reference_calls"  # the person may take reference calls
+from advocacy.domain.testimonials import USABLE, Use
 
 
 class Audience(StrEnum):
@@ -41,8 +32,8 @@ class Naming(StrEnum):
 
 
 INTERNAL_AUDIENCES: Final = frozenset({Audience.STAFF, Audience.API_INTERNAL})
-# Statuses whose text the client approved as it stands.
-APPROVED_STATUSES: Final = frozenset({"approved", "published"})
+# Statuses whose text the client approved as it stands (the testimonial workflow's "usable").
+APPROVED_STATUSES: Final = frozenset(status.value for status in USABLE)
 
 
 @dataclass(frozen=True)
