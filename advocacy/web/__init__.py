@@ -13,6 +13,7 @@ from advocacy.api import init_api
 from advocacy.settings import LANGUAGES, Settings
 from advocacy.web import (
     account_page,
+    account_surveys,
     account_team,
     accounts,
     admin,
@@ -23,6 +24,7 @@ from advocacy.web import (
     client_advocacy,
     client_mail,
     client_pages,
+    client_surveys,
     contacts,
     engagements,
     errors,
@@ -103,6 +105,8 @@ def init_web(app: Flask, settings: Settings) -> None:
         mail_admin.bp,
         client_mail.bp,
         client_pages.bp,
+        client_surveys.bp,
+        account_surveys.bp,
         client_advocacy.bp,
         referrals.bp,
         references.bp,
