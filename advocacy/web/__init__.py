@@ -35,6 +35,8 @@ from advocacy.web import (
     referrals,
     references,
     security,
+    testimonial_client,
+    testimonials,
     validation,
     webhooks,
 )
@@ -110,6 +112,8 @@ def init_web(app: Flask, settings: Settings) -> None:
         client_advocacy.bp,
         referrals.bp,
         references.bp,
+        testimonial_client.bp,
+        testimonials.bp,
         webhooks.bp,
         calendar.bp,
     ):
