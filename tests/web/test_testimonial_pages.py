@@ -416,6 +416,8 @@ def test_the_account_manager_asks_by_email_from_the_account_testimonials_page(
         contact = make_mail_contact(session, account, full_name="Ann Client")
         account_id, contact_id = account.id, contact.id
     sign_in(client, "owner@firm.example")
+    account_page = client.get(f"/accounts/{account_id}").get_data(as_text=True)
+    assert f'href="/accounts/{account_id}/testimonials"' in account_page
     html = client.get(f"/accounts/{account_id}/testimonials").get_data(as_text=True)
     response = client.post(
         f"/accounts/{account_id}/testimonials/ask",
