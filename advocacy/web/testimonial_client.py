@@ -92,7 +92,7 @@ def _too_many(_error: RateLimitExceeded) -> Response:
 
 def _draft(form: TestimonialForm | ApprovalForm, choices: consent.Choices) -> Draft:
     return Draft(
-        body=(getattr(form, "body", None) and form.body.data) or "",  # type: ignore[union-attr]
+        body=(form.body.data or "") if isinstance(form, TestimonialForm) else "",
         rating=form.rating_value(),
         display_name=form.display_name.data or "",
         display_title=form.display_title.data or "",
