@@ -98,17 +98,21 @@ def claim_due(
     condition in the outer WHERE means a row is only ever taken while it is still due.
     """
     due = and_(_table.c.status.in_(_DUE), _table.c.next_attempt_at <= now)
+    # A materialized CTE, not a subquery in the WHERE: PostgreSQL may rescan such a subquery for
+    # each row it updates, and since the rows it already took are no longer due, every rescan
+    # would take `limit` more, so one claim took everything that was due.
     chosen = (
         select(_table.c.id)
         .where(due)
         .order_by(_table.c.next_attempt_at, _table.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .cte("chosen")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     result = session.exec(
         update(_table)
-        .where(_table.c.id.in_(chosen), due)
+        .where(_table.c.id.in_(select(chosen.c.id)), due)
         .values(
             status=Status.SENDING.value,
             lease_owner=worker_id,

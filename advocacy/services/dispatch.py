@@ -4,7 +4,8 @@ Short transactions per batch, none held while the network is used:
 1. claim (a conditional UPDATE ... RETURNING: safe with any number of dispatchers), then re-check
    suppression, consent and pressure at send time and settle `unknown` messages the provider has
    reported on;
-2. send, in parallel threads, outside any transaction (while the next batch is claimed);
+2. send, in parallel threads, outside any transaction (while the previous batch is recorded and
+   the next one claimed);
 3. record every outcome in one executemany UPDATE that only touches rows this worker still holds.
 
 A dispatcher killed between 2 and 3 leaves its rows `sending`; when the lease runs out they become
@@ -113,9 +114,11 @@ def dispatch_due(
 ) -> DispatchReport:
     """Send due outbox messages, batch after batch, until none is due or `max_batches` ran.
 
-    Pipelined: the next batch is claimed and checked while the current one is on the network, and
-    a batch's outcomes are recorded before the next one starts sending, so at most two batches
-    are held at once and a crash loses the bookkeeping of at most those two.
+    Pipelined so the network is never idle while the database works: the next batch is claimed
+    and checked while the current one is on the network, and it starts sending as soon as the
+    current one's answers are in, while those are recorded. At most two batches are held at once,
+    so a crash loses the bookkeeping of at most those two (their leases run out, they become
+    `unknown`, nothing is resent on a guess).
     """
     policy = retry_policy(settings)
     rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
@@ -128,25 +131,31 @@ def dispatch_due(
     halt = threading.Event()
     in_flight: _Batch | None = None
     claimed = 0
-    finish = partial(_finish, engine, report, now=now, worker_id=worker_id, policy=policy, rng=rng)
+    record = partial(_record, engine, report, now=now, worker_id=worker_id)
     try:
         while True:
             following = None
             if claimed < max_batches and not halt.is_set():
                 following = _claim_and_check(engine, settings, now, worker_id, policy)
                 claimed += following is not None
-            halted_until = finish(in_flight) if in_flight is not None else None
-            if following is None:
-                break
-            if halted_until is not None:  # the provider asked us to stop: hand the batch back
+            halted_until = None
+            if in_flight is not None:
+                halted_until = _settle(in_flight, now=now, policy=policy, rng=rng)
+            if following is not None and halted_until is not None:
+                # The provider asked us to stop: hand the batch back unsent.
                 for mail in following.mails:
                     following.decisions[mail.message_id] = postponed(
                         halted_until, "waiting for the provider's rate limit"
                     )
                 following.mails = []
-                finish(following)
+            elif following is not None:
+                following.answers = _start_sending(sender, pool, following.mails, halt)
+            if in_flight is not None:
+                record(in_flight)
+            if following is None or halted_until is not None:
+                if following is not None:
+                    record(following)
                 break
-            following.answers = _start_sending(sender, pool, following.mails, halt)
             in_flight = following
     finally:
         if pool is not None:
@@ -172,24 +181,18 @@ def _claim_and_check(
     return _Batch(decisions, mails, {row.id: row.attempts for row in rows})
 
 
-def _finish(
-    engine: Engine,
-    report: DispatchReport,
-    batch: _Batch,
-    *,
-    now: datetime,
-    worker_id: str,
-    policy: RetryPolicy,
-    rng: random.Random,
+def _settle(
+    batch: _Batch, *, now: datetime, policy: RetryPolicy, rng: random.Random
 ) -> datetime | None:
-    """Wait for the batch's answers, decide, record everything in one transaction.
-
-    Returns until when the provider asked us to stop sending, if it did.
-    """
+    """Wait for the batch's answers and decide; return until when the provider asked us to stop."""
     answers = dict(zip((m.message_id for m in batch.mails), batch.answers or (), strict=True))
-    halted_until = _decide_sent(
-        batch.decisions, batch.attempts, answers, now=now, policy=policy, rng=rng
-    )
+    return _decide_sent(batch.decisions, batch.attempts, answers, now=now, policy=policy, rng=rng)
+
+
+def _record(
+    engine: Engine, report: DispatchReport, batch: _Batch, *, now: datetime, worker_id: str
+) -> None:
+    """Record every decision of a settled batch in one transaction."""
     for decision in batch.decisions.values():
         assert can_move(Status.SENDING, decision.status), decision
     with Session(engine) as session:
@@ -198,7 +201,6 @@ def _finish(
     report.add("claimed", len(batch.decisions))
     for decision in batch.decisions.values():
         report.add(decision.status.value)
-    return halted_until
 
 
 def _check_at_send_time(
@@ -301,7 +303,32 @@ def _start_sending(
             halt.set()
         return answer
 
-    return pool.map(one, mails) if pool is not None else map(one, mails)
+    if pool is None:
+        return map(one, mails)
+    # A few workers take the next message in turn, rather than one pool task per message: a
+    # task costs a Future and its Condition, more CPU than building the message's request.
+    answers: list[ProviderAnswer | None] = [None] * len(mails)
+    turns = iter(range(len(mails)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = next(turns, None)
+            if index is None:
+                return
+            answers[index] = one(mails[index])
+
+    workers = [pool.submit(work) for _ in range(min(sender.threads, len(mails)))]
+
+    def collect() -> Iterator[ProviderAnswer]:
+        for worker in workers:
+            worker.result()  # re-raises what a send raised, as pool.map did
+        for answer in answers:
+            assert answer is not None
+            yield answer
+
+    return collect()
 
 
 def _decide_sent(

@@ -4,6 +4,8 @@ and how each kind of answer is classified."""
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -11,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sendgrid.helpers.mail import ApiKeyIncludedException
 from sqlmodel import Session
 
 from advocacy.adapters.sendgrid_mail import MESSAGE_ID_ARG, SendGridSender
@@ -198,4 +201,156 @@ def test_connections_are_kept_alive_between_messages(
 ) -> None:
     for number in range(20):
         assert sender.send(staff_mail(number)).kind is AnswerKind.ACCEPTED
-    assert len(sender._connections._all) <= 2  # one per thread at most, not one per message
+    assert sender._connections.opened == 1  # one connection for this thread, not one per message
+
+
+@pytest.mark.parametrize(
+    "mail",
+    [
+        staff_mail(),
+        staff_mail(to="kim.o'neil+billing@firm.example"),
+        replace(staff_mail(), to_name="Zoë Müller, CPA"),
+        replace(staff_mail(), subject="", text_body="", html_body=""),
+        replace(staff_mail(), category="nurture", headers={"List-Unsubscribe": "<https://u>"}),
+        replace(staff_mail(), category="survey", subject="Ihre Meinung zählt — 2 Minuten"),
+    ],
+    ids=["plain", "odd-address", "named", "empty", "nurture-asm", "survey-no-asm"],
+)
+def test_the_payload_equals_the_librarys_mail_object(
+    sender: SendGridSender, mail: OutgoingMail
+) -> None:
+    assert sender.payload(mail) == sender.build(mail).get()
+
+
+def test_a_body_holding_an_api_key_is_refused_as_the_library_refuses_it(
+    sender: SendGridSender,
+) -> None:
+    leaky = replace(staff_mail(), text_body="SG.abc123.def456 is our key")
+    with pytest.raises(ApiKeyIncludedException):
+        sender.build(leaky)
+    with pytest.raises(ApiKeyIncludedException):
+        sender.payload(leaky)
+
+
+class CannedServer:
+    """A TCP server that reads each HTTP request and writes the next canned answer verbatim.
+
+    For the answers FakeSendGrid's stdlib server never gives: chunked bodies, 100 Continue,
+    garbled status lines, a connection closed without an answer. `None` closes without answering.
+    """
+
+    def __init__(self, answers: list[bytes | None]) -> None:
+        self.answers = list(answers)
+        self.requests: list[bytes] = []
+        self.connections = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while self.answers:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with client:
+                self._converse(client.makefile("rb"), client)
+
+    def _converse(self, reader: Any, client: socket.socket) -> None:
+        while self.answers:
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                line = reader.readline()
+                if not line:
+                    return
+                head += line
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            self.requests.append(head + reader.read(length))
+            answer = self.answers.pop(0)
+            if answer is None:
+                return
+            client.sendall(answer)
+            if b"connection: close" in answer.lower():
+                return
+
+    def __enter__(self) -> CannedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._listener.close()
+        self._thread.join(timeout=5)
+
+
+ACCEPTED = b"HTTP/1.1 202 Accepted\r\nX-Message-Id: canned-1\r\nContent-Length: 0\r\n\r\n"
+
+
+def canned_sender(sg_app: Flask, server: CannedServer) -> SendGridSender:
+    settings = replace(sg_app.config["ADVOCACY"], sendgrid_host=server.url)
+    return SendGridSender(settings, timeout=2.0, threads=1)
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "detail"),
+    [
+        (
+            b"HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b'9\r\n{"errors"\r\n6\r\n:["to"\r\n2\r\n]}\r\n0\r\n\r\n',
+            AnswerKind.REJECTED,
+            '{"errors":["to"]}',
+        ),
+        (
+            b"HTTP/1.1 100 Continue\r\n\r\n" + ACCEPTED,
+            AnswerKind.ACCEPTED,
+            "",
+        ),
+        (
+            b"HTTP/1.1 202 Accepted\r\nx-message-id:  lower-case\r\nContent-Length: 0\r\n\r\n",
+            AnswerKind.ACCEPTED,
+            "",
+        ),
+        (b"HTTP/1.1 2O2 Accepted\r\n\r\n", AnswerKind.UNCERTAIN, "2O2"),
+        (
+            b"HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 10\r\n\r\nshort",
+            AnswerKind.UNCERTAIN,
+            "IncompleteRead",
+        ),
+        (None, AnswerKind.UNCERTAIN, "without response"),
+    ],
+    ids=["chunked-400", "100-continue", "header-case", "garbled", "cut-short", "no-answer"],
+)
+def test_every_kind_of_http_answer_is_read_or_classified_uncertain(
+    sg_app: Flask, answer: bytes | None, kind: AnswerKind, detail: str
+) -> None:
+    with CannedServer([answer, ACCEPTED]) as server:
+        sender = canned_sender(sg_app, server)
+        try:
+            first = sender.send(staff_mail(1))
+            second = sender.send(staff_mail(2))
+        finally:
+            sender.close()
+    assert first.kind is kind
+    assert detail in first.detail
+    if answer is not None and b"X-Message-Id: canned-1" in answer:
+        assert first.provider_message_id == "canned-1"
+    if b"lower-case" in (answer or b""):
+        assert first.provider_message_id == "lower-case"
+    # What was sent is the library's request, whole: one POST with the JSON payload.
+    assert server.requests[0].startswith(b"POST /v3/mail/send HTTP/1.1\r\n")
+    assert json.loads(server.requests[0].split(b"\r\n\r\n", 1)[1]) == sender.payload(staff_mail(1))
+    # A connection left in doubt is never reused; a clean one is.
+    assert second.kind is AnswerKind.ACCEPTED
+    assert server.connections == (1 if kind is not AnswerKind.UNCERTAIN else 2)
+
+
+def test_an_answer_that_closes_the_connection_is_followed_by_a_new_one(sg_app: Flask) -> None:
+    closing = ACCEPTED.replace(b"Content-Length", b"Connection: close\r\nContent-Length")
+    with CannedServer([closing, ACCEPTED]) as server:
+        sender = canned_sender(sg_app, server)
+        try:
+            answers = [sender.send(staff_mail(n)).kind for n in (1, 2)]
+        finally:
+            sender.close()
+    assert answers == [AnswerKind.ACCEPTED, AnswerKind.ACCEPTED]
+    assert server.connections == 2

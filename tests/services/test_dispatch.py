@@ -155,6 +155,26 @@ def test_a_429_waits_for_the_reset_and_then_sends_each_message_once(
     assert fake.accepted_ids == {str(i): 1 for i in ids}
 
 
+def test_a_429_amid_parallel_sends_holds_the_rest_back_and_each_message_goes_once(
+    settings: Settings, session: Session, engine: Engine, fake: FakeSendGrid, sender: Any
+) -> None:
+    ids = queue_staff_notices(session, 30)  # three batches of 10, four threads
+    reset = NOW + timedelta(seconds=40)
+    fake.script(
+        message_id=ids[12], status=429, headers={"X-RateLimit-Reset": str(int(reset.timestamp()))}
+    )
+    report = run(engine, settings, sender)
+    assert 10 <= report["sent"] < 20  # the first batch, and what had left before the 429
+    limited = message(session, ids[12])
+    assert limited.status == "queued" and limited.next_attempt_at == reset
+    held = [message(session, i) for i in ids if message(session, i).status != "sent"]
+    assert all(m.status == "queued" and m.attempts == 0 for m in held)
+    assert {m.id for m in held} >= set(ids[20:])  # the batch claimed meanwhile was handed back
+    assert fake.accepted_ids == {str(i): 1 for i in ids if message(session, i).status == "sent"}
+    assert run(engine, settings, sender, now=reset)["sent"] == len(held)
+    assert fake.accepted_ids == {str(i): 1 for i in ids}
+
+
 def test_a_500_makes_the_message_unknown_and_it_is_resent_only_after_the_wait(
     settings: Settings, session: Session, engine: Engine, fake: FakeSendGrid, sender: Any
 ) -> None:
@@ -314,6 +334,19 @@ def test_a_dispatcher_that_dies_mid_batch_leaves_unknown_messages_resent_only_wi
     run(engine, settings, sender, now=NOW + timedelta(minutes=32))
     assert set(statuses(session).values()) == {"sent"}
     assert fake.accepted_ids == {str(i): 1 for i in ids[1:]}
+
+
+def test_a_claim_takes_the_oldest_due_messages_up_to_the_batch_size(
+    sg_app: Flask, session: Session
+) -> None:
+    ids = queue_staff_notices(session, 30)
+    lease = NOW + timedelta(minutes=2)
+    first = claim_due(session, worker_id="w1", now=NOW, lease_until=lease, limit=10)
+    second = claim_due(session, worker_id="w2", now=NOW, lease_until=lease, limit=10)
+    session.commit()
+    assert [claimed.id for claimed in first] == ids[:10]
+    assert [claimed.id for claimed in second] == ids[10:20]
+    assert sorted(statuses(session).values()) == ["queued"] * 10 + ["sending"] * 20
 
 
 def test_two_dispatchers_at_once_send_each_message_once(
