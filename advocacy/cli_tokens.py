@@ -35,7 +35,8 @@ def _when(value: datetime | None) -> str:
     multiple=True,
     required=True,
     type=click.Choice([scope.value for scope in tokens.Scope]),
-    help="read and/or write (repeat the option); write includes read.",
+    help="read and/or write (repeat the option; write includes read), or publish alone: a "
+    "token for the website that reads only what clients allowed to be published.",
 )
 @click.option("--name", default="", help="What the token is for, to tell tokens apart.")
 @click.option("--expires-days", type=int, default=None, help="Expire after N days (1-3650).")

@@ -7,7 +7,7 @@ when rows are added meanwhile (offset pages may, which is why `next` prefers cur
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func
@@ -16,12 +16,15 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from advocacy.models import (
     Account,
+    CheckIn,
     Contact,
     Engagement,
     EngagementContact,
     EngagementServiceLine,
     Person,
+    Referral,
     ServiceLine,
+    Survey,
     Touchpoint,
 )
 
@@ -146,6 +149,66 @@ def list_service_lines(
     if active is not None:
         query = query.where(ServiceLine.active == active)
     return _page(session, query, col(ServiceLine.id), window)
+
+
+def list_check_ins(
+    session: Session,
+    window: Window,
+    *,
+    owner_id: int | None = None,
+    account_id: int | None = None,
+    status: str | None = None,
+    due_before: date | None = None,
+) -> tuple[list[CheckIn], bool]:
+    query = select(CheckIn)
+    if owner_id is not None:
+        query = query.where(CheckIn.owner_id == owner_id)
+    if account_id is not None:
+        query = query.where(CheckIn.account_id == account_id)
+    if status is not None:
+        query = query.where(CheckIn.status == status)
+    if due_before is not None:
+        query = query.where(col(CheckIn.due_on) <= due_before)
+    return _page(session, query, col(CheckIn.id), window)
+
+
+def list_referrals(
+    session: Session,
+    window: Window,
+    *,
+    status: str | None = None,
+    owner_id: int | None = None,
+) -> tuple[list[Referral], bool]:
+    query = select(Referral)
+    if status is not None:
+        query = query.where(Referral.status == status)
+    if owner_id is not None:
+        query = query.where(Referral.owner_id == owner_id)
+    return _page(session, query, col(Referral.id), window)
+
+
+def list_survey_answers(
+    session: Session,
+    window: Window,
+    *,
+    account_id: int | None = None,
+    contact_id: int | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+) -> tuple[list[Survey], bool]:
+    """Answered surveys only: a survey without a score is the firm's plan, not the client's word."""
+    query = select(Survey).where(
+        col(Survey.score).is_not(None), col(Survey.answered_at).is_not(None)
+    )
+    if account_id is not None:
+        query = query.where(Survey.account_id == account_id)
+    if contact_id is not None:
+        query = query.where(Survey.contact_id == contact_id)
+    if kind is not None:
+        query = query.where(Survey.kind == kind)
+    if since is not None:
+        query = query.where(col(Survey.answered_at) >= since)
+    return _page(session, query, col(Survey.id), window)
 
 
 def get_touchpoint(session: Session, touchpoint_id: int) -> Touchpoint | None:

@@ -103,6 +103,8 @@ class Settings:
     surveys_job_time: str
     references_max_calls_per_contact: int
     references_cap_days: int
+    api_rate_limit: str
+    wall_frame_ancestors: tuple[str, ...]
     log_level: str
 
     @property
@@ -276,6 +278,24 @@ def _rate_limit(name: str, value: Any) -> str:
     return text
 
 
+_ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+
+
+def _frame_ancestors(name: str, value: Any) -> tuple[str, ...]:
+    """Origins allowed to frame the wall: 'self' or scheme://host[:port], nothing that could
+    smuggle another directive into the Content-Security-Policy header."""
+    items = _as_str(name, value).split()
+    for item in items:
+        if item != "'self'" and not _ORIGIN.fullmatch(item.lower()):
+            raise SettingsError(
+                f"{name}: expected 'self' or origins such as https://www.firm.example, "
+                f"separated by spaces; got {item!r}"
+            )
+    if not items:
+        raise SettingsError(f"{name}: expected at least one origin, or 'self'")
+    return tuple(item if item == "'self'" else item.lower().rstrip("/") for item in items)
+
+
 def _database_url(name: str, value: Any) -> str:
     text = _as_str(name, value)
     if text and not text.startswith(("sqlite:", "postgresql+psycopg:")):
@@ -357,6 +377,8 @@ PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
     "surveys_job_time": _minute_hour,
     "references_max_calls_per_contact": _as_int,
     "references_cap_days": _as_int,
+    "api_rate_limit": _rate_limit,
+    "wall_frame_ancestors": _frame_ancestors,
     "log_level": _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
 }
 

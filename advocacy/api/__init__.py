@@ -13,10 +13,14 @@ def init_api(app: Flask) -> None:
     # The view modules add their routes to `bp` when first imported.
     from advocacy.api import (  # noqa: F401
         accounts,
+        check_ins,
         contacts,
         engagements,
+        library,
         openapi,
+        referrals,
         service_lines,
+        survey_answers,
         touchpoints,
     )
     from advocacy.web.extensions import csrf

@@ -34,7 +34,12 @@ The JSON API of advocacy. Send `Authorization: Bearer <token>`; an administrator
 with `advocacy tokens create --user EMAIL --scope read [--scope write]`. The `write` scope includes
 `read`. A token acts as its user: role rules apply (marketing reads without private notes, e-mail
 addresses and phone numbers; writing needs a role that may edit, and rights on the account).
+A `publish` token (`--scope publish`, alone) is for the firm's website or CMS: it reads only the
+advocacy library (testimonials, reference availability), and only what clients allowed to be
+published, attributed as they allowed; read and write tokens read the library as the firm does.
 Lists return `{"items": [...], "next": url|null}`: follow `next` for the following page.
+Library answers carry a strong `ETag`: send it back as `If-None-Match` to get 304 when nothing
+changed. Each token may send a limited number of requests per minute (429 beyond).
 Every error is `application/problem+json` (RFC 9457).
 """
 
@@ -46,6 +51,9 @@ def _openapi_path(rule: str) -> str:
 def _models() -> list[tuple[type[BaseModel], Any]]:
     wanted: list[tuple[type[BaseModel], Any]] = [(Problem, "serialization")]
     for route in ROUTES:
+        # Query models too: their enums (statuses, uses...) are referenced from the parameters.
+        if route.query is not None:
+            wanted.append((route.query, "validation"))
         if route.body is not None:
             wanted.append((route.body, "validation"))
         if route.response is not None:
@@ -77,6 +85,16 @@ def _parameters(route: ApiRoute) -> list[dict[str, Any]]:
                     "schema": described,
                 }
             )
+    if route.etag:
+        parameters.append(
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "The ETag of a previous answer: 304 when it still holds.",
+                "schema": {"type": "string", "maxLength": 200},
+            }
+        )
     return parameters
 
 
@@ -100,6 +118,15 @@ def _operation(route: ApiRoute, refs: dict[tuple[type[BaseModel], Any], Any]) ->
     else:
         content = {route.media_type: {"schema": {"type": "string"}}}
     operation["responses"] = {str(route.status): {"description": "Success.", "content": content}}
+    if route.etag:
+        etag_header = {
+            "ETag": {"description": "Strong validator of the body.", "schema": {"type": "string"}}
+        }
+        operation["responses"][str(route.status)]["headers"] = etag_header
+        operation["responses"]["304"] = {
+            "description": "Not modified: the If-None-Match ETag still matches.",
+            "headers": etag_header,
+        }
     codes = [400, 429]
     if route.scope is None:
         operation["security"] = []

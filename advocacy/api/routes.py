@@ -6,13 +6,15 @@ document, so the document cannot drift from what the app serves.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +27,9 @@ from advocacy.api.problems import (
     invalid,
 )
 from advocacy.api.schemas import MAX_ID, PageQuery, encode_cursor
+
+if TYPE_CHECKING:
+    from advocacy.api.showcase_schemas import CursorQuery
 from advocacy.db import db_session
 from advocacy.domain.access import sees_private_details
 from advocacy.domain.identity import Role
@@ -33,7 +38,8 @@ from advocacy.models import User
 from advocacy.repository import NotFound
 from advocacy.services.journey import NotAllowed
 from advocacy.services.tokens import Scope
-from advocacy.web.security import api_scope, current_user, public
+from advocacy.web.extensions import limiter
+from advocacy.web.security import api_scope, current_bearer, current_user, public
 
 F = TypeVar("F", bound=Callable[..., Any])
 B = TypeVar("B", bound=BaseModel)
@@ -65,6 +71,7 @@ class ApiRoute:
     status: int
     media_type: str
     description: str
+    etag: bool = False  # answers carry an ETag and honour If-None-Match (304)
 
 
 ROUTES: list[ApiRoute] = []
@@ -83,11 +90,14 @@ def api_route(
     response: type[BaseModel] | None = None,
     status: int = 200,
     media_type: str = "application/json",
+    etag: bool = False,
 ) -> Callable[[F], F]:
-    """Register an API view with its access policy and add it to the route table."""
+    """Register an API view with its access policy and rate limit, and add it to the route
+    table."""
 
     def register(view: F) -> F:
-        marked = public(view) if scope is None else api_scope(scope, *roles)(view)
+        limited = limiter.shared_limit(_api_rate, scope="api", key_func=_api_rate_key)(view)
+        marked = public(limited) if scope is None else api_scope(scope, *roles)(limited)
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=marked, methods=[method])
         ROUTES.append(
             ApiRoute(
@@ -104,11 +114,25 @@ def api_route(
                 status=status,
                 media_type=media_type,
                 description=(view.__doc__ or "").strip(),
+                etag=etag,
             )
         )
         return marked
 
     return register
+
+
+def _api_rate() -> str:
+    return str(current_app.config["ADVOCACY"].api_rate_limit)
+
+
+def _api_rate_key() -> str:
+    # Per token, across every endpoint: one integration cannot starve the others. The access
+    # policy runs first, so a request that reaches the limiter has its bearer set (or is public).
+    bearer = current_bearer()
+    if bearer is not None:
+        return f"token:{bearer.token.prefix}"
+    return f"address:{get_remote_address()}"
 
 
 def acting_user() -> User:
@@ -273,11 +297,21 @@ def one(item: BaseModel, status: int = 200, location: str | None = None) -> tupl
     return response, status
 
 
+def conditional(answer: tuple[Response, int]) -> Response:
+    """The answer with a strong ETag over its body, or 304 Not Modified when the client already
+    holds that body (If-None-Match). The body depends on the token's audience, hence Vary."""
+    response, status = answer
+    response.status_code = status
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
+    response.vary.add("Authorization")
+    return response.make_conditional(request)
+
+
 def page(
     list_model: type[BaseModel],
     items: list[BaseModel],
     more: bool,
-    query: PageQuery,
+    query: PageQuery | CursorQuery,
     last_id: int | None,
 ) -> tuple[Response, int]:
     """One page of `items` and the link to the next page (with the same filters), if any."""

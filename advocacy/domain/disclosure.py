@@ -32,6 +32,9 @@ class Naming(StrEnum):
 
 
 INTERNAL_AUDIENCES: Final = frozenset({Audience.STAFF, Audience.API_INTERNAL})
+# Surfaces that put the quote in front of the public at once (the website through its token, the
+# wall): only what marketing published. Exports are reviewed by people first: approved will do.
+PUBLISHED_ONLY: Final = frozenset({Audience.API_PUBLIC, Audience.WALL})
 # Statuses whose text the client approved as it stands (the testimonial workflow's "usable").
 APPROVED_STATUSES: Final = frozenset(status.value for status in USABLE)
 
@@ -58,8 +61,8 @@ def disclose(status: str, uses: Iterable[Use | str], audience: Audience) -> Disc
 
     Inside the firm, any live use lets staff read it under the name the client gave (they know
     the client); outside, only a public use does, named or anonymised as allowed, and only once
-    published (the wall) or approved (exports for proposals). Reference contacts never leave the
-    firm: they are people to call, not content.
+    published (the wall, the website's API token) or approved (exports for proposals).
+    Reference contacts never leave the firm: they are people to call, not content.
     """
     live = {Use(use) for use in uses}
     if status not in APPROVED_STATUSES or not live:
@@ -71,7 +74,7 @@ def disclose(status: str, uses: Iterable[Use | str], audience: Audience) -> Disc
             case_study=Use.CASE_STUDY in live,
             reference_contact=Use.REFERENCE_CALLS in live,
         )
-    if audience is Audience.WALL and status != "published":
+    if audience in PUBLISHED_ONLY and status != "published":
         return NOTHING
     if Use.NAMED_PUBLIC in live:
         naming = Naming.NAMED

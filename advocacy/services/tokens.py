@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from advocacy import repository
+from advocacy.domain.disclosure import Audience
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import ApiToken, User
 
@@ -34,6 +35,8 @@ _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]+$")
 class Scope(StrEnum):
     READ = "read"
     WRITE = "write"
+    # For the firm's website or CMS: the advocacy library only, as the outside world may see it.
+    PUBLISH = "publish"
 
 
 class TokenError(RuleError):
@@ -59,10 +62,22 @@ class Bearer:
     def scopes(self) -> frozenset[Scope]:
         return parse_scopes(self.token.scopes.split())
 
+    @property
+    def audience(self) -> Audience:
+        """Whom the consent policy serves through this token: what a publish token receives is
+        meant to leave the firm; read and write tokens feed the firm's own tools."""
+        return Audience.API_PUBLIC if Scope.PUBLISH in self.scopes else Audience.API_INTERNAL
+
     def allows(self, needed: Scope | str) -> bool:
-        """`write` includes `read`: a client that changes data needs to read it back."""
-        scopes = self.scopes
-        return Scope(needed) in scopes or Scope.WRITE in scopes
+        """`write` includes `read`: a client that changes data needs to read it back. Every
+        token reads the library (`publish` endpoints), each through its own audience; a publish
+        token reaches nothing else."""
+        scopes, wanted = self.scopes, Scope(needed)
+        if wanted is Scope.PUBLISH:
+            return bool(scopes)
+        if Scope.PUBLISH in scopes:
+            return False
+        return wanted in scopes or Scope.WRITE in scopes
 
 
 def hash_secret(secret: str) -> str:
@@ -74,7 +89,7 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> frozenset[Scope]:
     try:
         scopes = frozenset(Scope(value.strip().lower()) for value in values)
     except ValueError:
-        raise TokenError(N_("Unknown scope; use read and/or write.")) from None
+        raise TokenError(N_("Unknown scope; use read and/or write, or publish.")) from None
     return scopes
 
 
@@ -94,6 +109,10 @@ def create_token(
     wanted = parse_scopes(scopes)
     if not wanted:
         raise TokenError(N_("Give the token at least one scope: read or write."))
+    if Scope.PUBLISH in wanted and len(wanted) > 1:
+        # One token, one audience: a website token that could also read internal data would
+        # put the firm's private quotes one bug away from the public page.
+        raise TokenError(N_("A publish token is for the website: give it no other scope."))
     name = name.strip()
     if len(name) > 100 or any(ord(c) < 32 for c in name):
         raise TokenError(N_("A token name has at most 100 printable characters."))

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from advocacy.domain.disclosure import Audience
 from advocacy.models import ApiToken
 from advocacy.services import tokens
 from tests.factories import make_user
@@ -131,3 +132,27 @@ def test_tokens_are_listed_newest_first_and_per_user(session: Session, now) -> N
     second = tokens.create_token(session, bob.id, ["read"], now=now + timedelta(hours=1)).token
     assert [t.id for t, _u in tokens.list_tokens(session)] == [second.id, first.id]
     assert [t.id for t, _u in tokens.list_tokens(session, user_id=alice.id)] == [first.id]
+
+
+def test_a_publish_token_serves_the_public_audience_and_reaches_only_the_library(
+    session: Session, now
+) -> None:
+    user = make_user(session, role="marketing")
+    website = tokens.authenticate(
+        session, tokens.create_token(session, user.id, ["publish"], now=now).secret, now=now
+    )
+    reader = tokens.authenticate(
+        session, tokens.create_token(session, user.id, ["read"], now=now).secret, now=now
+    )
+    assert website is not None and reader is not None
+    assert website.audience is Audience.API_PUBLIC and reader.audience is Audience.API_INTERNAL
+    assert website.allows("publish") and not website.allows("read")
+    assert not website.allows("write")
+    assert reader.allows("publish")
+
+
+def test_a_publish_token_takes_no_other_scope(session: Session, now) -> None:
+    user = make_user(session, role="marketing")
+    with pytest.raises(tokens.TokenError, match="publish"):
+        tokens.create_token(session, user.id, ["publish", "read"], now=now)
+    assert session.exec(select(ApiToken)).first() is None

@@ -63,6 +63,12 @@ def test_the_wall_shows_only_published_testimonials_while_exports_take_approved_
     assert disclose("approved", NAMED, Audience.EXPORT).naming is N
 
 
+def test_the_websites_api_token_takes_only_published_testimonials_like_the_wall():
+    assert disclose("approved", NAMED, Audience.API_PUBLIC) == NOTHING
+    assert disclose("published", NAMED, Audience.API_PUBLIC).naming is N
+    assert disclose("approved", INTERNAL_ONLY, Audience.API_INTERNAL).naming is N
+
+
 @pytest.mark.parametrize("audience", [Audience.API_PUBLIC, Audience.EXPORT, Audience.WALL])
 def test_a_logo_goes_only_beside_a_named_quote_outside(audience):
     assert disclose("published", NAMED_LOGO, audience).logo is True
