@@ -26,6 +26,7 @@ from advocacy.models.engagements import (
 )
 from advocacy.models.identity import OidcIdentity, User, UserPublic
 from advocacy.models.integration import ApiToken, ImportMapping
+from advocacy.models.library import Collection, CollectionItem
 from advocacy.models.mail import ClientLink, ConsentChange, MailEvent, OutboxMessage, Suppression
 from advocacy.models.operations import SchedulerHeartbeat
 from advocacy.models.people import (
@@ -63,6 +64,8 @@ __all__ = [
     "CalendarFeed",
     "CheckIn",
     "ClientLink",
+    "Collection",
+    "CollectionItem",
     "ConsentChange",
     "Contact",
     "ContactCreate",
