@@ -201,7 +201,7 @@ def test_connections_are_kept_alive_between_messages(
 ) -> None:
     for number in range(20):
         assert sender.send(staff_mail(number)).kind is AnswerKind.ACCEPTED
-    assert sender._connections.opened == 1  # one connection for this thread, not one per message
+    assert sender._pool.num_connections == 1  # one connection for this thread, not one per message
 
 
 @pytest.mark.parametrize(
