@@ -317,12 +317,12 @@ class CollectionRow:
 def list_collections(session: Session, *, limit: int = 200) -> list[CollectionRow]:
     """Collections, the latest changed first, with how many quotes each holds."""
     counts = (
-        select(CollectionItem.collection_id, func.count().label("items"))
+        select(CollectionItem.collection_id, func.count().label("quotes"))
         .group_by(col(CollectionItem.collection_id))
         .subquery()
     )
     query = (
-        select(Collection, func.coalesce(counts.c.items, 0))
+        select(Collection, func.coalesce(counts.c.quotes, 0))
         .outerjoin(counts, counts.c.collection_id == Collection.id)
         .order_by(col(Collection.updated_at).desc(), col(Collection.id).desc())
         .limit(limit)
