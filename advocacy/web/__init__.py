@@ -38,6 +38,7 @@ from advocacy.web import (
     testimonial_client,
     testimonials,
     validation,
+    wall,
     webhooks,
 )
 from advocacy.web.extensions import babel, csrf, limiter
@@ -116,6 +117,7 @@ def init_web(app: Flask, settings: Settings) -> None:
         testimonials.bp,
         webhooks.bp,
         calendar.bp,
+        wall.bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
@@ -31,6 +32,23 @@ log = logging.getLogger(__name__)
 
 # Writing the session cookie on every request is wasteful; "last seen" only needs minute precision.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+# Public pages other sites embed (the testimonial wall): the same for everyone, shared caches keep
+# them, so no session is read and no cookie is ever set, even for a signed-in colleague.
+STATELESS_PATHS = ("/wall",)
+
+
+def is_stateless(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in STATELESS_PATHS)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, except on stateless pages: there it is a null session, which
+    Flask never saves (no Set-Cookie, no Vary: Cookie)."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if is_stateless(request.path):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def allow(*roles: str) -> Callable[[F], F]:
@@ -124,6 +142,8 @@ def _is_api_request() -> bool:
 def _load_user() -> None:
     g.user = None
     if _is_api_request():  # cookies never authenticate the API: no session is read or written
+        return
+    if is_stateless(request.path):
         return
     user_id = session.get("user_id")
     if user_id is None:
@@ -226,7 +246,10 @@ def _security_headers(response: Response) -> Response:
         "form-action 'self'; frame-ancestors 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    # X-Frame-Options cannot name several sites: a page that chose its own frame-ancestors (the
+    # wall, framed by the firm's website) is framed as its CSP says.
+    if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if current_user() is not None:
@@ -237,6 +260,7 @@ def _security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install user loading, the access policy and security headers (before CSRF checks)."""
+    app.session_interface = _SessionInterface()
     app.before_request(_refuse_nul_bytes)
     app.before_request(_load_user)
     app.before_request(_enforce_policy)
