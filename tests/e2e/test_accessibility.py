@@ -331,6 +331,103 @@ def client_mail_unknown_link(page: Page, site: Site) -> None:
     assert response is not None and response.status == 404
 
 
+def sample_library(site: Site) -> int:
+    """Quotes of every kind at Globex, long words included, in a collection: its id."""
+    from sqlmodel import select
+
+    from advocacy.clock import utcnow
+    from advocacy.models import Collection, Contact
+    from advocacy.services import collections
+    from advocacy.services.testimonial_consent import render_body
+    from tests.factories import make_testimonial
+
+    _, contact_id = sample_account(site)
+    with site.server.app.app_context():
+        session = db_session()
+        found = session.exec(select(Collection)).first()
+        if found is not None:
+            return found.id or 0
+        contact = session.get(Contact, contact_id)
+        marketer = site.people["marketing"]
+        deck = collections.create_collection(
+            session,
+            "Proposal for a sustainability reporting programme",
+            "",
+            by=marketer,
+            now=utcnow(),
+        )
+        for uses in (
+            {"named_public": None, "logo": None, "case_study": None},
+            {"anonymised_public": None, "reference_calls": None},
+            {"internal": None},
+        ):
+            body = (
+                "They listened, and our **sustainability reporting** was ready a quarter early. "
+                * 2
+            )
+            testimonial = make_testimonial(
+                session,
+                contact,
+                status="approved",
+                approved_at=utcnow(),
+                body=body,
+                body_html=render_body(body),
+                display_name="Hank Scorpio",
+                display_title="Chief executive officer",
+                display_company="Globex Corporation",
+                industry="Energy",
+                rating=5,
+                uses=uses,
+            )
+            if "internal" not in uses:
+                collections.add_to_collection(
+                    session, deck.id, testimonial.id, by=marketer, now=utcnow()
+                )
+        return deck.id or 0
+
+
+def library_search(page: Page, site: Site) -> None:
+    sample_library(site)
+    page.goto(site.url("/library?q=sustainability"))
+    expect(page.get_by_role("heading", name="3 quotes found")).to_be_visible()
+
+
+def library_search_with_error(page: Page, site: Site) -> None:
+    sample_library(site)
+    page.goto(site.url("/library?rating=9&since=tomorrow"))
+    expect(page.get_by_role("alert")).to_contain_text("Choose a rating from 1 to 5.")
+
+
+def library_tabs(page: Page, site: Site) -> None:
+    sample_library(site)
+    for path in ("/library/case-studies", "/library/references", "/library/logos"):
+        page.goto(site.url(path))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def library_references(page: Page, site: Site) -> None:
+    sample_library(site)
+    page.goto(site.url("/library/references"))
+    expect(page.get_by_role("cell", name="Available")).to_be_visible()
+
+
+def library_collections(page: Page, site: Site) -> None:
+    sample_library(site)
+    page.goto(site.url("/library/collections"))
+
+
+def library_collection(page: Page, site: Site) -> None:
+    collection_id = sample_library(site)
+    page.goto(site.url(f"/library/collections/{collection_id}"))
+    expect(page.get_by_role("button", name="Remove quote 1")).to_be_visible()
+
+
+def library_printable(page: Page, site: Site) -> None:
+    collection_id = sample_library(site)
+    page.goto(site.url(f"/library/collections/{collection_id}/print"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 Visit = Callable[[Page, Site], None]
 PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
     None: [
@@ -366,8 +463,22 @@ PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
         my_week,
         check_in_page,
         check_in_page_with_error,
+        library_search,
+        library_references,
     ],
-    "marketing": [home, preferences, accounts_list, account_page, contact_page],
+    "marketing": [
+        home,
+        preferences,
+        accounts_list,
+        account_page,
+        contact_page,
+        library_search,
+        library_search_with_error,
+        library_tabs,
+        library_collections,
+        library_collection,
+        library_printable,
+    ],
 }
 
 
