@@ -108,11 +108,12 @@ def _contains(session: Session, column: object, pattern: str) -> ColumnElement[b
     return col(column).like(pattern, escape="\\")  # type: ignore[arg-type]
 
 
+# The quote, the company, the role and the tags (the person's name is not a search term: the
+# library looks for what was said, and every column costs a LIKE per quote).
 TEXT_COLUMNS = (
     Testimonial.body,
     Testimonial.display_company,
     Testimonial.display_title,
-    Testimonial.display_name,
     Testimonial.industry,
     Testimonial.outcomes,
 )

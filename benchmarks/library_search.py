@@ -1,6 +1,6 @@
 """Benchmark (not a test): marketing's library search over 50,000 testimonials on SQLite.
 
-    .venv/bin/python benchmarks/library_search.py [--testimonials 50000] [--searches 240]
+    .venv/bin/python benchmarks/library_search.py [--testimonials 50000] [--searches 240] [--keep]
 
 Fills a fresh, migrated SQLite file with Core bulk inserts: accounts (industry, size band, country,
 stage), people and contacts (language), the catalogue's service lines, testimonials written from
@@ -9,7 +9,8 @@ and permissions (some withdrawn, some expired). Then it times searches with mixe
 filters through the real path, `services.library.search_library` (the repository's narrowed
 query, the count, and the consent policy on the page's rows), and reports p50 / p95 / max next to
 a reference measured in the same run: a primary-key look-up of one testimonial through the same
-session. Target: p95 ≤ 100 ms.
+session. CPU time per search is reported too: on a shared machine the wall time moves with other
+people's work, the CPU time much less. Target: p95 ≤ 100 ms.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import os
 import platform
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -264,6 +266,7 @@ def main() -> None:
     parser.add_argument("--testimonials", type=int, default=50_000)
     parser.add_argument("--searches", type=int, default=240)
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--keep", action="store_true", help="keep the database file afterwards")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="library-bench-"))
@@ -277,8 +280,7 @@ def main() -> None:
 
     engine = build_engine(url)
     pick = random.Random(args.seed)  # noqa: S311
-    timings, reference, totals = [], [], []
-    cpu = 0.0
+    timings, cpu_times, reference, totals = [], [], [], []
     with Session(engine) as session:
         for query in queries(10, args.seed, len(SERVICE_LINES)):  # warm the page cache
             search_library(session, query, today=TODAY)
@@ -286,7 +288,7 @@ def main() -> None:
             begin, begin_cpu = time.perf_counter(), time.process_time()
             page = search_library(session, query, today=TODAY)
             timings.append((time.perf_counter() - begin) * 1000)
-            cpu += time.process_time() - begin_cpu
+            cpu_times.append((time.process_time() - begin_cpu) * 1000)
             totals.append(page.total)
             begin = time.perf_counter()
             session.get(Testimonial, pick.randint(1, args.testimonials))
@@ -308,20 +310,23 @@ def main() -> None:
     print()
     print("| measure | p50 ms | p95 ms | max ms |")
     print("| --- | ---: | ---: | ---: |")
-    for name, values in (("library search", timings), ("reference: get by id", reference)):
+    for name, values in (
+        ("library search, wall time", timings),
+        ("library search, CPU time", cpu_times),
+        ("reference: get by id, wall time", reference),
+    ):
         p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
         print(f"| {name} | {p50:.2f} | {p95:.2f} | {max(values):.2f} |")
-    print()
-    print(
-        f"CPU of the searches: {cpu * 1000 / len(timings):.1f} ms per search on average, ", end=""
-    )
-    print(f"for {statistics.mean(timings):.1f} ms of wall time")
     p95 = percentile(timings, 0.95)
     ratio = p95 / max(percentile(reference, 0.95), 1e-6)
     print()
     verdict = "met" if p95 <= 100 else "NOT met"
-    print(f"p95 search / p95 reference: {ratio:.0f}x; target p95 ≤ 100 ms: {verdict}")
-    print(f"(database kept in {folder}; delete it when done)")
+    print(f"p95 search / p95 reference: {ratio:.0f}x; target p95 ≤ 100 ms of wall time: {verdict}")
+    print(f"load average after the run: {os.getloadavg()[0]:.2f}")
+    if args.keep:
+        print(f"(database kept in {folder}; delete it when done)")
+    else:
+        shutil.rmtree(folder)
 
 
 if __name__ == "__main__":
