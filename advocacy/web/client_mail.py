@@ -6,11 +6,9 @@ trace for a bad link: an unknown or expired one gets a friendly page.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -20,6 +18,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.mail import Category
 from advocacy.services import consent
+from advocacy.web.client_pages import PAGE_LIMIT, client_page, in_language
 from advocacy.web.extensions import csrf, limiter
 from advocacy.web.security import public
 
@@ -27,7 +26,6 @@ bp = Blueprint("client_mail", __name__, url_prefix="/c")
 
 # Per client address. Mail providers post one-click unsubscribes from a few servers for many
 # people, so that limit is higher: refusing an unsubscribe is worse than serving a page.
-PAGE_LIMIT = "30 per minute"
 ONE_CLICK_LIMIT = "300 per minute"
 CATEGORY_FIELDS = {
     Category.NURTURE: "nurture",
@@ -47,25 +45,8 @@ class PreferenceForm(FlaskForm):
         return {category for category, name in CATEGORY_FIELDS.items() if self[name].data}
 
 
-def _in_language(language: str | None) -> AbstractContextManager[Any]:
-    return force_locale(language) if language in {"en", "fr"} else nullcontext()
-
-
-def _page(
-    template: str, status: int = 200, language: str | None = None, **context: Any
-) -> Response:
-    with _in_language(language):
-        response = Response(
-            render_template(template, **context), status=status, mimetype="text/html"
-        )
-    # The page names the person's address: keep it out of caches and other sites' referrers.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _unknown_link() -> Response:
-    return _page("client_mail/link_invalid.html", 404)
+    return client_page("client_mail/link_invalid.html", 404)
 
 
 def expired_form() -> Response:
@@ -75,9 +56,9 @@ def expired_form() -> Response:
     """
     token = (request.view_args or {}).get("token")
     if not isinstance(token, str):
-        return _page("client_mail/form_expired.html", 400, reload_url=None)
+        return client_page("client_mail/form_expired.html", 400, reload_url=None)
     recipient = consent.recipient_for(db_session(), token, now=utcnow())
-    return _page(
+    return client_page(
         "client_mail/form_expired.html",
         400,
         language=recipient.language if recipient is not None else None,
@@ -92,7 +73,7 @@ def _preferences(
         form = PreferenceForm(
             data={name: category in recipient.allowed for category, name in CATEGORY_FIELDS.items()}
         )
-    return _page(
+    return client_page(
         "client_mail/preferences.html",
         language=recipient.language,
         recipient=recipient,
@@ -119,11 +100,11 @@ def preferences(token: str) -> Response:
 @limiter.limit(ONE_CLICK_LIMIT)
 def one_click(token: str) -> Response:
     if request.form.get("List-Unsubscribe") != "One-Click":
-        return _page("client_mail/link_invalid.html", 400, bad_request=True)
+        return client_page("client_mail/link_invalid.html", 400, bad_request=True)
     recipient = consent.unsubscribe_all(db_session(), token, via="one_click", now=utcnow())
     if recipient is None:
         return _unknown_link()
-    return _page("client_mail/unsubscribed.html", language=recipient.language, token=token)
+    return client_page("client_mail/unsubscribed.html", language=recipient.language, token=token)
 
 
 @bp.post("/unsubscribe/<token>/preferences")
@@ -134,7 +115,7 @@ def save_preferences(token: str) -> Response:
     recipient = consent.recipient_for(session, token, now=now)
     if recipient is None:
         return _unknown_link()
-    with _in_language(recipient.language):
+    with in_language(recipient.language):
         form = PreferenceForm()
         valid = form.validate_on_submit()
     if not valid:
@@ -143,7 +124,7 @@ def save_preferences(token: str) -> Response:
         done = consent.unsubscribe_all(session, token, via="preference_page", now=now)
         if done is None:
             return _unknown_link()
-        return _page("client_mail/unsubscribed.html", language=done.language, token=token)
+        return client_page("client_mail/unsubscribed.html", language=done.language, token=token)
     saved = consent.set_preferences(session, token, form.wanted(), now=now)
     if saved is None:
         return _unknown_link()
