@@ -1,7 +1,8 @@
 """The library end to end in Chromium: marketing finds quotes about one service line in one
 industry, copies one with its attribution, builds a collection and downloads it as CSV; the
 client then withdraws a consent from the "manage my contributions" link, and the quote leaves
-the library at once and is shown as no longer allowed in the collection."""
+the library, the website's API and the wall at once and is shown as no longer allowed in the
+collection."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import BrowserContext, expect
 
 from advocacy.clock import utcnow
@@ -22,11 +24,13 @@ from advocacy.services.testimonial_consent import render_body
 from tests.conftest import LiveServer
 from tests.e2e.conftest import sign_in
 from tests.factories import (
+    bearer,
     make_account,
     make_mail_contact,
     make_service_line,
     make_testimonial,
     make_testimonial_link,
+    make_token,
 )
 
 pytestmark = pytest.mark.browser
@@ -68,8 +72,9 @@ def quotes(server: LiveServer, marketer: User) -> str:
             testimonial = make_testimonial(
                 session,
                 contact,
-                status="approved",
+                status="published",
                 approved_at=utcnow() - timedelta(days=2),
+                published_at=utcnow() - timedelta(days=1),
                 body=body,
                 body_html=render_body(body),
                 display_name=contact.email.split("@")[0].title(),
@@ -89,6 +94,20 @@ def quotes(server: LiveServer, marketer: User) -> str:
         return make_testimonial_link(session, ann, purpose="manage", now=utcnow())
 
 
+def outside_surfaces(server: LiveServer, website_token: str) -> tuple[str, str]:
+    """What the website shows: the wall for energy clients, and the API with a publish token."""
+    wall = requests.get(f"{server.url}/wall", params={"industry": "Energy"}, timeout=30)
+    api = requests.get(
+        f"{server.url}/api/v1/testimonials",
+        params={"industry": "Energy"},
+        headers=bearer(website_token),
+        timeout=30,
+    )
+    assert wall.status_code == 200 and api.status_code == 200
+    assert wall.headers["Cache-Control"] == "public, max-age=60"  # gone from caches in a minute
+    return wall.text, api.text
+
+
 def test_marketing_builds_and_exports_a_collection_and_a_withdrawal_takes_a_quote_out(
     live_server: LiveServer,
     person: Callable[..., User],
@@ -97,6 +116,10 @@ def test_marketing_builds_and_exports_a_collection_and_a_withdrawal_takes_a_quot
 ) -> None:
     marketer = person(role="marketing", email="mia@firm.example", name="Mia")
     token = quotes(live_server, marketer)
+    with live_server.app.app_context():
+        website_token = make_token(db_session(), marketer, ("publish",))
+    wall, api = outside_surfaces(live_server, website_token)
+    assert WITHDRAWN in wall and WITHDRAWN in api
 
     context = new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
@@ -151,6 +174,9 @@ def test_marketing_builds_and_exports_a_collection_and_a_withdrawal_takes_a_quot
     page.goto(f"{live_server.url}/library?q=audit")
     expect(page.get_by_role("region", name="2 quotes found")).to_be_visible()
     expect(page.get_by_text(WITHDRAWN)).to_have_count(0)
+    wall, api = outside_surfaces(live_server, website_token)
+    assert WITHDRAWN not in wall and WITHDRAWN not in api
+    assert KEPT in wall and KEPT in api
 
     page.get_by_role("link", name="Collections").click()
     page.get_by_role("link", name="Proposal for Globex").click()
