@@ -181,7 +181,7 @@ def test_marketing_builds_and_exports_a_collection_and_a_withdrawal_takes_a_quot
     page.get_by_role("link", name="Collections").click()
     page.get_by_role("link", name="Proposal for Globex").click()
     expect(
-        page.get_by_text("1 quotes are no longer allowed: they are left out of exports.")
+        page.get_by_text("1 quote is no longer allowed: it is left out of exports.")
     ).to_be_visible()
     gone = page.locator("li.quote-gone")
     expect(gone).to_contain_text("No longer allowed")
