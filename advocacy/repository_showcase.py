@@ -18,6 +18,8 @@ from sqlmodel import Session, col, select
 from advocacy.domain.disclosure import APPROVED_STATUSES
 from advocacy.models import (
     Account,
+    Collection,
+    CollectionItem,
     Contact,
     ServiceLine,
     Testimonial,
@@ -38,6 +40,7 @@ class TestimonialSearch:
     since: datetime | None = None  # changed (or published) from then on
     outcome: str = ""  # one outcome tag, matched whole and case-insensitively
     text: str = ""  # part of the quote
+    collection_id: int | None = None  # only the quotes of this collection
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,14 @@ def testimonials_matching(
         query = query.where(col(Testimonial.id) > after_id)
     if search.service_line_id is not None:
         query = query.where(col(Testimonial.id).in_(_ids_with_line(search.service_line_id)))
+    if search.collection_id is not None:
+        query = query.where(
+            col(Testimonial.id).in_(
+                select(CollectionItem.testimonial_id).where(
+                    CollectionItem.collection_id == search.collection_id
+                )
+            )
+        )
     if search.industry:
         query = query.where(func.lower(Testimonial.industry) == search.industry.strip().lower())
     if search.size_band:
@@ -127,6 +138,29 @@ def testimonials_by_id(session: Session, ids: Sequence[int]) -> dict[int, Testim
         return {}
     query = select(Testimonial).where(col(Testimonial.id).in_(set(ids)))
     return {row.id: row for row in session.exec(query) if row.id is not None}
+
+
+def collection_positions(session: Session, collection_id: int) -> dict[int, int]:
+    """Testimonial id -> its place in the collection (the order marketing chose)."""
+    return {
+        testimonial_id: position
+        for testimonial_id, position in session.exec(
+            select(CollectionItem.testimonial_id, CollectionItem.position).where(
+                CollectionItem.collection_id == collection_id
+            )
+        )
+    }
+
+
+def collections_to_choose(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every collection, by name, for the wall builder."""
+    return [
+        (collection_id, name)
+        for collection_id, name in session.exec(
+            select(Collection.id, Collection.name).order_by(col(Collection.name))
+        )
+        if collection_id is not None
+    ]
 
 
 def service_line_names(session: Session) -> dict[int, str]:

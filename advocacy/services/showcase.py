@@ -149,6 +149,10 @@ def show_testimonials(
         shown += _shown(session, found, audience, today=today, search=search, permission=permission)
         if len(found) < BATCH:
             break
+    if search.collection_id is not None:
+        # A collection's quotes come in the order marketing gave them, not by id.
+        places = repo.collection_positions(session, search.collection_id)
+        shown.sort(key=lambda item: places.get(item.testimonial.id or 0, 0))
     return shown[:limit], len(shown) > limit
 
 

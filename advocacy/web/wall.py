@@ -25,7 +25,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.disclosure import Audience
 from advocacy.repository_journey import list_service_lines
-from advocacy.repository_showcase import TestimonialSearch
+from advocacy.repository_showcase import TestimonialSearch, collections_to_choose
 from advocacy.services import showcase
 from advocacy.services.testimonial_consent import render_body
 from advocacy.settings import LANGUAGES, Settings
@@ -63,6 +63,8 @@ class WallRequest:
             wanted["industry"] = self.search.industry
         if self.search.outcome:
             wanted["outcome"] = self.search.outcome
+        if self.search.collection_id is not None:
+            wanted["collection"] = str(self.search.collection_id)
         wanted["limit"] = str(self.limit)
         wanted["lang"] = self.language
         wanted.update({name: value.lstrip("#") for name, value in self.colours.items()})
@@ -110,7 +112,7 @@ def _colour(args: Any, name: str, default: str) -> str:
 
 def wall_request(args: Any, settings: Settings) -> WallRequest:
     """The wall an address asks for, or WallRequestError naming the parameter that is wrong."""
-    known = {"service_line", "industry", "outcome", "limit", "lang", *THEME}
+    known = {"service_line", "industry", "outcome", "collection", "limit", "lang", *THEME}
     unknown = sorted(set(args) - known)
     if unknown:
         raise WallRequestError(_("Unknown parameter: %(name)s.", name=unknown[0]))
@@ -127,6 +129,7 @@ def wall_request(args: Any, settings: Settings) -> WallRequest:
             service_line_id=_number(args, "service_line", low=1, high=2**31 - 1, default=None),
             industry=_text(args, "industry"),
             outcome=_text(args, "outcome"),
+            collection_id=_number(args, "collection", low=1, high=2**31 - 1, default=None),
         ),
         limit=_number(args, "limit", low=1, high=MAX_QUOTES, default=DEFAULT_QUOTES)
         or DEFAULT_QUOTES,
@@ -169,7 +172,7 @@ def _wall_response(body: str, status: int, style: str) -> Response:
 @bp.get("/wall")
 @public
 def show() -> Response:
-    """The wall itself: published quotes for a service line, an industry or an outcome."""
+    """The wall itself: published quotes for a service line, an industry, an outcome or a collection."""
     settings = _settings()
     try:
         wanted = wall_request(request.args, settings)
@@ -216,6 +219,7 @@ def builder() -> tuple[str, int]:
         preview=f"{url_for('wall.show')}?{urlencode(wanted.params())}",
         script=f"{settings.base_url}{url_for('static', filename='wall.js')}",
         service_lines=list_service_lines(db_session(), active_only=True),
+        collections=collections_to_choose(db_session()),
         languages=LANGUAGES,
         ancestors=settings.wall_frame_ancestors,
     ), status

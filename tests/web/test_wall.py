@@ -92,6 +92,37 @@ def test_the_wall_narrows_to_a_service_line_an_industry_or_an_outcome(
     assert "No testimonial to show yet." in shown("industry=retail")
 
 
+def test_the_wall_shows_a_collection_in_the_order_marketing_chose(
+    app: Flask, client: FlaskClient
+) -> None:
+    ids = _quotes(app)
+    with app.app_context():
+        session = db_session()
+        collection = models.Collection(name="Website home", created_at=NOW, updated_at=NOW)
+        session.add(collection)
+        session.flush()
+        # The anonymised quote first, then the named one; the internal one can never show.
+        for position, key in enumerate(("anonymised", "named", "internal"), start=1):
+            session.add(
+                models.CollectionItem(
+                    collection_id=collection.id,
+                    testimonial_id=ids[key],
+                    position=position,
+                    naming_at_add="named",
+                    added_at=NOW,
+                )
+            )
+        session.commit()
+        collection_id = collection.id
+    page = client.get(f"/wall?collection={collection_id}").get_data(as_text=True)
+    assert page.index("Anonymised and published.") < page.index("Named and published.")
+    assert "Internal only." not in page
+    assert "No testimonial to show yet." in client.get("/wall?collection=999").get_data(
+        as_text=True
+    )
+    assert client.get("/wall?collection=abc").status_code == 400
+
+
 def test_a_withdrawal_is_gone_from_the_next_request(app: Flask, client: FlaskClient) -> None:
     ids = _quotes(app)
     assert "Named and published." in client.get("/wall").get_data(as_text=True)
