@@ -279,11 +279,16 @@ def insert_open_check_ins(session: Session, rows: Iterable[dict[str, Any]]) -> i
     # or a rerun after a crash, skips the account instead of failing the whole run.
     dialect = session.get_bind().dialect.name
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = builder(CheckIn).on_conflict_do_nothing(index_elements=["open_for_account_id"])
+    statement = (
+        builder(CheckIn)
+        .on_conflict_do_nothing(index_elements=["open_for_account_id"])
+        .returning(CheckIn.id)  # type: ignore[arg-type]
+    )
     inserted = 0
     for row in rows:
-        # One row per statement: the rowcount then says whether this account's row went in.
-        inserted += session.execute(statement.values(**row)).rowcount or 0  # type: ignore[attr-defined]
+        # One row per statement: a returned id says this account's row went in (rowcount is
+        # not reliable for ON CONFLICT on every driver).
+        inserted += len(session.execute(statement.values(**row)).all())
     return inserted
 
 
