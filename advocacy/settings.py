@@ -50,6 +50,7 @@ class Settings:
     mail_from_name: str
     firm_postal_address: str
     mail_batch_size: int
+    mail_sender_threads: int
     mail_lease_seconds: int
     mail_max_attempts: int
     mail_unknown_resend_after_minutes: int
@@ -324,6 +325,7 @@ PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
     "mail_from_name": _as_str,
     "firm_postal_address": _as_str,
     "mail_batch_size": _as_int,
+    "mail_sender_threads": _as_int,
     "mail_lease_seconds": _as_int,
     "mail_max_attempts": _as_int,
     "mail_unknown_resend_after_minutes": _as_int,

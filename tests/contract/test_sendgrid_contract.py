@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -202,6 +203,28 @@ def test_connections_are_kept_alive_between_messages(
     for number in range(20):
         assert sender.send(staff_mail(number)).kind is AnswerKind.ACCEPTED
     assert sender._pool.num_connections == 1  # one connection for this thread, not one per message
+
+
+def test_the_configured_thread_count_bounds_the_connections(
+    app_factory: Any, fake: FakeSendGrid
+) -> None:
+    app = app_factory(
+        mail_backend="sendgrid",
+        sendgrid_api_key=API_KEY,
+        sendgrid_host=fake.url,
+        mail_sender_threads=3,
+    )
+    sender = SendGridSender(app.config["ADVOCACY"], timeout=2.0)
+    try:
+        assert sender.threads == 3
+        # More callers than the setting allows: they wait for a connection rather than open more.
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(sender.send, [staff_mail(n) for n in range(40)]))
+        assert {answer.kind for answer in answers} == {AnswerKind.ACCEPTED}
+        assert 1 <= sender._pool.num_connections <= 3
+    finally:
+        sender.close()
+    assert len(fake.accepted()) == 40
 
 
 @pytest.mark.parametrize(
