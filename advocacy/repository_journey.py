@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from advocacy.domain.people import ContactStatus
 from advocacy.models import (
     Account,
     AccountTeamMember,
@@ -148,10 +149,15 @@ def existing_service_line_ids(session: Session, ids: list[int]) -> set[int]:
     return set(session.exec(select(ServiceLine.id).where(col(ServiceLine.id).in_(ids))))  # type: ignore[arg-type]
 
 
-def contact_ids_at(session: Session, account_id: int, ids: list[int]) -> set[int]:
+def contact_ids_at(
+    session: Session, account_id: int, ids: list[int], *, active_only: bool = False
+) -> set[int]:
+    """Those of `ids` that are contacts of the account (and still active there, if asked)."""
     if not ids:
         return set()
     query = select(Contact.id).where(Contact.account_id == account_id, col(Contact.id).in_(ids))
+    if active_only:
+        query = query.where(Contact.status == ContactStatus.ACTIVE.value)
     return set(session.exec(query))  # type: ignore[arg-type]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response
 from flask_babel import gettext as _
 
-from advocacy import repository_accounts, repository_api
+from advocacy import repository_api
 from advocacy import repository_journey as journey_repo
 from advocacy.api.problems import ApiProblem, FieldProblem, invalid
 from advocacy.api.routes import (
@@ -34,7 +34,6 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.cadence import CheckInOutcome
 from advocacy.domain.identity import Role
-from advocacy.domain.people import ContactStatus
 from advocacy.domain.touchpoints import Channel
 from advocacy.models import CheckIn
 from advocacy.repository import get_row
@@ -90,15 +89,10 @@ def get_check_in(check_in_id: int) -> tuple[Response, int]:
 
 
 def _check_contact(account_id: int, contact_id: int | None) -> None:
-    # The page offers only the account's active contacts; the API holds to the same choice.
+    # The service refuses the same choice; checked here first to name the field in the problem.
     if contact_id is None:
         return
-    active = {
-        row.contact.id
-        for row in repository_accounts.contacts_at(db_session(), account_id)
-        if row.contact.status == ContactStatus.ACTIVE
-    }
-    if contact_id not in active:
+    if not journey_repo.contact_ids_at(db_session(), account_id, [contact_id], active_only=True):
         raise invalid(
             [
                 FieldProblem(

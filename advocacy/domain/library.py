@@ -8,7 +8,6 @@ truth); a unit test checks that both agree for every combination of uses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -133,15 +132,6 @@ def outside(export: Disclosure) -> Outside:
     if export.naming is Naming.ANONYMISED:
         return Outside.ANONYMISED
     return Outside.INTERNAL_ONLY
-
-
-_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
-
-
-def plain_quote(body: str) -> str:
-    """The quote as plain text for a slide or a CSV cell: the client's emphasis marks taken off."""
-    return _EM.sub(r"\2", _STRONG.sub(r"\1", body.strip()))
 
 
 def copy_text(quote: str, attribution: str) -> str:

@@ -190,6 +190,11 @@ def _inline(line: str) -> str:
     return _EM.sub(r"<em>\2</em>", _STRONG.sub(r"<strong>\1</strong>", escaped))
 
 
+def plain_quote(body: str) -> str:
+    """The quote as plain text for a slide, a CSV cell or a list: the emphasis marks taken off."""
+    return _EM.sub(r"\2", _STRONG.sub(r"\1", body.strip()))
+
+
 def render_limited_markdown(text: str) -> str:
     """HTML for the Markdown subset clients may use: paragraphs, *em*, **strong**, lists.
 

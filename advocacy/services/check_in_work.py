@@ -80,6 +80,11 @@ def complete_check_in(
     next_on = check_next_on(done.next_on, today=now.date())
     if done.channel not in _KIND_BY_CHANNEL:
         raise CheckInError(N_("Choose how the conversation took place."))
+    if done.contact_id is not None and not journey_repo.contact_ids_at(
+        session, account.id or 0, [done.contact_id], active_only=True
+    ):
+        # Someone who left or retired is no longer who the firm talks to at this account.
+        raise CheckInError(N_("Choose an active contact of this account."))
     summary = " — ".join(part for part in (done.notes.strip(), done.next_step.strip()) if part)
     touchpoint = add_touchpoint_to(
         session,

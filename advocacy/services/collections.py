@@ -20,6 +20,7 @@ from advocacy.domain.csv_import import neutralise_cell
 from advocacy.domain.disclosure import Audience, Disclosure, attribution
 from advocacy.domain.identity import Role
 from advocacy.domain.library import ItemState, StoredDisclosure
+from advocacy.domain.testimonials import plain_quote
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Collection, CollectionItem, Testimonial, User
 from advocacy.repository import get_row
@@ -167,7 +168,7 @@ class CollectedQuote:
 
     @property
     def quote(self) -> str:
-        return rules.plain_quote(self.testimonial.body)
+        return plain_quote(self.testimonial.body)
 
     @property
     def outside(self) -> rules.Outside:

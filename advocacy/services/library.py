@@ -23,11 +23,10 @@ from advocacy.domain.library import (
     matches,
     outside,
     page_count,
-    plain_quote,
 )
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.references import Cap
-from advocacy.domain.testimonials import Use
+from advocacy.domain.testimonials import Use, plain_quote
 from advocacy.models import Testimonial
 from advocacy.repository_disclosure import disclosures
 from advocacy.repository_library import LibraryRow

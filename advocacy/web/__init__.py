@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from advocacy.adapters import oidc
 from advocacy.api import init_api
+from advocacy.domain.testimonials import plain_quote
 from advocacy.settings import LANGUAGES, Settings
 from advocacy.web import (
     account_page,
@@ -131,6 +132,7 @@ def init_web(app: Flask, settings: Settings) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["translate_rule"] = validation.translate_rule
     app.jinja_env.filters["stored_text"] = validation.stored_text
+    app.jinja_env.filters["plain_quote"] = plain_quote  # list excerpts: no Markdown marks
     # Only what pages show: the settings object itself holds secrets.
     app.jinja_env.globals["ui"] = {
         "firm_name": settings.firm_name,

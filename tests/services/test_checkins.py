@@ -240,6 +240,32 @@ def test_completing_logs_the_conversation_and_can_choose_the_next_date(session: 
         )
 
 
+def test_completing_with_someone_no_longer_active_there_changes_nothing(session: Session):
+    owner, accounts = portfolio(session)
+    between, active = accounts["between"], accounts["active"]
+    leaver = make_contact(session, between, full_name="Ann Leaver")
+    record_departure(
+        session, leaver.id, retired=True, on=LATER.date(), new_employer=None, by=owner, now=LATER
+    )
+    elsewhere = make_contact(session, active, full_name="Bo Elsewhere")
+    checkins.generate_due(session, RULES, now=LATER)
+    check_in = next(c for c in open_check_ins(session) if c.account_id == between.id)
+    touchpoints_before = len(session.exec(select(Touchpoint)).all())
+    for contact in (leaver, elsewhere):
+        with pytest.raises(CheckInError, match="active contact of this account"):
+            check_in_work.complete_check_in(
+                session,
+                check_in.id,
+                Completion(CheckInOutcome.SPOKE, Channel.PHONE, contact_id=contact.id),
+                by=owner,
+                now=LATER,
+            )
+        session.rollback()
+    session.refresh(check_in)
+    assert check_in.status == "open" and check_in.touchpoint_id is None
+    assert len(session.exec(select(Touchpoint)).all()) == touchpoints_before
+
+
 def test_snooze_reassign_and_skip_keep_the_rules(session: Session):
     owner, accounts = portfolio(session)
     colleague = make_user(session)

@@ -18,10 +18,9 @@ from advocacy.domain.library import (
     like_pattern,
     matches,
     moved,
-    plain_quote,
     search_terms,
 )
-from advocacy.domain.testimonials import Use
+from advocacy.domain.testimonials import Use, plain_quote
 
 EVERY_USE_SET = [
     frozenset(chosen) for size in range(len(Use) + 1) for chosen in combinations(list(Use), size)

@@ -341,6 +341,22 @@ def test_marketing_sees_the_quote_but_no_contact_details_and_hostile_text_is_esc
     )
 
 
+def test_the_lists_show_the_quote_without_its_markdown_marks(
+    app: Flask, client: FlaskClient
+) -> None:
+    testimonial_id = _staff_case(app, body="They **listened**, and it *worked*.")
+    sign_in(client, "marketing@firm.example")
+    listed = client.get("/testimonials").get_data(as_text=True)
+    assert f"/testimonials/{testimonial_id}" in listed
+    assert "They listened, and it worked." in listed and "**" not in listed
+    with app.app_context():
+        account_id = db_session().get(Quote, testimonial_id).account_id
+    manager = app.test_client()
+    sign_in(manager, "account_manager@firm.example")
+    panel = manager.get(f"/accounts/{account_id}/testimonials").get_data(as_text=True)
+    assert "They listened, and it worked." in panel and "**" not in panel
+
+
 def test_a_withdrawal_on_behalf_needs_a_reason_and_records_it(
     app: Flask, client: FlaskClient
 ) -> None:
