@@ -12,19 +12,23 @@ from sqlmodel import Session, col, select
 from advocacy.domain.disclosure import Audience, Disclosure, disclose
 from advocacy.domain.testimonials import Use, allowed_uses
 from advocacy.models import Testimonial, TestimonialPermission
-from advocacy.repository_testimonials import as_permissions
+from advocacy.repository_testimonials import StoredPermission, as_permissions
 
 
 def live_uses(
     session: Session, testimonial_ids: Sequence[int], *, today: date
 ) -> dict[int, frozenset[Use]]:
     """Per testimonial, the uses its client allows today (withdrawn and expired left out)."""
-    rows: dict[int, list[TestimonialPermission]] = defaultdict(list)
+    rows: dict[int, list[StoredPermission]] = defaultdict(list)
     if testimonial_ids:
+        # Plain rows, not ORM objects: lists and pages read hundreds of these per request.
         for row in session.exec(
-            select(TestimonialPermission).where(
-                col(TestimonialPermission.testimonial_id).in_(testimonial_ids)
-            )
+            select(
+                TestimonialPermission.testimonial_id,
+                TestimonialPermission.use,
+                TestimonialPermission.expires_on,
+                TestimonialPermission.withdrawn_at,
+            ).where(col(TestimonialPermission.testimonial_id).in_(testimonial_ids))
         ):
             rows[row.testimonial_id].append(row)
     return {tid: allowed_uses(as_permissions(rows.get(tid, [])), today) for tid in testimonial_ids}

@@ -60,17 +60,23 @@ def _ids_with_line(service_line_id: int):  # type: ignore[no-untyped-def]
 
 
 def testimonials_matching(
-    session: Session, search: TestimonialSearch, *, after_id: int | None, limit: int
+    session: Session,
+    search: TestimonialSearch,
+    *,
+    after_id: int | None,
+    limit: int,
+    statuses: frozenset[str] = APPROVED_STATUSES,
 ) -> list[TestimonialFacts]:
-    """Up to `limit` approved or published testimonials after `after_id`, by id, narrowed by
-    `search` (the outcome tag is checked whole by the caller: SQL only finds the substring)."""
+    """Up to `limit` testimonials in `statuses` (approved or published) after `after_id`, by id,
+    narrowed by `search` (the outcome tag is checked whole by the caller: SQL only finds the
+    substring)."""
     query = (
         select(Testimonial, Account.size_band, Account.country, Contact.language)
         .join(Account, col(Account.id) == Testimonial.account_id)
         .join(Contact, col(Contact.id) == Testimonial.contact_id)
         # Drafts are never shown to anyone: not reading them is only a shortcut, the policy
         # still decides for the rest.
-        .where(col(Testimonial.status).in_(sorted(APPROVED_STATUSES)))
+        .where(col(Testimonial.status).in_(sorted(statuses & APPROVED_STATUSES)))
     )
     if after_id is not None:
         query = query.where(col(Testimonial.id) > after_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
@@ -54,7 +56,18 @@ def permissions_of(session: Session, testimonial_id: int) -> list[TestimonialPer
     return list(session.exec(query))
 
 
-def as_permissions(rows: Iterable[TestimonialPermission]) -> list[Permission]:
+class StoredPermission(Protocol):
+    """What `as_permissions` reads of a stored permission: the model or a row of its columns."""
+
+    @property
+    def use(self) -> str: ...
+    @property
+    def expires_on(self) -> date | None: ...
+    @property
+    def withdrawn_at(self) -> datetime | None: ...
+
+
+def as_permissions(rows: Iterable[StoredPermission]) -> list[Permission]:
     """Stored rows as the domain's values. The expiry job ends a row after its last day: such a
     row is expired, not withdrawn by the client."""
     return [

@@ -56,6 +56,11 @@ class Disclosure:
 NOTHING: Final = Disclosure()
 
 
+def statuses_shown_to(audience: Audience) -> frozenset[str]:
+    """The statuses `audience` may ever see: a query may narrow to them; `disclose` still decides."""
+    return frozenset({"published"}) if audience in PUBLISHED_ONLY else APPROVED_STATUSES
+
+
 def disclose(status: str, uses: Iterable[Use | str], audience: Audience) -> Disclosure:
     """Decide what of one testimonial `audience` may see, from its status and today's live uses.
 
@@ -65,7 +70,7 @@ def disclose(status: str, uses: Iterable[Use | str], audience: Audience) -> Disc
     Reference contacts never leave the firm: they are people to call, not content.
     """
     live = {Use(use) for use in uses}
-    if status not in APPROVED_STATUSES or not live:
+    if status not in statuses_shown_to(audience) or not live:
         return NOTHING
     if audience in INTERNAL_AUDIENCES:
         return Disclosure(
@@ -74,8 +79,6 @@ def disclose(status: str, uses: Iterable[Use | str], audience: Audience) -> Disc
             case_study=Use.CASE_STUDY in live,
             reference_contact=Use.REFERENCE_CALLS in live,
         )
-    if audience in PUBLISHED_ONLY and status != "published":
-        return NOTHING
     if Use.NAMED_PUBLIC in live:
         naming = Naming.NAMED
     elif Use.ANONYMISED_PUBLIC in live:

@@ -7,6 +7,7 @@ so a withdrawal recorded a moment ago is missing from their very next answer.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from advocacy.domain.disclosure import (
     Naming,
     attribution,
     disclose,
+    statuses_shown_to,
 )
 from advocacy.domain.references import Wanted, rank_candidates
 from advocacy.domain.testimonials import Use, outcome_tags
@@ -127,6 +129,17 @@ def _shown(
     return shown
 
 
+def _round_size(wanted: int, *, kept: int, read: int, search: TestimonialSearch) -> int:
+    """Candidates to read next: what the page still needs, scaled by the share the policy kept
+    so far (a publish token keeps fewer), within one round's cap. Reading a whole round for a
+    short page cost more than the rest of the request."""
+    if search.collection_id is not None:
+        return BATCH  # ordered by position afterwards: read the collection in whole rounds
+    share = kept / read if read else 1.0
+    # A fifth more than the estimate, so that a page rarely needs a third round.
+    return min(BATCH, max(wanted, math.ceil(1.2 * wanted / max(share, 0.1))))
+
+
 def show_testimonials(
     session: Session,
     audience: Audience,
@@ -141,13 +154,18 @@ def show_testimonials(
     whether more follow."""
     shown: list[ShownTestimonial] = []
     cursor = after_id
+    read = 0
     while len(shown) <= limit:
-        found = repo.testimonials_matching(session, search, after_id=cursor, limit=BATCH)
+        size = _round_size(limit + 1 - len(shown), kept=len(shown), read=read, search=search)
+        found = repo.testimonials_matching(
+            session, search, after_id=cursor, limit=size, statuses=statuses_shown_to(audience)
+        )
         if not found:
             break
+        read += len(found)
         cursor = found[-1].testimonial.id
         shown += _shown(session, found, audience, today=today, search=search, permission=permission)
-        if len(found) < BATCH:
+        if len(found) < size:
             break
     if search.collection_id is not None:
         # A collection's quotes come in the order marketing gave them, not by id.

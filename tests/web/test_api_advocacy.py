@@ -155,9 +155,17 @@ def test_the_library_pages_with_cursors_without_repeats_or_gaps(api: Api) -> Non
         session = db_session()
         contact = make_contact(session, make_account(session))
         shown = []
-        for n in range(7):
-            # Hidden quotes between the shown ones: a page is filled after the policy's cut.
-            make_testimonial(session, contact, status="published", uses={"internal": None})
+        # Runs of hidden quotes between the shown ones, short and long: a page is filled after
+        # the policy's cut, over as many reads as it takes.
+        for n, hidden in enumerate((1, 0, 5, 40, 2, 0, 12)):
+            for m in range(hidden):
+                # Internal only, or public but not yet published: neither is for the website.
+                if m % 3 == 2:
+                    make_testimonial(
+                        session, contact, status="approved", uses={"named_public": None}
+                    )
+                else:
+                    make_testimonial(session, contact, status="published", uses={"internal": None})
             row = make_testimonial(
                 session, contact, status="published", uses={"named_public": None}, body=f"#{n}"
             )
