@@ -32,6 +32,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's lower() and LIKE know ASCII letters only; searches for "Zürich" or "société" call
+    # Python's lower() instead (PostgreSQL's ILIKE knows every letter already).
+    dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
+
+
+SQLITE_LOWER = "advocacy_lower"
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def init_app(app: Flask, engine: Engine) -> None:

@@ -24,7 +24,6 @@ from advocacy.domain.library import (
     PAGE_SIZE,
     USE_CONDITIONS,
     LibraryQuery,
-    like_pattern,
     search_terms,
 )
 from advocacy.domain.testimonials import Use
@@ -40,6 +39,7 @@ from advocacy.models import (
     TestimonialPermission,
     TestimonialServiceLine,
 )
+from advocacy.repository import contains_text
 
 # Calls that use up a reference's goodwill (the cap counts these; see domain.references).
 COUNTED_CALLS = ("accepted", "held")
@@ -101,13 +101,6 @@ def _uses_condition(query: LibraryQuery, today: date) -> list[ColumnElement[bool
     return found
 
 
-def _contains(session: Session, column: object, pattern: str) -> ColumnElement[bool]:
-    # SQLite's LIKE already ignores ASCII case and can skip lower(); PostgreSQL needs ILIKE.
-    if session.get_bind().dialect.name == "postgresql":
-        return col(column).ilike(pattern, escape="\\")  # type: ignore[arg-type]
-    return col(column).like(pattern, escape="\\")  # type: ignore[arg-type]
-
-
 # The quote, the company, the role and the tags (the person's name is not a search term: the
 # library looks for what was said, and every column costs a LIKE per quote).
 TEXT_COLUMNS = (
@@ -123,12 +116,11 @@ def _words(session: Session, text: str) -> list[ColumnElement[bool]]:
     """Each word must appear in the quote, a display field, a tag or a service line's name."""
     found = []
     for term in search_terms(text):
-        pattern = like_pattern(term)
-        matches = [_contains(session, column, pattern) for column in TEXT_COLUMNS]
+        matches = [contains_text(session, column, term) for column in TEXT_COLUMNS]
         # The catalogue is small: look the lines up once, then test membership per quote.
         line_ids = list(
             session.exec(
-                select(ServiceLine.id).where(_contains(session, ServiceLine.name, pattern))
+                select(ServiceLine.id).where(contains_text(session, ServiceLine.name, term))
             )
         )
         if line_ids:

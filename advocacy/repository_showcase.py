@@ -25,6 +25,7 @@ from advocacy.models import (
     Testimonial,
     TestimonialServiceLine,
 )
+from advocacy.repository import contains_text
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,9 @@ def testimonials_matching(
     if search.since is not None:
         query = query.where(col(Testimonial.updated_at) >= search.since)
     if search.outcome:
-        pattern = search.outcome.strip().lower()
-        query = query.where(func.lower(Testimonial.outcomes).contains(pattern, autoescape=True))
+        query = query.where(contains_text(session, Testimonial.outcomes, search.outcome.strip()))
     if search.text:
-        pattern = search.text.strip().lower()
-        query = query.where(func.lower(Testimonial.body).contains(pattern, autoescape=True))
+        query = query.where(contains_text(session, Testimonial.body, search.text.strip()))
     query = query.order_by(col(Testimonial.id)).limit(limit)
     return [
         TestimonialFacts(testimonial, size_band, country, language)

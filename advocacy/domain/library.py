@@ -102,7 +102,8 @@ def search_terms(text: str) -> list[str]:
     """The words to look for, lower-cased and deduplicated; every one must be found."""
     seen: dict[str, None] = {}
     for word in text[:MAX_QUERY_LENGTH].split():
-        term = word.strip("\"'.,;:!?()").casefold()
+        # lower(), not casefold(): PostgreSQL's ILIKE compares lower-cased letters ("ß" stays).
+        term = word.strip("\"'.,;:!?()").lower()
         if term:
             seen.setdefault(term, None)
     return list(seen)[:MAX_TERMS]

@@ -88,6 +88,16 @@ def test_words_are_found_in_the_quote_the_tags_the_company_the_role_and_service_
     assert found_ids(session, text="%") == [by_body.id]  # a wildcard typed is a character
 
 
+def test_words_with_accents_are_found_whatever_their_case(ctx: Flask, session: Session) -> None:
+    zurich = quote(session, body="Notre équipe à ZÜRICH a gagné six semaines.")
+    societe = quote(session, body="Merci.", display_company="SOCIÉTÉ GÉNÉRALE DES EAUX")
+    quote(session, body="Zurich, without the umlaut, is another spelling.")
+    assert found_ids(session, text="zürich") == [zurich.id]
+    assert found_ids(session, text="Zürich ÉQUIPE") == [zurich.id]
+    assert found_ids(session, text="société") == [societe.id]
+    assert found_ids(session, text="GÉNÉRALE eaux") == [societe.id]
+
+
 def test_each_filter_narrows_the_search(ctx: Flask, session: Session) -> None:
     marketer = make_user(session, role="marketing")
     line = make_service_line(session, "Data & AI")

@@ -132,6 +132,18 @@ def test_the_filters_narrow_the_library(api: Api) -> None:
     assert found("tag=faster%20close") == {ids["named"]}
     assert found("tag=faster") == set()  # a tag matches whole, not a part of one
     assert found("q=SMOOTHLY") == {ids["anonymised"]}
+    with api.app.app_context():
+        session = db_session()
+        zurich = make_testimonial(
+            session,
+            make_contact(session, make_account(session)),
+            status="published",
+            uses={"named_public": None},
+            body="Notre équipe à ZÜRICH a gagné six semaines.",
+            outcomes="Délais TENUS",
+        ).id
+    assert found("q=%C3%89QUIPE%20%C3%A0%20z%C3%BCrich") == {zurich}  # "ÉQUIPE à zürich"
+    assert found("tag=d%C3%A9lais%20tenus", "website") == {zurich}  # "délais tenus"
     assert found("min_rating=4") == {ids["named"]}
     assert found("industry=banking&country=fr&size_band=51-200&language=en") == {
         ids["named"],
