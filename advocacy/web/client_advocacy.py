@@ -16,7 +16,7 @@ from advocacy.domain.referrals import IntroPreference
 from advocacy.domain.text import RuleError
 from advocacy.services import references, referrals
 from advocacy.web.advocacy_forms import IntroductionForm, ReferenceAnswerForm
-from advocacy.web.client_pages import client_limits, client_page, in_language
+from advocacy.web.client_pages import client_limits, client_page, form_expired, in_language
 from advocacy.web.refusals import discard_changes
 from advocacy.web.security import public
 from advocacy.web.validation import rule_message
@@ -31,7 +31,7 @@ def _unknown_link() -> Response:
 @bp.errorhandler(CSRFError)
 def _expired(_error: CSRFError) -> Response:
     # The staff error page would send a client to our sign-in: offer the same link again instead.
-    return client_page("client_mail/form_expired.html", 400, reload_url=request.path)
+    return form_expired(request.path)
 
 
 def _introduction_page(

@@ -18,7 +18,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.mail import Category
 from advocacy.services import consent
-from advocacy.web.client_pages import PAGE_LIMIT, client_page, in_language
+from advocacy.web.client_pages import PAGE_LIMIT, client_page, form_expired, in_language
 from advocacy.web.extensions import csrf, limiter
 from advocacy.web.security import public
 
@@ -50,19 +50,14 @@ def _unknown_link() -> Response:
 
 
 def expired_form() -> Response:
-    """The client's page for a form whose CSRF token is stale or whose session cookie is gone.
-
-    The staff error page would point a client at our sign-in; this one offers the same link again.
-    """
+    """A preference form left open too long: reload the preferences in the recipient's language."""
     token = (request.view_args or {}).get("token")
     if not isinstance(token, str):
-        return client_page("client_mail/form_expired.html", 400, reload_url=None)
+        return form_expired(reload_url=None)
     recipient = consent.recipient_for(db_session(), token, now=utcnow())
-    return client_page(
-        "client_mail/form_expired.html",
-        400,
+    return form_expired(
+        url_for("client_mail.preferences", token=token),
         language=recipient.language if recipient is not None else None,
-        reload_url=url_for("client_mail.preferences", token=token),
     )
 
 

@@ -51,6 +51,17 @@ def client_page(
     return response
 
 
+def form_expired(reload_url: str | None, language: str | None = None) -> Response:
+    """The client's page for a form whose CSRF token is stale or whose session cookie is gone.
+
+    Every client blueprint answers a CSRFError with it: the staff error page would point a client
+    at our sign-in; this one offers the same link again (`reload_url`), in their language.
+    """
+    return client_page(
+        "client_mail/form_expired.html", 400, language=language, reload_url=reload_url
+    )
+
+
 def _token_key() -> str:
     token = (request.view_args or {}).get("token")
     return f"token:{token}" if isinstance(token, str) else f"address:{request.remote_addr}"

@@ -20,7 +20,13 @@ from advocacy.db import db_session
 from advocacy.domain.surveys import COMMENT_MAX, SCALES, AnswerRefused, SurveyKind
 from advocacy.services import survey_answers
 from advocacy.services.survey_answers import AlreadyAnswered, LinkGone, OpenSurvey
-from advocacy.web.client_pages import ClientForm, client_limits, client_page, in_language
+from advocacy.web.client_pages import (
+    ClientForm,
+    client_limits,
+    client_page,
+    form_expired,
+    in_language,
+)
 from advocacy.web.security import public
 
 bp = Blueprint("client_surveys", __name__, url_prefix="/c")
@@ -137,6 +143,4 @@ def _expired_form(_error: CSRFError) -> Response:
             language = survey_answers.open_survey(db_session(), token, now=utcnow()).language
         except (LinkGone, AlreadyAnswered) as error:
             return _closed(error)  # nothing to reload: say what the link says when opened
-    return client_page(
-        "client_mail/form_expired.html", 400, language=language, reload_url=reload_url
-    )
+    return form_expired(reload_url, language=language)

@@ -28,7 +28,7 @@ from advocacy.domain.text import RuleError
 from advocacy.services import testimonial_consent as consent
 from advocacy.services import testimonial_mail, testimonials
 from advocacy.services.testimonial_consent import ClientSide, Draft
-from advocacy.web.client_pages import client_limits, client_page, in_language
+from advocacy.web.client_pages import client_limits, client_page, form_expired, in_language
 from advocacy.web.extensions import limiter
 from advocacy.web.security import public
 from advocacy.web.testimonial_forms import (
@@ -77,7 +77,7 @@ def _stale_form(_error: CSRFError) -> Response:
         "testimonial_client.review": "testimonial_client.review",
     }.get(request.endpoint or "", "testimonial_client.manage")
     reload_url = url_for(endpoint, token=token) if isinstance(token, str) else None
-    return client_page("client_mail/form_expired.html", 400, reload_url=reload_url)
+    return form_expired(reload_url)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
