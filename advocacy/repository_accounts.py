@@ -215,6 +215,16 @@ class JourneyMap:
     touchpoints: list[TouchpointRow]
     touchpoint_total: int
     service_lines: list[ServiceLine] = field(default_factory=list)
+    touchpoint_page: int = 1  # pages of TOUCHPOINTS_SHOWN, latest first
+
+    @property
+    def touchpoint_pages(self) -> int:
+        return max(1, -(-self.touchpoint_total // TOUCHPOINTS_SHOWN))
+
+    @property
+    def touchpoint_first(self) -> int:
+        """The position of the first touchpoint shown, counting from the latest (1-based)."""
+        return (self.touchpoint_page - 1) * TOUCHPOINTS_SHOWN + 1
 
 
 def names_of_people(session: Session, contact_ids: set[int]) -> dict[int, str]:
@@ -292,8 +302,10 @@ def touchpoints_of(
     initiative: str | None = None,
     kind: str | None = None,
     limit: int = TOUCHPOINTS_SHOWN,
+    page: int = 1,
 ) -> tuple[list[TouchpointRow], int]:
-    """The account's latest touchpoints (optionally of one initiative or kind) and their number."""
+    """One page of the account's touchpoints, latest first (optionally of one initiative or
+    kind), and their number."""
     conditions = [Touchpoint.account_id == account_id]
     if initiative:
         conditions.append(Touchpoint.initiative == initiative)
@@ -304,6 +316,7 @@ def touchpoints_of(
         select(Touchpoint)
         .where(*conditions)
         .order_by(col(Touchpoint.occurred_at).desc(), col(Touchpoint.id).desc())
+        .offset((max(1, page) - 1) * limit)
         .limit(limit)
     )
     found = list(session.exec(query))
@@ -312,7 +325,12 @@ def touchpoints_of(
 
 
 def journey_map(
-    session: Session, account_id: int, *, initiative: str | None = None, kind: str | None = None
+    session: Session,
+    account_id: int,
+    *,
+    initiative: str | None = None,
+    kind: str | None = None,
+    touchpoint_page: int = 1,
 ) -> JourneyMap:
     """The account page: history, engagements, services, stakeholders, gaps and touchpoints.
 
@@ -345,7 +363,14 @@ def journey_map(
             continue
         for role in row.roles or [""]:
             by_role.setdefault(role, []).append(row)
-    touchpoints, total = touchpoints_of(session, account_id, initiative=initiative, kind=kind)
+    touchpoints, total = touchpoints_of(
+        session, account_id, initiative=initiative, kind=kind, page=touchpoint_page
+    )
+    if not touchpoints and total:  # a page past the end (an old link): show the last one
+        touchpoint_page = -(-total // TOUCHPOINTS_SHOWN)
+        touchpoints, total = touchpoints_of(
+            session, account_id, initiative=initiative, kind=kind, page=touchpoint_page
+        )
     return JourneyMap(
         account=account,
         owner=owner,
@@ -362,6 +387,7 @@ def journey_map(
         touchpoints=touchpoints,
         touchpoint_total=total,
         service_lines=catalogue,
+        touchpoint_page=max(1, touchpoint_page),
     )
 
 

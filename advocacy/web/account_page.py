@@ -31,6 +31,7 @@ from advocacy.web.journey_forms import (
     StageForm,
     TeamForm,
     TouchpointForm,
+    page_arg,
     touchpoint_filter,
 )
 from advocacy.web.refusals import found_and_allowed, refusal, viewer_timezone
@@ -63,7 +64,13 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     user = require_user()
     assert user.id is not None
     initiative, kind = touchpoint_filter(request.args)
-    found = pages.journey_map(db_session(), account_id, initiative=initiative, kind=kind)
+    found = pages.journey_map(
+        db_session(),
+        account_id,
+        initiative=initiative,
+        kind=kind,
+        touchpoint_page=page_arg(request.args),
+    )
     account = found.account
     role = Role(user.role)
     stage = Stage(account.stage)

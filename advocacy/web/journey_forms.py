@@ -230,6 +230,11 @@ def _int_arg(value: str | None) -> int | None:
     return None
 
 
+def page_arg(args: MultiDict[str, str]) -> int:
+    """The page asked for in the query string; 1 for anything that is not a page number."""
+    return _int_arg(args.get("page")) or 1
+
+
 def _one_of(value: str | None, allowed: Iterable[str]) -> str | None:
     return value if value in set(allowed) else None
 
@@ -245,7 +250,7 @@ def account_filter(args: MultiDict[str, str]) -> AccountFilter:
         camp=_one_of(args.get("camp"), (c.value for c in Camp)),
         search=_text(args.get("q"))[:200],
         sort=sort if sort in SORTS else "name",
-        page=_int_arg(args.get("page")) or 1,
+        page=page_arg(args),
     )
 
 

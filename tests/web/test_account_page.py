@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -131,6 +132,46 @@ def test_the_journey_map_filters_touchpoints_by_initiative_and_kind(app: Flask) 
     press = _page(client, f"/accounts/{account.id}?kind=press")
     assert "article" in press and "their q" not in press
     assert "1 touchpoint." in press
+
+
+def test_older_touchpoints_are_a_page_away_and_the_filter_follows(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        account = make_account(session, owner=me)
+        # 230 calls an hour apart, #1 the oldest, and one e-mail the filter must leave out.
+        session.add_all(
+            Touchpoint(
+                account_id=account.id,
+                kind="call",
+                initiative="firm",
+                occurred_at=NOW - timedelta(hours=300 - n),
+                summary=f"call number {n}.",
+                created_at=NOW,
+            )
+            for n in range(1, 231)
+        )
+        session.commit()
+        make_touchpoint(session, account, kind="email", summary="Zebra memo")
+    client = _client(app, me)
+    path = f"/accounts/{account.id}"
+    first = _page(client, f"{path}?kind=call")
+    assert "Touchpoints 1 to 100 of 230, latest first." in first
+    assert "call number 230." in first and "call number 131." in first
+    assert "call number 130." not in first and "Zebra memo" not in first
+    older = re.search(r'href="([^"]+)" rel="next">Older', first)
+    assert older, "no link to older touchpoints"
+    assert "kind=call" in older.group(1) and "page=2" in older.group(1)
+    second = _page(client, older.group(1).replace("&amp;", "&"))
+    assert "Touchpoints 101 to 200 of 230" in second and "call number 130." in second
+    assert 'rel="prev">Newer' in second
+    last = _page(client, f"{path}?kind=call&page=3")
+    assert "Touchpoints 201 to 230 of 230" in last and "call number 1." in last
+    assert 'rel="next"' not in last
+    # An old link past the end shows the last page; nonsense shows the first.
+    assert "Touchpoints 201 to 230 of 230" in _page(client, f"{path}?kind=call&page=40")
+    assert "Touchpoints 1 to 100 of 231" in _page(client, f"{path}?page=-2")
+    assert "Touchpoints 1 to 100 of 231" in _page(client, f"{path}?page=abc")
 
 
 def test_logging_a_touchpoint_needs_one_form_and_shows_on_the_map(app: Flask) -> None:
