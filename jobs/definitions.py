@@ -39,6 +39,9 @@ class JobSpec:
     # Also run once as soon as the process starts: a daily job whose work must not wait for its
     # next tick on a fresh install or after a long stop (it is idempotent, so an extra run is free).
     catch_up: bool = False
+    # Runs every few seconds: its start and end are logged at DEBUG (INFO when a run is slow or
+    # fails), or they would bury everything else in the log.
+    quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             grace_s=settings.scheduler_heartbeat_seconds,
             description="Tell /healthz this process is alive; renew or take over the leader lease.",
             leader_only=False,
+            quiet=True,
         ),
         JobSpec(
             "mail.dispatch",
@@ -123,6 +127,7 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             IntervalTrigger(seconds=5),
             grace_s=60,
             description="Send due outbox messages (safe with two processes; leases per batch).",
+            quiet=True,
         ),
         JobSpec(
             "checkins.generate",
@@ -157,6 +162,7 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             IntervalTrigger(seconds=30),
             grace_s=300,
             description="Apply stored SendGrid events: delivery, touchpoints, suppressions.",
+            quiet=True,
         ),
         JobSpec(
             "testimonials.expire",

@@ -22,6 +22,7 @@ from jobs.leader import LeaderGate, lease_terms
 
 log = logging.getLogger("advocacy.jobs")
 HEARTBEAT = "operations.heartbeat"
+SLOW_RUN_S = 1.0  # a quiet job's run this long is worth an INFO line
 
 
 def run_in_app(app: Flask, spec: JobSpec, gate: LeaderGate | None = None) -> Callable[[], Any]:
@@ -40,14 +41,18 @@ def run_in_app(app: Flask, spec: JobSpec, gate: LeaderGate | None = None) -> Cal
                 log.debug("job %s not started: this process may not run it now", spec.id)
                 return None
             started = time.monotonic()
-            log.info("job %s started%s", spec.id, note)
+            level = logging.DEBUG if spec.quiet else logging.INFO
+            log.log(level, "job %s started%s", spec.id, note)
             with app.app_context():
                 try:
                     result = spec.function()
                 except Exception:
                     log.exception("job %s failed after %.2fs", spec.id, time.monotonic() - started)
                     raise
-            log.info("job %s finished in %.2fs", spec.id, time.monotonic() - started)
+            took = time.monotonic() - started
+            if took >= SLOW_RUN_S:
+                level = logging.INFO
+            log.log(level, "job %s finished in %.2fs", spec.id, took)
             return result
 
     return run
