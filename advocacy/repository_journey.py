@@ -11,6 +11,7 @@ from advocacy.domain.people import ContactStatus
 from advocacy.models import (
     Account,
     AccountTeamMember,
+    CheckIn,
     Contact,
     ContactRole,
     Engagement,
@@ -19,6 +20,7 @@ from advocacy.models import (
     JourneySignal,
     Person,
     ServiceLine,
+    Survey,
     Touchpoint,
 )
 from advocacy.repository import NotFound, get_row
@@ -56,6 +58,20 @@ def engagement_by_external_id(session: Session, external_id: str) -> Engagement 
 
 def touchpoint_by_external_id(session: Session, external_id: str) -> Touchpoint | None:
     return session.exec(select(Touchpoint).where(Touchpoint.external_id == external_id)).first()
+
+
+def touchpoints_closing_work(session: Session, touchpoint_ids: list[int]) -> set[int]:
+    """Those of `touchpoint_ids` that a check-in or a survey points to (their record)."""
+    if not touchpoint_ids:
+        return set()
+    found: set[int] = set()
+    for model in (CheckIn, Survey):
+        found.update(
+            session.exec(
+                select(model.touchpoint_id).where(col(model.touchpoint_id).in_(touchpoint_ids))
+            )  # type: ignore[arg-type]
+        )
+    return found
 
 
 def get_service_line(session: Session, line_id: int) -> ServiceLine:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from advocacy.domain.text import N_
+
 
 class TouchpointKind(StrEnum):
     MEETING = "meeting"
@@ -40,3 +42,30 @@ class TouchpointSource(StrEnum):
     MANUAL = "manual"
     IMPORT = "import"
     SYSTEM = "system"
+
+
+NOT_LOGGED_BY_HAND = N_(
+    "This touchpoint was imported or recorded by advocacy; it stays on the timeline."
+)
+RECORDS_WORK = N_(
+    "This touchpoint records a check-in or a survey answer; it stays on the timeline."
+)
+ONLY_ITS_AUTHOR = N_("Only the person who logged a touchpoint, or an administrator, may remove it.")
+
+
+def removal_refusal(
+    *, source: str, closes_work: bool, logged_by_id: int | None, user_id: int, is_admin: bool
+) -> str | None:
+    """Why this user may not remove this touchpoint (a message to translate), or None if they may.
+
+    Only a touchpoint a person logged by hand can be taken back, by that person or an
+    administrator: imported and system ones come from elsewhere (a file, a survey answer, an
+    e-mail event), and one that closed a check-in or carries a survey answer is their record.
+    """
+    if source != TouchpointSource.MANUAL:
+        return NOT_LOGGED_BY_HAND
+    if closes_work:
+        return RECORDS_WORK
+    if not is_admin and logged_by_id != user_id:
+        return ONLY_ITS_AUTHOR
+    return None

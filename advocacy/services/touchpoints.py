@@ -7,10 +7,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from advocacy import repository_journey as repo
+from advocacy.domain.identity import Role
 from advocacy.domain.text import N_, RuleError
-from advocacy.domain.touchpoints import TouchpointSource
+from advocacy.domain.touchpoints import ONLY_ITS_AUTHOR, TouchpointSource, removal_refusal
 from advocacy.models import Account, Touchpoint, TouchpointCreate, User
-from advocacy.services.journey import check_may_edit
+from advocacy.repository import NotFound
+from advocacy.services.journey import NotAllowed, check_may_edit
 
 
 def add_touchpoint_to(
@@ -64,3 +66,54 @@ def log_touchpoint(
     touchpoint = add_touchpoint_to(session, account, data, by=by, now=now)
     session.commit()
     return touchpoint
+
+
+def removable_ids(session: Session, shown: list[Touchpoint], *, by: User) -> set[int]:
+    """Those of the touchpoints shown that `by` could remove (the page offers it for these)."""
+    closing = repo.touchpoints_closing_work(session, [t.id for t in shown if t.id is not None])
+    return {
+        t.id
+        for t in shown
+        if t.id is not None and _refusal(t, by, closes_work=t.id in closing) is None
+    }
+
+
+def touchpoint_to_remove(session: Session, account_id: int, touchpoint_id: int) -> Touchpoint:
+    """The touchpoint of this account (NotFound when it is not one of its touchpoints)."""
+    touchpoint = session.get(Touchpoint, touchpoint_id)
+    if touchpoint is None or touchpoint.account_id != account_id:
+        raise NotFound(f"touchpoint {touchpoint_id} of account {account_id}")
+    return touchpoint
+
+
+def removal_refused(session: Session, touchpoint: Touchpoint, *, by: User) -> str | None:
+    """Why `by` may not remove this touchpoint, or None (the confirmation page says which)."""
+    assert touchpoint.id is not None
+    closing = repo.touchpoints_closing_work(session, [touchpoint.id])
+    return _refusal(touchpoint, by, closes_work=touchpoint.id in closing)
+
+
+def remove_touchpoint(
+    session: Session, account_id: int, touchpoint_id: int, *, by: User
+) -> Touchpoint:
+    """Take back a touchpoint logged by mistake (its author or an administrator)."""
+    account = repo.get_account(session, account_id)
+    check_may_edit(session, account, by)
+    touchpoint = touchpoint_to_remove(session, account_id, touchpoint_id)
+    refused = removal_refused(session, touchpoint, by=by)
+    if refused is not None:
+        raise (NotAllowed if refused == ONLY_ITS_AUTHOR else RuleError)(refused)
+    session.delete(touchpoint)
+    session.commit()
+    return touchpoint
+
+
+def _refusal(touchpoint: Touchpoint, by: User, *, closes_work: bool) -> str | None:
+    assert by.id is not None
+    return removal_refusal(
+        source=touchpoint.source,
+        closes_work=closes_work,
+        logged_by_id=touchpoint.created_by_id,
+        user_id=by.id,
+        is_admin=by.role == Role.ADMIN,
+    )

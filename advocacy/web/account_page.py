@@ -123,6 +123,9 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
         team_form=team_form,
         open_check_in=open_check_in,
         closed_check_ins=closed_check_ins,
+        removable=touchpoints.removable_ids(
+            db_session(), [row.touchpoint for row in found.touchpoints], by=user
+        ),
         **forms,
     ), status
 
@@ -166,6 +169,41 @@ def log_touchpoint(account_id: int) -> Response | tuple[str, int]:
         errors = {"touchpoint": [message]}
         return _page(account_id, 422, touchpoint_form=form, errors=errors)
     flash(_("Touchpoint logged."), "success")
+    return _back(account_id, "touchpoints")
+
+
+@bp.get("/accounts/<id:account_id>/touchpoints/<id:touchpoint_id>/remove")
+@allow(*WRITERS)
+@found_and_allowed
+def confirm_removal(account_id: int, touchpoint_id: int) -> str:
+    """Ask before a touchpoint leaves the timeline, or say why it cannot."""
+    _editable(account_id)
+    session = db_session()
+    touchpoint = touchpoints.touchpoint_to_remove(session, account_id, touchpoint_id)
+    names = pages.names_of_people(
+        session, {touchpoint.contact_id} if touchpoint.contact_id else set()
+    )
+    return render_template(
+        "journey/remove_touchpoint.html",
+        account=repo.get_account(session, account_id),
+        touchpoint=touchpoint,
+        contact_name=names.get(touchpoint.contact_id or 0, ""),
+        refused=touchpoints.removal_refused(session, touchpoint, by=require_user()),
+    )
+
+
+@bp.post("/accounts/<id:account_id>/touchpoints/<id:touchpoint_id>/remove")
+@allow(*WRITERS)
+@found_and_allowed
+def remove_touchpoint(account_id: int, touchpoint_id: int) -> Response:
+    try:
+        touchpoints.remove_touchpoint(db_session(), account_id, touchpoint_id, by=require_user())
+    except RuleError as error:
+        flash(refusal(error), "error")
+        return redirect(
+            url_for("journey.confirm_removal", account_id=account_id, touchpoint_id=touchpoint_id)
+        )
+    flash(_("Touchpoint removed."), "success")
     return _back(account_id, "touchpoints")
 
 
