@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from advocacy import repository_journey as repo
 from advocacy.models import (
@@ -38,6 +38,7 @@ class ContactHistory:
     positions: list[Position]
     touchpoints: list[TouchpointRow]
     engagements: list[tuple[Engagement, Account]]
+    touchpoint_total: int = 0  # all of them; `touchpoints` holds the latest TOUCHPOINTS_SHOWN
 
 
 def contact_history(session: Session, contact_id: int) -> ContactHistory:
@@ -64,6 +65,9 @@ def contact_history(session: Session, contact_id: int) -> ContactHistory:
             .limit(TOUCHPOINTS_SHOWN)
         )
     ]
+    total = session.exec(
+        select(func.count()).select_from(Touchpoint).where(col(Touchpoint.contact_id).in_(ids))
+    ).one()
     engagements = [
         (e, a)
         for e, a in session.exec(
@@ -77,7 +81,9 @@ def contact_history(session: Session, contact_id: int) -> ContactHistory:
     ]
     roles = sorted(repo.roles_of(session, [contact_id]).get(contact_id, set()))
     account = next(p.account for p in positions if p.contact.id == contact.id)
-    return ContactHistory(contact, person, account, roles, positions, touchpoints, engagements)
+    return ContactHistory(
+        contact, person, account, roles, positions, touchpoints, engagements, total
+    )
 
 
 @dataclass(frozen=True)

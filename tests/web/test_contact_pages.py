@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -10,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from advocacy.db import db_session
-from advocacy.models import Account, Contact, ContactRole, Person, User
+from advocacy.models import Account, Contact, ContactRole, Person, Touchpoint, User
 from advocacy.services.people import record_departure
 from tests.conftest import NOW
 from tests.factories import (
@@ -74,6 +75,32 @@ def test_the_contact_page_shows_the_person_across_employers_with_touchpoints_and
     assert f'href="/contacts/{moved.new_contact.id}"' in html
     assert "Left" in html and "CEO" in html
     assert "Cost review" in html and "Lunch with Mia" in html
+
+
+def test_a_long_history_says_how_many_touchpoints_are_not_shown(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        session = db_session()
+        account = make_account(session, owner=me)
+        contact = make_contact(session, account, full_name="Chatty Client")
+        session.add_all(
+            Touchpoint(
+                account_id=account.id, contact_id=contact.id, kind="call", initiative="client",
+                occurred_at=NOW - timedelta(hours=n + 1), summary=f"Call {n}", created_at=NOW,
+            )
+            for n in range(105)
+        )  # fmt: skip
+        session.commit()
+    client = _client(app, me)
+    html = _page(client, f"/contacts/{contact.id}")
+    assert "The latest 100 of 105 touchpoints" in html
+    assert "Call 0<" in html and "Call 104<" not in html
+    assert "The latest" not in _page(client, f"/contacts/{make_contact_id(app, account)}")
+
+
+def make_contact_id(app: Flask, account: Any) -> int:
+    with app.app_context():
+        return make_contact(db_session(), account, full_name="Quiet Client").id
 
 
 def test_marketing_sees_no_contact_email_or_phone(app: Flask) -> None:
