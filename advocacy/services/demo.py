@@ -24,6 +24,7 @@ from advocacy.domain import demo_vocabulary
 from advocacy.domain.demo_data import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
 from advocacy.domain.identity import Role
 from advocacy.models import Account, ServiceLine, ServiceLineIndustry, User
+from advocacy.services import demo_voice
 from advocacy.services.identity import checked_email
 
 DEMO_DOMAIN = "demo.advocacy.example"
@@ -205,6 +206,9 @@ def load_demo(
     started = time.perf_counter()
     session.commit()
     report.timed("commit", time.perf_counter() - started)
+    started = time.perf_counter()
+    demo_voice.add_client_voice(session, report, seed=seed, now=now)
+    report.timed("client voice", time.perf_counter() - started)
     return report
 
 
@@ -235,4 +239,5 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     _add_demo_staff(session, report, now=now)
     _add_demo_firm(session, report, size="small", seed=DEFAULT_SEED, now=now, progress=None)
     session.commit()
+    demo_voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
     return FirstRun(admin.email, password, report)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
 
+import pytest
+from flask import Flask
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
@@ -25,18 +28,40 @@ from advocacy.models import (
     Contact,
     Engagement,
     JourneySignal,
+    OutboxMessage,
+    PermissionChange,
     Person,
+    ReferenceCall,
+    Referral,
     StageChange,
+    Survey,
     Touchpoint,
     User,
 )
+from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
+from advocacy.models import TestimonialPermission as Permission
 from advocacy.services import demo
 from advocacy.services.journey import add_account
+from advocacy.services.mail import queue_email
 from tests.conftest import empty_all_tables
 
 
+@pytest.fixture(autouse=True)
+def in_the_app(app: Flask) -> Iterator[None]:
+    """The demo's client voice goes through the outbox, whose e-mails the app renders."""
+    with app.app_context():
+        yield
+
+
 def _accounts(session: Session) -> list[Account]:
-    return list(session.exec(select(Account).order_by(col(Account.id))))
+    """The demo firm's accounts (the prospects its clients introduced are not among them)."""
+    return list(
+        session.exec(
+            select(Account)
+            .where(col(Account.external_id).startswith("demo-"))
+            .order_by(col(Account.id))
+        )
+    )
 
 
 def test_the_small_demo_has_accounts_in_every_stage_and_every_former_camp(
@@ -47,8 +72,9 @@ def test_the_small_demo_has_accounts_in_every_stage_and_every_former_camp(
     assert {a.stage for a in accounts} == {stage.value for stage in Stage}
     former_camps = {a.camp for a in accounts if a.stage == Stage.FORMER}
     assert former_camps == {camp.value for camp in Camp}
-    assert all(a.external_id and a.external_id.startswith("demo-") for a in accounts)
     assert report.created["accounts"] == len(accounts) == 60
+    others = session.exec(select(Account).where(col(Account.id).not_in([a.id for a in accounts])))
+    assert all(a.source == "referral" and a.stage == Stage.PROSPECT for a in others)
     assert 250 <= report.created["contacts"] <= 360
     assert 120 <= report.created["engagements"] <= 180
     assert 2_500 <= report.created["touchpoints"] <= 3_500
@@ -151,26 +177,66 @@ def _fingerprint(session: Session) -> str:
     contact_key: dict[int | None, str] = {None: ""}
     for c in session.exec(select(Contact).order_by(col(Contact.id))):
         contact_key[c.id] = c.email or ""
-        digest.update(repr((accounts[c.account_id], c.email, c.title, c.status)).encode())
+        digest.update(repr((accounts.get(c.account_id), c.email, c.title, c.status)).encode())
     for e in session.exec(select(Engagement).order_by(col(Engagement.id))):
-        digest.update(repr((accounts[e.account_id], e.title, e.status, e.start_date)).encode())
+        digest.update(repr((accounts.get(e.account_id), e.title, e.status, e.start_date)).encode())
     for t in session.exec(select(Touchpoint).order_by(col(Touchpoint.id))):
-        row = (accounts[t.account_id], contact_key[t.contact_id], t.kind, t.occurred_at)
+        row = (accounts.get(t.account_id), contact_key[t.contact_id], t.kind, t.occurred_at)
         digest.update(repr(row).encode())
+    for s in session.exec(select(Survey).order_by(col(Survey.id))):
+        row = (contact_key[s.contact_id], s.kind, s.status, s.score, s.comment, s.sent_at)
+        digest.update(repr(row).encode())
+    for q in session.exec(select(Quote).order_by(col(Quote.id))):
+        row = (contact_key[q.contact_id], q.body, q.status, q.outcomes, q.published_at)
+        digest.update(repr(row).encode())
+    for p in session.exec(select(PermissionChange).order_by(col(PermissionChange.id))):
+        digest.update(repr((p.use, p.action, p.expires_on, p.at)).encode())
+    for r in session.exec(select(Referral).order_by(col(Referral.id))):
+        digest.update(repr((contact_key[r.referrer_contact_id], r.name, r.status)).encode())
     return digest.hexdigest()
 
 
-def test_the_same_seed_gives_the_same_firm_and_another_seed_another(
+def _testimonials(session: Session) -> list[tuple[object, ...]]:
+    """Who said what, how it stands and what they allowed, in the order it was written."""
+    emails = dict(session.exec(select(Contact.id, Contact.email)).all())
+    uses = defaultdict(list)
+    for permission in session.exec(select(Permission).order_by(col(Permission.use))):
+        uses[permission.testimonial_id].append((permission.use, permission.expires_on))
+    return [
+        (emails[q.contact_id], q.body, q.status, q.rating, q.outcomes, uses[q.id])
+        for q in session.exec(select(Quote).order_by(col(Quote.id)))
+    ]
+
+
+def test_the_same_seed_gives_the_same_firm_and_client_voice_and_another_seed_another(
     session: Session, engine: Engine, now: datetime
 ) -> None:
     demo.load_demo(session, size="small", now=now, seed=7)
-    first = _fingerprint(session)
+    first, quotes = _fingerprint(session), _testimonials(session)
+    assert len(quotes) >= 15
     empty_all_tables(engine)
     demo.load_demo(session, size="small", now=now, seed=7)
+    assert _testimonials(session) == quotes
     assert _fingerprint(session) == first
     empty_all_tables(engine)
     demo.load_demo(session, size="small", now=now, seed=8)
+    assert _testimonials(session) != quotes
     assert _fingerprint(session) != first
+
+
+VOICE_AND_FIRM = (
+    Account,
+    Contact,
+    Engagement,
+    Touchpoint,
+    StageChange,
+    Survey,
+    Quote,
+    PermissionChange,
+    Referral,
+    ReferenceCall,
+    OutboxMessage,
+)
 
 
 def test_a_second_run_says_the_firm_is_there_and_adds_nothing(
@@ -178,14 +244,12 @@ def test_a_second_run_says_the_firm_is_there_and_adds_nothing(
 ) -> None:
     demo.load_demo(session, size="small", now=now)
     counts = [
-        session.exec(select(func.count()).select_from(model)).one()
-        for model in (Account, Contact, Engagement, Touchpoint, StageChange)
+        session.exec(select(func.count()).select_from(model)).one() for model in VOICE_AND_FIRM
     ]
     again = demo.load_demo(session, size="large", now=now)
     assert again.created == {} and again.skipped["accounts"] == 60
     assert counts == [
-        session.exec(select(func.count()).select_from(model)).one()
-        for model in (Account, Contact, Engagement, Touchpoint, StageChange)
+        session.exec(select(func.count()).select_from(model)).one() for model in VOICE_AND_FIRM
     ]
 
 
@@ -196,3 +260,21 @@ def test_rows_added_after_the_demo_get_fresh_ids(session: Session, now: datetime
     session.commit()
     assert account.id is not None and account.id > 60
     assert session.exec(select(func.count()).select_from(StageChange)).one() > 60
+
+
+def test_mail_waiting_before_the_demo_is_left_to_the_real_dispatcher(
+    session: Session, now: datetime
+) -> None:
+    # The demo "sends" its own history through the local outbox; someone else's mail is not its
+    # to settle, so with mail waiting it dispatches nothing at all.
+    notice = {"title": "Hello", "message": "Waiting", "link": ""}
+    queue_email(
+        session,
+        category="transactional",
+        template="staff_notice",
+        to="someone@firm.example",
+        context=notice,
+        now=now,
+    )
+    demo.load_demo(session, size="small", now=now)
+    assert set(session.exec(select(OutboxMessage.status))) == {"queued"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.identity import IdentityError
@@ -128,9 +129,10 @@ def test_a_role_change_applies_to_open_sessions(session: Session) -> None:
 
 
 def test_first_run_creates_one_admin_with_a_generated_password_then_keeps_data(
-    session: Session, now: datetime
+    app: Flask, session: Session, now: datetime
 ) -> None:
-    first = demo.first_run(session, "owner@firm.example", now=now)
+    with app.app_context():  # the demo's client voice renders e-mails
+        first = demo.first_run(session, "owner@firm.example", now=now)
     assert first.admin_password and len(first.admin_password) >= 16
     assert identity.authenticate(session, "owner@firm.example", first.admin_password, now=now)
     assert first.demo is not None and first.demo.created["staff"] == len(demo.DEMO_STAFF)
@@ -139,9 +141,10 @@ def test_first_run_creates_one_admin_with_a_generated_password_then_keeps_data(
     assert again.admin_email == "owner@firm.example"
 
 
-def test_the_demo_adds_nothing_twice(session: Session, now: datetime) -> None:
-    demo.load_demo(session, size="small", now=now)
-    count = _count_users(session)
-    report = demo.load_demo(session, size="small", now=now)
+def test_the_demo_adds_nothing_twice(app: Flask, session: Session, now: datetime) -> None:
+    with app.app_context():  # the demo's client voice renders e-mails
+        demo.load_demo(session, size="small", now=now)
+        count = _count_users(session)
+        report = demo.load_demo(session, size="small", now=now)
     assert _count_users(session) == count
     assert report.created == {} and report.skipped["staff"] == len(demo.DEMO_STAFF)
