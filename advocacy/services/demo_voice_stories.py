@@ -123,7 +123,7 @@ def _after_writing(
         return  # for the firm's own use only: approved, never published
     yield play.later(writing.publish_after)
     testimonials.publish(play.session, testimonial.id, by=marketer, now=play.clock)
-    play.tally("testimonials published")
+    play.tally("publications of a testimonial")
     if writing.fate is Fate.WITHDRAWN:
         yield play.later(writing.change_after, client.contact.timezone)
         _client_withdraws(play, testimonial, client)
@@ -152,7 +152,7 @@ def _client_withdraws(play: Play, testimonial: Testimonial, client: Client) -> N
     token = play.token_in_mail(("testimonial", testimonial.id), "/c/manage/")
     wording = _wording(client.contact, play.settings)
     withdraw_by_client(play.session, token, testimonial.id or 0, wording=wording, now=play.clock)
-    play.tally("testimonials withdrawn")
+    play.tally("withdrawals of a testimonial")
 
 
 def survey_story(play: Play, plan: SurveyPlan) -> Story:
@@ -171,7 +171,7 @@ def survey_story(play: Play, plan: SurveyPlan) -> Story:
     )
     if survey.status != SurveyStatus.SENT:
         return
-    play.tally("surveys sent")
+    play.tally("surveys")
     if plan.score is None:
         return
     yield play.later(plan.answer_after, client.contact.timezone)
