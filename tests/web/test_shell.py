@@ -122,3 +122,20 @@ def test_the_home_page_shows_the_navigation_of_the_role(app: Flask, client: Flas
     sign_in(client, "mia@firm.example")
     html = client.get("/").get_data(as_text=True)
     assert "/preferences" in html and "/admin/users" not in html
+
+
+STAFF_PAGES = (
+    "/accounts", "/referrals", "/references", "/check-ins/team", "/library", "/testimonials",
+    "/admin/mail", "/admin/users", "/imports", "/service-lines", "/preferences",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_every_staff_page_has_a_way_back_home(app: Flask, client: FlaskClient, path: str) -> None:
+    with app.app_context():
+        admin = make_user(db_session(), role="admin")
+    sign_in(client, admin.email)
+    response = client.get(path)
+    assert response.status_code == 200, path
+    crumb = re.search(r'<p class="breadcrumb"><a href="/">', response.get_data(as_text=True))
+    assert crumb, f"{path} has no breadcrumb back to the home page"
