@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from advocacy import migrate
+from advocacy.app import create_app
 from advocacy.db import build_engine
 from advocacy.domain.demo_data import DEFAULT_SEED
 from advocacy.services import demo
@@ -64,14 +65,25 @@ def main() -> int:
         def progress(done: int, total: int) -> None:
             print(f"\r  accounts {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
 
+        # The demo's client voice renders e-mails through the real templates: an app is needed.
+        app = create_app(
+            {
+                "env": "test",
+                "database_url": url,
+                "instance_path": str(folder / "instance"),
+                "secret_key": "benchmark-secret-key-long-enough-0123456789abcdef",
+                "log_level": "WARNING",
+            }
+        )
         started = time.perf_counter()
-        with Session(engine, expire_on_commit=False) as session:
+        with app.app_context(), Session(engine, expire_on_commit=False) as session:
             report = demo.load_demo(
                 session, size=args.size, now=datetime.now(UTC), seed=args.seed, progress=progress
             )
         total = time.perf_counter() - started
         print(file=sys.stderr)
         engine.dispose()
+        app.extensions["advocacy.engine"].dispose()
         size_mb = path.stat().st_size / 1e6
 
     rows = sum(count for kind, count in report.created.items() if kind not in {"staff"})
