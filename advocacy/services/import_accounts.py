@@ -84,7 +84,7 @@ class AccountPlanner(Planner):
         present = {name: getattr(data, name) for name in wanted}
         if "owner_email" in values:
             present["owner_id"] = owner_id
-        changes = changed(account.model_dump(), present)
+        changes = changed(account, present)
         if "stage" in changes:
             try:
                 journey.move_stage(
@@ -131,8 +131,14 @@ class ContactPlanner(Planner):
         self.by_external_id = repo.contacts_by_external_ids(
             self.session, [v["external_id"] for v in values if "external_id" in v]
         )
+        # A row whose external id is known matches on it (`_match`): its e-mail need not be read.
         self.by_email = repo.contacts_by_emails(
-            self.session, [v["email"] for v in values if "email" in v]
+            self.session,
+            [
+                v["email"]
+                for v in values
+                if "email" in v and v.get("external_id") not in self.by_external_id
+            ],
         )
         nameless = [v for v in values if "external_id" not in v and "email" not in v]
         account_ids = {a.id for a in self.accounts_by_id.values()} | {
@@ -177,7 +183,7 @@ class ContactPlanner(Planner):
             )
         self.claim("contacts", contact.id, line)
         present = {name: getattr(data, name) for name in CONTACT_FIELDS if name in wanted}
-        changes = changed(contact.model_dump(), present)
+        changes = changed(contact, present)
         person = self.people[contact.person_id]
         if data.full_name != person.full_name:
             changes["full_name"] = data.full_name

@@ -79,7 +79,7 @@ class EngagementPlanner(Planner):
             raise RowProblem(N_("This engagement belongs to another account."), field="title")
         self.claim("engagements", engagement.id, line)
         present = {name: getattr(data, name) for name in ENGAGEMENT_FIELDS if name in wanted}
-        changes = changed(engagement.model_dump(), present)
+        changes = changed(engagement, present)
         if changes:
             # The rules that span fields (dates in order, a revisit date when deferred) hold for
             # the record as it will be, not only for the row.
@@ -179,7 +179,7 @@ class TouchpointPlanner(Planner):
             raise RowProblem(N_("This touchpoint belongs to another account."))
         self.claim("touchpoints", touchpoint.id, line)
         present = {name: getattr(data, name) for name in wanted}
-        return self.step(line, label, touchpoint, changed(touchpoint.model_dump(), present))
+        return self.step(line, label, touchpoint, changed(touchpoint, present))
 
     def apply(self, steps: list[Step], progress: Callable[[int], None]) -> None:
         for step in steps:
