@@ -199,7 +199,7 @@ def remove_touchpoint(account_id: int, touchpoint_id: int) -> Response:
     try:
         touchpoints.remove_touchpoint(db_session(), account_id, touchpoint_id, by=require_user())
     except RuleError as error:
-        flash(refusal(error), "error")
+        refusal(error)  # nothing kept; the confirmation page says why, once, in place of the button
         return redirect(
             url_for("journey.confirm_removal", account_id=account_id, touchpoint_id=touchpoint_id)
         )
