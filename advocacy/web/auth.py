@@ -34,7 +34,14 @@ from advocacy.services import identity
 from advocacy.settings import Settings
 from advocacy.web.extensions import limiter
 from advocacy.web.forms import ActionForm, LoginForm, SetPasswordForm
-from advocacy.web.security import current_user, end_session, public, signed_in, start_session
+from advocacy.web.security import (
+    current_user,
+    end_session,
+    public,
+    require_user,
+    signed_in,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -100,6 +107,9 @@ def login() -> Response | tuple[str, int] | str:
 def logout() -> Response:
     form = ActionForm()
     if form.validate_on_submit():
+        # Clearing this browser's cookie is not enough: a copy of it (another tab, a stolen one)
+        # would still work, so the session ends on the server too.
+        identity.sign_out(db_session(), require_user().id)
         end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
