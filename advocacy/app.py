@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from advocacy import db
 from advocacy.resources import resource_path
@@ -48,6 +49,10 @@ def create_app(
         BABEL_DEFAULT_LOCALE=settings.default_language,
         BABEL_DEFAULT_TIMEZONE=settings.default_timezone,
     )
+    if settings.trusted_proxies:
+        # Only the client address is taken from the proxies: links and the cookie's Secure flag
+        # already follow ADVOCACY_BASE_URL, whatever Host or scheme a proxy forwards.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     db.init_app(app, db.build_engine(database_url(settings)))
 
     from advocacy.web import init_web

@@ -44,6 +44,8 @@ class Settings:
     session_max_hours: int
     login_limit_per_address: str
     login_limit_per_account: str
+    login_limit_per_address_account: str
+    trusted_proxies: int
     ratelimit_storage_uri: str
     mail_backend: str
     mail_from_email: str
@@ -319,6 +321,8 @@ PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
     "session_max_hours": _as_int,
     "login_limit_per_address": _rate_limit,
     "login_limit_per_account": _rate_limit,
+    "login_limit_per_address_account": _rate_limit,
+    "trusted_proxies": _as_count,
     "ratelimit_storage_uri": _as_str,
     "mail_backend": _one_of("outbox", "sendgrid"),
     "mail_from_email": _email,

@@ -19,6 +19,8 @@ PROVIDER_TIMEOUT_SECONDS: float = 10
 # Claims taken from the userinfo endpoint; identity claims (iss, sub, aud) only come from the
 # validated ID token.
 USERINFO_CLAIMS = ("email", "email_verified", "name")
+# The only PKCE method worth sending: "plain" would put the verifier itself in the browser's URL.
+PKCE_METHOD = "S256"
 
 
 class ProviderError(Exception):
@@ -44,9 +46,13 @@ def init_app(app: Flask, settings: Settings) -> None:
             client_secret=settings.oidc_client_secret,
             server_metadata_url=settings.oidc_discovery_url,
             # Authlib's requests session takes `default_timeout`; a plain `timeout` is ignored.
+            # PKCE (S256) on every sign-in: providers that follow OAuth 2.1 refuse a request
+            # without it, and an intercepted code is useless without the verifier, which Authlib
+            # keeps with the state in this browser's session and sends only at the code exchange.
             client_kwargs={
                 "scope": settings.oidc_scopes,
                 "default_timeout": PROVIDER_TIMEOUT_SECONDS,
+                "code_challenge_method": PKCE_METHOD,
             },
         )
     app.extensions["advocacy.oauth"] = oauth
@@ -57,7 +63,7 @@ def _client() -> Any:
 
 
 def redirect_to_provider(redirect_uri: str) -> Any:
-    """Send the browser to the provider; Authlib keeps state and nonce in the session."""
+    """Send the browser to the provider; Authlib keeps state, nonce and PKCE verifier in the session."""
     try:
         return _client().authorize_redirect(redirect_uri)
     except requests.RequestException as error:

@@ -25,8 +25,8 @@ class User(UserBase, table=True):
     active: bool = Field(default=True)
     # Null until the person sets a password (invited) or when they only sign in through OIDC.
     password_hash: str | None = Field(default=None, max_length=255)
-    # Bumped when access changes (deactivation, role, password): sessions carrying an older value
-    # end at their next request.
+    # Bumped when access changes (deactivation, role, password) and at sign-out: sessions carrying
+    # an older value end at their next request.
     session_epoch: int = Field(default=0)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     invited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -133,6 +133,17 @@ def set_password(
     return user
 
 
+def sign_out(session: Session, user_id: int) -> User:
+    """End every session of this user, wherever a copy of its cookie is kept."""
+    user = repository.get_user(session, user_id)
+    # The epoch is per user, not per session: signing out anywhere signs out everywhere, the
+    # price of keeping sessions in signed cookies rather than in a table.
+    user.session_epoch += 1
+    session.add(user)
+    session.commit()
+    return user
+
+
 def _refuse_last_admin(session: Session, user: User) -> None:
     if user.role == Role.ADMIN and user.active and repository.count_active_admins(session) <= 1:
         raise IdentityError(

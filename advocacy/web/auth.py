@@ -34,7 +34,14 @@ from advocacy.services import identity
 from advocacy.settings import Settings
 from advocacy.web.extensions import limiter
 from advocacy.web.forms import ActionForm, LoginForm, SetPasswordForm
-from advocacy.web.security import current_user, end_session, public, signed_in, start_session
+from advocacy.web.security import (
+    current_user,
+    end_session,
+    public,
+    require_user,
+    signed_in,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -46,18 +53,33 @@ def _settings() -> Settings:
 
 
 def _failed_attempt(response: Response) -> bool:
-    # Only failed sign-ins count against the limits: a person who signs in is not slowed down.
-    return response.status_code != 302
+    # Only refused sign-ins (wrong password, invalid form) count against the limits: a person who
+    # signs in is not slowed down, and an attempt a limit already refused checked no password, so
+    # counting it would only let someone keep a shared address or an account locked for as long
+    # as they keep sending.
+    return response.status_code in (400, 401)
+
+
+def _account_typed() -> str:
+    return normalise_email(request.form.get("email", ""))[:254]
 
 
 def _account_key() -> str:
-    return "sign-in:" + normalise_email(request.form.get("email", ""))[:254]
+    return "sign-in:" + _account_typed()
+
+
+def _address_and_account_key() -> str:
+    return f"sign-in:{get_remote_address()}:{_account_typed()}"
 
 
 def _after_sign_in(raw_next: str | None) -> Response:
     return redirect(safe_next_path(raw_next) or url_for("home.index"))
 
 
+# Three counts of failed attempts (see config/default.toml): per (address, account) stops one
+# machine guessing one password, per account stops a guess spread over many machines, and the much
+# higher per-address ceiling stops one machine trying many accounts without locking out an office
+# behind one address because of one colleague's typos.
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(
@@ -73,6 +95,13 @@ def _after_sign_in(raw_next: str | None) -> Response:
     methods=["POST"],
     deduct_when=_failed_attempt,
     scope="login-account",
+)
+@limiter.limit(
+    lambda: _settings().login_limit_per_address_account,
+    key_func=_address_and_account_key,
+    methods=["POST"],
+    deduct_when=_failed_attempt,
+    scope="login-address-account",
 )
 def login() -> Response | tuple[str, int] | str:
     form = LoginForm()
@@ -100,6 +129,9 @@ def login() -> Response | tuple[str, int] | str:
 def logout() -> Response:
     form = ActionForm()
     if form.validate_on_submit():
+        # Clearing this browser's cookie is not enough: a copy of it (another tab, a stolen one)
+        # would still work, so the session ends on the server too.
+        identity.sign_out(db_session(), require_user().id)
         end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -140,6 +140,65 @@ def test_the_email_is_read_from_userinfo_when_the_id_token_leaves_it_out(
     assert (identity.user_id, identity.subject) == (ana.id, "sub-ana")
 
 
+def test_sign_in_sends_pkce_s256_which_the_provider_requires(
+    oidc: OidcTestProvider, oidc_app: START_APP, http: requests.Session
+) -> None:
+    server = oidc_app()
+    invite(server, email="ana@firm.example")
+    oidc.set_accounts({"ana": ANA})
+    start = http.get(server.url + "/auth/oidc/login", allow_redirects=False, timeout=10)
+    authorization_url = start.headers["Location"]
+    query = dict(parse_qsl(urlsplit(authorization_url).query))
+    assert query["code_challenge_method"] == "S256"
+    assert len(query["code_challenge"]) == 43  # base64url of a SHA-256 digest
+
+    # The same request without PKCE: the provider refuses it and nobody is signed in.
+    without_pkce = with_query(authorization_url, code_challenge=None, code_challenge_method=None)
+    refusal = http.get(without_pkce, allow_redirects=False, timeout=10)
+    callback_url = refusal.headers["Location"]
+    assert callback_url.startswith(server.url + CALLBACK_PATH)
+    answer = dict(parse_qsl(urlsplit(callback_url).query))
+    assert answer["error"] == "invalid_request"
+    assert "PKCE" in answer["error_description"]
+    page = http.get(callback_url, timeout=10)
+    assert page.status_code == 403
+    assert "The identity provider did not sign you in" in page.text
+    assert signed_in_as(http, server) is None
+
+    # With PKCE, as the app sends it, the same person signs in.
+    assert sign_in_through_provider(http, server.url, "ana").status_code == 200
+    assert signed_in_as(http, server) == "ana@firm.example"
+
+
+def test_an_intercepted_code_cannot_be_exchanged_without_the_browser_s_pkce_verifier(
+    oidc: OidcTestProvider, oidc_app: START_APP, http: requests.Session
+) -> None:
+    # Even someone holding the client secret: the verifier stayed in the browser's session.
+    server = oidc_app()
+    invite(server, email="ana@firm.example")
+    oidc.set_accounts({"ana": ANA})
+    callback_url = authorize_at_provider(http, server.url, "ana")
+    code = dict(parse_qsl(urlsplit(callback_url).query))["code"]
+    token_endpoint = requests.get(oidc.discovery_url, timeout=10).json()["token_endpoint"]
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": server.url + CALLBACK_PATH,
+    }
+
+    for verifier in (None, "a" * 64):
+        extra = {"code_verifier": verifier} if verifier else {}
+        answer = requests.post(
+            token_endpoint,
+            data={**exchange, **extra},
+            auth=(oidc.client_id, oidc.client_secret),
+            timeout=10,
+        )
+        assert answer.status_code == 400
+        assert answer.json()["error"] == "invalid_grant"
+    assert rows(server, OidcIdentity) == []
+
+
 def test_an_unknown_person_is_refused_with_a_clear_page_and_no_account_is_created(
     oidc: OidcTestProvider, oidc_app: START_APP, http: requests.Session
 ) -> None:

@@ -21,7 +21,10 @@ def login_url_pattern(server: LiveServer) -> re.Pattern[str]:
 
 
 def test_a_person_signs_in_with_the_form_sees_their_name_and_signs_out(
-    page: Page, live_server: LiveServer, person: Callable[..., User]
+    page: Page,
+    live_server: LiveServer,
+    person: Callable[..., User],
+    new_context: Callable[..., BrowserContext],
 ) -> None:
     person(email="ana.lopes@firm.example", name="Ana Lopes")
     page.goto(live_server.url + "/")
@@ -36,12 +39,20 @@ def test_a_person_signs_in_with_the_form_sees_their_name_and_signs_out(
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ana Lopes")
     expect(page.get_by_role("contentinfo")).to_contain_text("ana.lopes@firm.example")
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    saved_cookies = page.context.cookies()
 
     page.get_by_role("banner").get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(live_server.url + "/login")
     expect(page.get_by_role("status")).to_contain_text("You are signed out.")
     page.goto(live_server.url + "/")
     expect(page).to_have_url(login_url_pattern(live_server))
+
+    # A copy of the cookie saved before signing out is refused too: the session ended on the server.
+    elsewhere = new_context()
+    elsewhere.add_cookies(saved_cookies)  # type: ignore[arg-type]
+    replay = elsewhere.new_page()
+    replay.goto(live_server.url + "/preferences")
+    expect(replay).to_have_url(login_url_pattern(live_server))
 
 
 def test_a_wrong_password_shows_the_reason_and_keeps_the_email_typed(

@@ -19,6 +19,9 @@
 //   OIDC_CONFORM_ID_TOKEN_CLAIMS  "true": e-mail and name only at /userinfo, as several real
 //                        providers do (default "false": in the ID token too)
 //
+// PKCE is required for every authorization request, as OAuth 2.1 and the OAuth security best
+// current practice make it; oidc-provider 9.x accepts only the S256 method.
+//
 // Always 127.0.0.1, never localhost: the redirect URI must match exactly, and the app's session
 // cookie (Authlib's state and nonce) only comes back to the host name it was set for.
 
@@ -82,6 +85,9 @@ const configuration = {
   // false: put the scope's claims (email, email_verified, name) in the ID token too; /userinfo
   // answers with them either way.
   conformIdTokenClaims,
+  // An authorization request without code_challenge is refused (invalid_request), even from this
+  // confidential client: the app must send PKCE to sign anyone in.
+  pkce: { required: () => true },
   features: {
     devInteractions: { enabled: true },
     userinfo: { enabled: true },

@@ -103,6 +103,17 @@ def test_deactivation_ends_sessions_and_reactivation_restores_access(
     assert user.active and user.deactivated_at is None
 
 
+def test_signing_out_moves_the_user_s_session_epoch_so_every_copy_of_a_cookie_ends(
+    session: Session,
+) -> None:
+    ana = make_user(session, email="ana@firm.example")
+    bea = make_user(session, email="bea@firm.example")
+    identity.sign_out(session, ana.id)
+    session.expire_all()  # read back what was committed
+    assert session.get(User, ana.id).session_epoch == 1
+    assert session.get(User, bea.id).session_epoch == 0
+
+
 def test_an_admin_cannot_deactivate_themselves(session: Session, now: datetime) -> None:
     admin = make_user(session, role="admin")
     make_user(session, role="admin")

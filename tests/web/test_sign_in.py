@@ -102,6 +102,59 @@ def test_sign_out_ends_the_session(app: Flask, client: FlaskClient) -> None:
     assert client.get("/").status_code == 302
 
 
+SESSION_COOKIE = "advocacy_session"
+
+
+def copy_of_session_cookie(app: Flask, client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of `client`'s session cookie (a saved or stolen one)."""
+    cookie = client.get_cookie(SESSION_COOKIE)
+    assert cookie is not None
+    other = app.test_client()
+    other.set_cookie(SESSION_COOKIE, cookie.value)
+    return other
+
+
+def sign_out(client: FlaskClient) -> None:
+    token = csrf_token(client, "/")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+def test_a_saved_session_cookie_is_refused_after_sign_out(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        make_user(db_session(), email="ana@firm.example")
+    sign_in(client, "ana@firm.example")
+    assert client.get("/preferences").status_code == 200
+    saved = copy_of_session_cookie(app, client)
+    assert saved.get("/preferences").status_code == 200  # the copy works while signed in
+
+    sign_out(client)
+
+    replayed = saved.get("/preferences")
+    assert replayed.status_code == 302
+    assert replayed.headers["Location"].startswith("/login")
+    assert saved.get("/").status_code == 302
+
+
+def test_signing_out_ends_every_session_of_that_user_and_no_one_else_s(
+    app: Flask, client: FlaskClient
+) -> None:
+    # The session epoch is per user: signing out in one browser signs out the others too.
+    with app.app_context():
+        make_user(db_session(), email="ana@firm.example")
+        make_user(db_session(), email="bea@firm.example")
+    sign_in(client, "ana@firm.example")
+    ana_on_her_phone, bea = app.test_client(), app.test_client()
+    sign_in(ana_on_her_phone, "ana@firm.example")
+    sign_in(bea, "bea@firm.example")
+
+    sign_out(client)
+
+    assert ana_on_her_phone.get("/preferences").status_code == 302
+    assert bea.get("/preferences").status_code == 200
+    sign_in(client, "ana@firm.example")  # signing in again starts a session that works
+    assert client.get("/preferences").status_code == 200
+
+
 def test_a_deactivated_user_loses_access_on_the_next_request(
     app: Flask, client: FlaskClient
 ) -> None:
