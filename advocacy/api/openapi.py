@@ -39,6 +39,8 @@ A `publish` token (`--scope publish`, alone) is for the firm's website or CMS: i
 advocacy library (testimonials, reference availability), and only what clients allowed to be
 published, attributed as they allowed; read and write tokens read the library as the firm does.
 Lists return `{"items": [...], "next": url|null}`: follow `next` for the following page.
+Values are never converted: a date is an ISO 8601 string, a boolean `true`/`false`, an amount a
+whole number or decimal text such as "1200.50"; a value of another type is a 422.
 Library answers carry a strong `ETag`: send it back as `If-None-Match` to get 304 when nothing
 changed. Each token may send a limited number of requests per minute (429 beyond).
 Every error is `application/problem+json` (RFC 9457).
