@@ -29,7 +29,7 @@ EXAMPLES_PER_OPERATION = 10
 BUDGET_S = 90
 
 
-def _naming(case: schemathesis.Case, rows: dict[str, int]) -> schemathesis.Case:
+def _fitting(case: schemathesis.Case, rows: dict[str, int]) -> schemathesis.Case:
     """A fitting request names rows that exist (the account, its owner, its contact...): which
     ids exist cannot be in the document, and naming a missing one is refused (422) as it should."""
     if isinstance(case.body, dict):
@@ -74,7 +74,7 @@ def test_the_api_passes_every_schemathesis_check_for_generated_requests(app: Fla
 
             strategy = operation.as_strategy(generation_mode=mode)
             if mode is GenerationMode.POSITIVE:
-                strategy = strategy.map(lambda case: _naming(case, rows))
+                strategy = strategy.map(lambda case: _fitting(case, rows))
 
             @given(case=strategy)
             @settings(
