@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from advocacy.api.problems import PROBLEM_MEDIA_TYPE, Problem
-from advocacy.api.routes import ROUTES, ApiRoute, api_route
+from advocacy.api.routes import MAX_ETAG_HEADER, ROUTES, ApiRoute, api_route
 from advocacy.api.schemas import MAX_ID
 
 REF = "#/components/schemas/{model}"
@@ -23,6 +23,7 @@ _ERRORS = {
     401: "No token, or a token that is unknown, revoked, expired or of a deactivated user.",
     403: "The token lacks the scope, or its user's role or rights do not allow this.",
     404: "No such row.",
+    405: "This address does not take this method (for example, an id out of range).",
     409: "The change clashes with existing data (a name or external id in use).",
     413: "The body is too large.",
     415: "The body is not application/json.",
@@ -38,6 +39,8 @@ A `publish` token (`--scope publish`, alone) is for the firm's website or CMS: i
 advocacy library (testimonials, reference availability), and only what clients allowed to be
 published, attributed as they allowed; read and write tokens read the library as the firm does.
 Lists return `{"items": [...], "next": url|null}`: follow `next` for the following page.
+Values are never converted: a date is an ISO 8601 string, a boolean `true`/`false`, an amount a
+whole number or decimal text such as "1200.50"; a value of another type is a 422.
 Library answers carry a strong `ETag`: send it back as `If-None-Match` to get 304 when nothing
 changed. Each token may send a limited number of requests per minute (429 beyond).
 Every error is `application/problem+json` (RFC 9457).
@@ -76,6 +79,7 @@ def _parameters(route: ApiRoute) -> list[dict[str, Any]]:
         schema = route.query.model_json_schema(ref_template=REF)
         for name, prop in schema.get("properties", {}).items():
             described = {key: value for key, value in prop.items() if key != "description"}
+            _no_nul_in_free_text(described)
             parameters.append(
                 {
                     "name": name,
@@ -92,7 +96,7 @@ def _parameters(route: ApiRoute) -> list[dict[str, Any]]:
                 "in": "header",
                 "required": False,
                 "description": "The ETag of a previous answer: 304 when it still holds.",
-                "schema": {"type": "string", "maxLength": 200},
+                "schema": {"type": "string", "maxLength": MAX_ETAG_HEADER},
             }
         )
     return parameters
@@ -127,7 +131,7 @@ def _operation(route: ApiRoute, refs: dict[tuple[type[BaseModel], Any], Any]) ->
             "description": "Not modified: the If-None-Match ETag still matches.",
             "headers": etag_header,
         }
-    codes = [400, 429]
+    codes = [400, 405, 429]
     if route.scope is None:
         operation["security"] = []
     else:
@@ -144,10 +148,29 @@ def _operation(route: ApiRoute, refs: dict[tuple[type[BaseModel], Any], Any]) ->
     return operation
 
 
+# Free text may hold anything but NUL, which PostgreSQL cannot store (refused with a 422).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul_in_free_text(schema: Any) -> None:
+    """Add NO_NUL to every string schema that has no stricter form of its own."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and not {"pattern", "enum", "format", "const"} & set(
+            schema
+        ):
+            schema["pattern"] = NO_NUL
+        for value in schema.values():
+            _no_nul_in_free_text(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            _no_nul_in_free_text(item)
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of every route in the table."""
     refs, definitions = models_json_schema(_models(), ref_template=REF)
+    _no_nul_in_free_text(definitions)
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
         paths.setdefault(_openapi_path(route.rule), {})[route.method.lower()] = _operation(

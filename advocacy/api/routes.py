@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import types
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from pydantic import BaseModel, ValidationError
+from pydantic import AwareDatetime, BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.api import bp
@@ -217,6 +222,7 @@ def parse_body(model: type[B]) -> B:
             [FieldProblem(loc=["body"], message=_("Send a JSON object."), type="model_type")]
         )
     _refuse_bad_text(data, "body")
+    _refuse_loose_body_values(model, data)
     try:
         parsed = model.model_validate(data)
     except ValidationError as error:
@@ -240,10 +246,83 @@ def parse_query(model: type[B]) -> B:
             )
         data[key] = values[0]
     _refuse_bad_text(data, "query")
+    _refuse_loose_query_values(model, data)
     try:
         return model.model_validate(data)
     except ValidationError as error:
         raise from_validation_error(error, where="query") from None
+
+
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?")
+
+
+def _plain_type(annotation: Any) -> Any:
+    kept = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(kept) == 1:
+        annotation = kept[0]
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _json_fits(kind: Any, value: Any) -> bool:
+    """Whether a JSON value has the type the field documents (None is for pydantic to judge)."""
+    if value is None:
+        return True
+    if typing.get_origin(kind) is list:
+        (item,) = typing.get_args(kind) or (Any,)
+        return isinstance(value, list) and all(_json_fits(_plain_type(item), v) for v in value)
+    if kind is bool:
+        return isinstance(value, bool)
+    if _is_date(kind):
+        return isinstance(value, str)
+    if kind is int:
+        # JSON has one number type: 3.0 is an integer there, 3.5 and "3" are not.
+        integral = isinstance(value, float) and value.is_integer()
+        return (isinstance(value, int) and not isinstance(value, bool)) or integral
+    if kind is Decimal:
+        return isinstance(value, int | float | str) and not isinstance(value, bool)
+    return True
+
+
+def _refuse_loose_body_values(model: type[BaseModel], data: dict[str, Any]) -> None:
+    """A JSON value of the wrong type is refused, never converted: pydantic alone would read 0
+    as a date (the epoch) or as false, and "3" as a number."""
+    errors = [
+        FieldProblem(loc=["body", name], message=_("This value has the wrong type."), type="type")
+        for name, value in data.items()
+        if (info := model.model_fields.get(name)) is not None
+        and not _json_fits(_plain_type(info.annotation), value)
+    ]
+    if errors:
+        raise invalid(errors)
+
+
+def _is_date(kind: Any) -> bool:
+    return kind is AwareDatetime or (isinstance(kind, type) and issubclass(kind, date))
+
+
+def _refuse_loose_query_values(model: type[BaseModel], data: dict[str, str]) -> None:
+    """Query values must have the documented form: pydantic alone would read `0` as a date (the
+    epoch) and `0`, `no` or `off` as a boolean."""
+    errors = []
+    for name, value in data.items():
+        info = model.model_fields.get(name)
+        kind = _plain_type(info.annotation) if info else None
+        if kind is bool and value not in ("true", "false"):
+            errors.append(
+                FieldProblem(
+                    loc=["query", name], message=_("Use true or false."), type="bool_parsing"
+                )
+            )
+        elif _is_date(kind) and _NUMBER.fullmatch(value):
+            errors.append(
+                FieldProblem(
+                    loc=["query", name], message=_("Enter a valid date."), type="date_parsing"
+                )
+            )
+    if errors:
+        raise invalid(errors)
 
 
 # --- answering --------------------------------------------------------------------------------
@@ -297,10 +376,24 @@ def one(item: BaseModel, status: int = 200, location: str | None = None) -> tupl
     return response, status
 
 
+# The longest If-None-Match the OpenAPI document allows (a few of our ETags, quoted).
+MAX_ETAG_HEADER = 200
+
+
 def conditional(answer: tuple[Response, int]) -> Response:
     """The answer with a strong ETag over its body, or 304 Not Modified when the client already
     holds that body (If-None-Match). The body depends on the token's audience, hence Vary."""
     response, status = answer
+    if len(request.headers.get("If-None-Match", "")) > MAX_ETAG_HEADER:
+        raise invalid(
+            [
+                FieldProblem(
+                    loc=["header", "If-None-Match"],
+                    message=_("Use at most %(max)d characters.", max=MAX_ETAG_HEADER),
+                    type="string_too_long",
+                )
+            ]
+        )
     response.status_code = status
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
     response.vary.add("Authorization")
@@ -318,7 +411,7 @@ def page(
     following = None
     if more and last_id is not None:
         args = {key: value for key, value in request.args.items() if key not in {"cursor", "page"}}
-        if query.page is not None:
+        if query.page is not None and not query.cursor:
             args["page"] = str(query.page + 1)
         else:
             args["cursor"] = encode_cursor(last_id)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from advocacy.api.schemas import (
+    CURSOR_PATTERN,
     DEFAULT_LIMIT,
     MAX_LIMIT,
     PageQuery,
@@ -42,7 +43,9 @@ class CursorQuery(BaseModel):
 
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
-        None, max_length=100, description="Opaque position from a previous page's `next`."
+        None,
+        pattern=CURSOR_PATTERN,
+        description="Position from a previous page's `next`: the page goes on after it.",
     )
 
     @field_validator("cursor")

@@ -122,6 +122,19 @@ def unneutralise_cell(value: str) -> str:
     return value
 
 
+def column_names(mapping: Mapping[str, str]) -> dict[str, str]:
+    """Field → the file's column(s) it is read from, as the user mapped them, for messages.
+
+    A full name built from first and last names is named by both columns.
+    """
+    columns = {field: header for header, field in mapping.items() if field}
+    if "full_name" not in columns:
+        parts = [columns[name] for name in ("first_name", "last_name") if name in columns]
+        if parts:
+            columns["full_name"] = " / ".join(parts)
+    return columns
+
+
 class RowReader:
     """Turns the cells of one row into raw field texts, following a checked mapping."""
 
@@ -131,6 +144,7 @@ class RowReader:
             (index, mapping[header]) for index, header in enumerate(headers) if mapping.get(header)
         ]
         self.required = REQUIRED[kind]
+        self.mapped = {field: header for header, field in mapping.items() if field}
 
     def texts(self, cells: Sequence[str]) -> dict[str, str]:
         """Field → stripped text of the cells that hold something; first + last → full name."""
@@ -145,10 +159,12 @@ class RowReader:
             texts["full_name"] = " ".join(part for part in parts if part)
         for group in self.required:
             if not any(name in texts for name in group):
+                # Named by the file's own column(s): the user knows those, not our field names.
                 raise RowProblem(
-                    N_("Missing value: %(label)s"),
+                    N_("Missing value in column %(column)s"),
                     field=group[0],
-                    label=_label(self.kind, group[0]),
+                    column=" / ".join(self.mapped[n] for n in group if n in self.mapped)
+                    or _label(self.kind, group[0]),
                 )
         return texts
 
@@ -213,6 +229,21 @@ class RowParser:
         return values
 
 
+def duplicate_keys(kind: Kind, values: Mapping[str, object]) -> list[tuple[object, ...]]:
+    """Every key that makes two rows of one file the same record.
+
+    The external id or else a natural key, mirroring how the import matches existing rows; and
+    for contacts their e-mail address too, whatever their ids say: two contacts with one
+    address would each get e-mails and double what the address is sent.
+    """
+    keys = [key] if (key := duplicate_key(kind, values)) is not None else []
+    if kind is Kind.CONTACTS and values.get("email"):
+        by_email = ("email", str(values["email"]).strip().lower())
+        if by_email not in keys:
+            keys.append(by_email)
+    return keys
+
+
 def duplicate_key(kind: Kind, values: Mapping[str, object]) -> tuple[object, ...] | None:
     """What makes two rows of one file the same record: the external id, else a natural key.
 
@@ -226,7 +257,7 @@ def duplicate_key(kind: Kind, values: Mapping[str, object]) -> tuple[object, ...
         return ("name", str(values.get("name", "")).lower())
     if kind is Kind.CONTACTS:
         if values.get("email"):
-            return ("email", values["email"])
+            return ("email", str(values["email"]).strip().lower())
         return ("name", account, str(values.get("full_name", "")).lower())
     if kind is Kind.ENGAGEMENTS:
         return ("title", account, str(values.get("title", "")).lower())

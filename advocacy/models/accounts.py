@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
@@ -23,7 +23,9 @@ def _size_band(value: str) -> str:
     return value
 
 
-SizeBand = Annotated[Text, AfterValidator(_size_band)]
+SizeBand = Annotated[
+    Text, AfterValidator(_size_band), WithJsonSchema({"type": "string", "enum": list(SIZE_BANDS)})
+]
 
 
 class AccountBase(SQLModel):

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
+from pydantic import BeforeValidator, StringConstraints, WithJsonSchema, model_validator
 from pydantic import Field as PydanticField
-from pydantic import StringConstraints, model_validator
 from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
@@ -15,8 +15,33 @@ from advocacy.domain.journey import EngagementStatus
 from advocacy.models.fields import Name, OptionalId, Text
 from advocacy.models.types import UTCDateTime
 
-Currency = Annotated[Text, StringConstraints(pattern="^[A-Z]{3}$")]
-Money = Annotated[Decimal, PydanticField(ge=0, max_digits=14, decimal_places=2)]
+
+def _no_float(value: object) -> object:
+    # A JSON float is a binary approximation (0.1 + 0.2): an amount comes as text or a whole number.
+    if isinstance(value, float):
+        raise ValueError('send an amount as text such as "1200.50", or as a whole number')
+    return value
+
+
+# The table column's SQLModel Field drops the constraints' own JSON schema: it is stated here.
+Currency = Annotated[
+    Text,
+    StringConstraints(pattern="^[A-Z]{3}$"),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"}),
+]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    PydanticField(ge=0, max_digits=14, decimal_places=2),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 999_999_999_999},
+                {"type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$"},
+            ]
+        }
+    ),
+]
 
 
 class EngagementBase(SQLModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from babel import Locale
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 
 def _strip(value: object) -> object:
@@ -37,7 +37,12 @@ Name = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, m
 ShortText = Annotated[str, BeforeValidator(_strip), StringConstraints(max_length=200)]
 LongText = Annotated[str, BeforeValidator(_strip), StringConstraints(max_length=10000)]
 Country = Annotated[
-    str, BeforeValidator(_strip), StringConstraints(max_length=2), AfterValidator(_country)
+    str,
+    BeforeValidator(_strip),
+    StringConstraints(max_length=2),
+    AfterValidator(_country),
+    # The document lists the codes the validator accepts, so a client can know them beforehand.
+    WithJsonSchema({"type": "string", "enum": ["", *sorted(_COUNTRIES)]}),
 ]
 
 

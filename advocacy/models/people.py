@@ -3,10 +3,11 @@ position at one account."""
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, EmailStr, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, EmailStr, StringConstraints, WithJsonSchema
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
@@ -23,8 +24,6 @@ def _lower_or_none(value: object) -> object:
 
 
 def _timezone(value: str) -> str:
-    import zoneinfo
-
     if value:
         try:
             zoneinfo.ZoneInfo(value)
@@ -41,11 +40,34 @@ def _consent_basis(value: str) -> str:
     return value
 
 
-Basis = Annotated[Text, AfterValidator(_consent_basis)]
+Basis = Annotated[
+    Text,
+    AfterValidator(_consent_basis),
+    WithJsonSchema({"type": "string", "enum": ["", *(basis.value for basis in ConsentBasis)]}),
+]
 Email = Annotated[EmailStr | None, BeforeValidator(_lower_or_none)]
-Language = Annotated[Text, StringConstraints(pattern="^(en|fr)$")]
-TimeZone = Annotated[Text, StringConstraints(max_length=64), AfterValidator(_timezone)]
-Phone = Annotated[Text, StringConstraints(max_length=40, pattern=r"^[0-9+() .\-/]*$")]
+# The table column's SQLModel Field drops the constraints' own JSON schema: it is stated here.
+Language = Annotated[
+    Text,
+    StringConstraints(pattern="^(en|fr)$"),
+    WithJsonSchema({"type": "string", "enum": ["en", "fr"]}),
+]
+TimeZone = Annotated[
+    Text,
+    StringConstraints(max_length=64),
+    AfterValidator(_timezone),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": ["", *sorted(z for z in zoneinfo.available_timezones() if len(z) <= 64)],
+        }
+    ),
+]
+Phone = Annotated[
+    Text,
+    StringConstraints(max_length=40, pattern=r"^[0-9+() .\-/]*$"),
+    WithJsonSchema({"type": "string", "maxLength": 40, "pattern": r"^[0-9+() .\-/]*$"}),
+]
 Influence = Annotated[int, Field(ge=1, le=5)]
 
 

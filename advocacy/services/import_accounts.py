@@ -67,7 +67,7 @@ class AccountPlanner(Planner):
 
     def plan(self, line: int, values: dict[str, Any]) -> Step:
         wanted = {name: values[name] for name in ACCOUNT_FIELDS if name in values}
-        data = validated(self.kind, AccountCreate, wanted)
+        data = validated(self.kind, AccountCreate, wanted, self.columns)
         owner_id = self._owner_id(values)
         account = None
         if data.external_id:
@@ -168,10 +168,11 @@ class ContactPlanner(Planner):
 
     def plan(self, line: int, values: dict[str, Any]) -> Step:
         wanted = {n: values[n] for n in (*CONTACT_FIELDS, "full_name", "roles") if n in values}
-        data = validated(self.kind, ContactCreate, wanted)
+        data = validated(self.kind, ContactCreate, wanted, self.columns)
         account = self.referenced_account(values)
         contact = self._match(data, account)
         if contact is None:
+            self._refuse_a_second_address_holder(data, account)
             return Step(line, "create", data.full_name, data=data, account=account)
         if contact.account_id != account.id:
             raise RowProblem(
@@ -191,6 +192,25 @@ class ContactPlanner(Planner):
         if "roles" in wanted and roles != self.roles.get(contact.id or 0, set()):
             changes["roles"] = roles
         return self.step(line, data.full_name, contact, changes, account=account)
+
+    def _refuse_a_second_address_holder(self, data: ContactCreate, account: Account) -> None:
+        """One account, one contact per address: another CRM record with the same e-mail would
+        make a second contact that gets every e-mail again and doubles the address's budget."""
+        if not data.email:
+            return
+        holder = next(
+            (c for c in self.by_email.get(data.email, []) if c.account_id == account.id), None
+        )
+        if holder is not None:
+            raise RowProblem(
+                N_(
+                    "This e-mail address belongs to a contact of this account with another "
+                    "external id (%(external_id)s): %(value)s"
+                ),
+                field="email",
+                external_id=holder.external_id or "",
+                value=data.email,
+            )
 
     def apply(self, steps: list[Step], progress: Callable[[int], None]) -> None:
         creations = [step for step in steps if step.action == "create"]

@@ -40,14 +40,49 @@ class Step:
     changes: dict[str, Any] = field(default_factory=dict)
 
 
-def validated(kind: Kind, schema: type[M], values: Mapping[str, Any]) -> M:
-    """The Create schema of a row; its refusals become row problems naming the field."""
+def validated(
+    kind: Kind, schema: type[M], values: Mapping[str, Any], columns: Mapping[str, str] | None = None
+) -> M:
+    """The Create schema of a row; its refusals become row problems naming the file's column
+    the field was mapped from (`columns`: field → column), else the field."""
     try:
         return schema.model_validate(values)
     except ValidationError as error:
         detail = error.errors()[0]
         name = str(detail["loc"][0]) if detail.get("loc") else ""
+        column = (columns or {}).get(name)
+        if column:
+            raise _column_problem(name, column, detail, values.get(name)) from None
         raise _problem(kind, name, detail, values.get(name)) from None
+
+
+def _column_problem(name: str, column: str, detail: Mapping[str, Any], value: Any) -> RowProblem:
+    """A refusal named by the user's column (their header, never translated as our labels are)."""
+    shown = "" if value is None else str(value)
+    kind_of_error = detail.get("type", "")
+    context = detail.get("ctx") or {}
+    if kind_of_error in {"missing", "string_too_short"}:
+        return RowProblem(N_("Missing value in column %(column)s"), field=name, column=column)
+    if kind_of_error == "string_too_long":
+        return RowProblem(
+            N_("Column %(column)s is too long (at most %(max)s characters)"),
+            field=name,
+            column=column,
+            max=context.get("max_length", ""),
+        )
+    if name == "email" or "email" in str(detail.get("msg", "")).lower():
+        return RowProblem(N_("Not a valid e-mail address: %(value)s"), field=name, value=shown)
+    if kind_of_error == "value_error":
+        reason = str(detail.get("msg", "")).removeprefix("Value error, ")
+        return RowProblem(
+            N_("Column %(column)s: %(reason)s"), field=name, column=column, reason=reason
+        )
+    return RowProblem(
+        N_("Not a valid value in column %(column)s: %(value)s"),
+        field=name,
+        column=column,
+        value=shown,
+    )
 
 
 def _problem(kind: Kind, name: str, detail: Mapping[str, Any], value: Any) -> RowProblem:
@@ -92,8 +127,16 @@ class Planner(ABC):
 
     kind: Kind
 
-    def __init__(self, session: Session, *, now: datetime, by: User | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        now: datetime,
+        by: User | None,
+        columns: Mapping[str, str] | None = None,
+    ) -> None:
         self.session, self.now, self.by = session, now, by
+        self.columns: Mapping[str, str] = columns or {}  # field → the file's column, for messages
         self.accounts_by_id: dict[str, Account] = {}
         self.accounts_by_name: dict[str, Account] = {}
         self.claimed: dict[tuple[str, int], int] = {}  # (table, row id) -> first line using it

@@ -66,7 +66,7 @@ class EngagementPlanner(Planner):
         wanted = {name: values[name] for name in ENGAGEMENT_FIELDS if name in values}
         if "service_lines" in values:
             wanted["service_line_ids"] = self._line_ids(values["service_lines"])
-        data = validated(self.kind, EngagementCreate, wanted)
+        data = validated(self.kind, EngagementCreate, wanted, self.columns)
         account = self.referenced_account(values)
         engagement = None
         if data.external_id:
@@ -162,7 +162,7 @@ class TouchpointPlanner(Planner):
                     value=values["service_line"],
                 )
             wanted["service_line_id"] = service_line.id
-        data = validated(self.kind, TouchpointCreate, wanted)
+        data = validated(self.kind, TouchpointCreate, wanted, self.columns)
         if data.occurred_at > self.now:
             raise RowProblem(
                 N_("A touchpoint cannot be in the future; plan a check-in instead."),

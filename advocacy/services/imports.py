@@ -26,7 +26,8 @@ from advocacy.domain.csv_import import (
     RowProblem,
     RowReader,
     check_mapping,
-    duplicate_key,
+    column_names,
+    duplicate_keys,
     field_spec,
     suggest_mapping,
 )
@@ -173,15 +174,15 @@ def _plan(
                     width=width,
                 )
             values = parser.values(reader.texts(row.cells))
-            key = duplicate_key(kind, values)
-            if key is not None and key in seen:
-                raise RowProblem(N_("Duplicate of line %(line)s"), line=seen[key])
-            if key is not None:
-                seen[key] = row.line
+            keys = duplicate_keys(kind, values)
+            for key in keys:
+                if key in seen:
+                    raise _duplicate(key, seen[key])
+            seen.update((key, row.line) for key in keys)
             parsed.append((row.line, values))
         except RowProblem as problem:
             report.rejected.append(_rejection(row.line, problem))
-    planner = PLANNERS[kind](session, now=now, by=by)
+    planner = PLANNERS[kind](session, now=now, by=by, columns=column_names(mapping))
     planner.prefetch(parsed)
     steps: list[Step] = []
     for line, values in parsed:
@@ -197,6 +198,17 @@ def _plan(
         tick(1)
     report.rejected.sort(key=lambda rejection: rejection.line)
     return _Plan(planner, steps, report)
+
+
+def _duplicate(key: tuple[object, ...], first: int) -> RowProblem:
+    if key[0] == "email":
+        return RowProblem(
+            N_("Same e-mail address as line %(line)s: %(value)s"),
+            field="email",
+            line=first,
+            value=key[1],
+        )
+    return RowProblem(N_("Duplicate of line %(line)s"), line=first)
 
 
 def _rejection(line: int, problem: RowProblem) -> Rejection:

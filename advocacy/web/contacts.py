@@ -54,6 +54,11 @@ def _show(
         mail_history=repository_mail.messages_for_contact(session, history.contact.id or 0)
         if sees_private_details(Role(user.role))
         else None,
+        consent=repository_mail.consent_for_contact(
+            session, history.contact.id or 0, history.contact.email
+        )
+        if sees_private_details(Role(user.role))
+        else None,
     ), status
 
 

@@ -232,9 +232,10 @@ def _enforce_bearer(roles: frozenset[Role], scope: tokens.Scope) -> None:
 
 def _refuse_nul_bytes() -> None:
     # PostgreSQL text cannot hold NUL and no legitimate form needs it: refuse before any query.
+    # Every value of a repeated field counts: `.values()` would only show each field's first.
     for values in (request.args, request.form):
-        for value in values.values():
-            if "\x00" in value:
+        for name, items in values.lists():
+            if "\x00" in name or any("\x00" in value for value in items):
                 abort(400)
 
 

@@ -110,7 +110,7 @@ def test_empty_cells_never_erase_stored_values(session, now) -> None:
         ("10,Ana,ana@,Acme Energy,", "Not a valid e-mail address: ana@"),
         ("10,Ana,ana@acme.example,Nowhere Ltd,", "Unknown account: Nowhere Ltd"),
         ("10,Ana,ana@acme.example,Acme Energy,someday", "Not a date: someday"),
-        ("10,,ana@acme.example,Acme Energy,", "Missing value: Full name"),
+        ("10,,ana@acme.example,Acme Energy,", "Missing value in column Name"),
     ],
 )
 def test_each_rejection_gives_its_line_and_reason(session, now, row: str, reason: str) -> None:
@@ -131,6 +131,58 @@ def test_an_unknown_stage_and_a_duplicate_in_the_file_are_rejected(session, now)
         (4, "Duplicate of line 2"),
     ]
     assert _count(session, Account) == 0
+
+
+def test_two_rows_with_one_email_in_any_case_are_one_contact_whatever_their_ids(
+    session, now
+) -> None:
+    make_account(session, name="Acme Energy", external_id="9001")
+    table = _table(
+        "Record ID,Name,Email,Account ID\n"
+        "1,François Lefèvre,francois.lefevre@acme.example,9001\n"
+        "2,François Lefèvre,FRANCOIS.LEFEVRE@acme.example,9001\n"
+    )
+    report = _run(session, Kind.CONTACTS, table, now)
+    assert [(r.line, str(r)) for r in report.rejected] == [
+        (3, "Same e-mail address as line 2: francois.lefevre@acme.example")
+    ]
+    assert not report.applied and _count(session, Contact) == 0
+
+
+def test_a_new_record_with_the_address_of_an_account_contact_is_refused(session, now) -> None:
+    make_account(session, name="Acme Energy", external_id="9001")
+    first = _table("Record ID,Name,Email,Account ID\n1,François,francois@acme.example,9001\n")
+    assert _run(session, Kind.CONTACTS, first, now).applied
+    again = _table("Record ID,Name,Email,Account ID\n2,François,FRANCOIS@Acme.example,9001\n")
+    report = _run(session, Kind.CONTACTS, again, now)
+    assert [(r.line, r.field) for r in report.rejected] == [(2, "email")]
+    assert "(1): francois@acme.example" in str(report.rejected[0])
+    assert not report.applied and _count(session, Contact) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            "Name,Email,Account Name\nAna,ana@acme.example,\n",
+            "Missing value in column Account Name",
+        ),
+        (
+            "First,Last,Company\n,,Acme Energy\n",
+            "Missing value in column First / Last",
+        ),
+        (
+            f"Name,Company,Poste\nAna,Acme Energy,{'x' * 300}\n",
+            "Column Poste is too long (at most 200 characters)",
+        ),
+    ],
+)
+def test_a_rejection_names_the_column_the_user_mapped(session, now, text, reason) -> None:
+    make_account(session, name="Acme Energy")
+    table = _table(text)
+    overrides = {"First": "first_name", "Last": "last_name"} if "First" in text else None
+    report = _run(session, Kind.CONTACTS, table, now, overrides=overrides)
+    assert [(r.line, str(r)) for r in report.rejected] == [(2, reason)]
 
 
 def test_one_bad_row_means_nothing_is_written(session, now) -> None:

@@ -94,13 +94,14 @@ def test_first_and_last_name_make_the_full_name() -> None:
     assert texts["full_name"] == "Ana López"
 
 
-def test_a_row_without_a_required_value_is_refused_naming_the_field() -> None:
+def test_a_row_without_a_required_value_is_refused_naming_the_column_the_user_mapped() -> None:
     reader = RowReader(
-        Kind.ACCOUNTS, ["Name", "Industry"], {"Name": "name", "Industry": "industry"}
+        Kind.ACCOUNTS, ["Company", "Industry"], {"Company": "name", "Industry": "industry"}
     )
     with pytest.raises(RowProblem) as caught:
         reader.texts(["  ", "Energy"])
-    assert caught.value.field == "name" and str(caught.value) == "Missing value: Name"
+    assert caught.value.field == "name"
+    assert str(caught.value) == "Missing value in column Company"
 
 
 @pytest.mark.parametrize(

@@ -71,3 +71,19 @@ def test_the_docs_page_lists_every_route_of_the_table(client: FlaskClient) -> No
     for route in ROUTES:
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", route.rule)
         assert f"<code>{path}</code>" in html
+
+
+def test_every_operation_documents_the_405_the_api_gives_for_a_method_it_does_not_take(
+    client: FlaskClient,
+) -> None:
+    document = _document(client)
+    assert client.delete("/api/v1/accounts/1").status_code == 405
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "405" in operation["responses"], (method, path)
+
+
+def test_free_text_in_requests_is_documented_without_nul(client: FlaskClient) -> None:
+    account = _document(client)["components"]["schemas"]["AccountCreate"]["properties"]
+    assert account["notes"]["pattern"] == "^[^\\u0000]*$"
+    assert "" in account["size_band"]["enum"] and "FR" in account["country"]["enum"]

@@ -237,3 +237,28 @@ def test_only_administrators_change_the_service_line_catalogue(api: Api) -> None
     assert retired.status_code == 200 and retired.get_json()["active"] is False
     assert_problem(api.patch(f"/api/v1/service-lines/{line['id']}", {"name": None}), 422)
     assert _count(api, ServiceLine) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/engagements", {"title": "Audit", "start_date": 0}),
+        ("/api/v1/engagements", {"title": "Audit", "value": 0.1}),
+        ("/api/v1/contacts", {"full_name": "Ana", "influence": "3"}),
+        ("/api/v1/contacts", {"full_name": "Ana", "started_on": 0}),
+    ],
+)
+def test_a_json_value_of_the_wrong_type_is_refused_not_converted(
+    api: Api, path: str, body: dict
+) -> None:
+    account = _account(api)
+    assert_problem(api.post(path, {**body, "account_id": account.id}), 422)
+    assert _count(api, Engagement) == _count(api, Contact) == 0
+
+
+def test_a_boolean_given_as_a_number_is_refused(api: Api) -> None:
+    with api.app.app_context():
+        line = make_service_line(db_session(), "Audit")
+    assert_problem(api.patch(f"/api/v1/service-lines/{line.id}", {"active": 0}), 422)
+    with api.app.app_context():
+        assert db_session().get(ServiceLine, line.id).active is True

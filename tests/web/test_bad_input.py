@@ -68,6 +68,18 @@ def test_a_nul_byte_is_refused_with_a_clear_message(client) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("where", ["form", "query"])
+def test_a_nul_byte_in_any_value_of_a_repeated_field_is_refused(client, where: str) -> None:
+    token = csrf_token(client)
+    fields = {"email": "ana@firm.example", "password": "x", "csrf_token": token}
+    repeated = {"email": ["ana@firm.example", "a\x00b@firm.example"]}
+    if where == "form":
+        response = client.post("/login", data={**fields, **repeated})
+    else:
+        response = client.post("/login", data=fields, query_string=repeated)
+    assert response.status_code == 400
+
+
 def test_invalid_utf8_in_a_form_is_refused_cleanly(client) -> None:
     token = csrf_token(client)
     response = client.post(

@@ -316,3 +316,49 @@ def test_the_contact_page_lists_the_emails_sent_to_them_but_not_to_marketing(app
     marketing = app.test_client()
     sign_in(marketing, "mia@firm.example")
     assert "What else we do" not in marketing.get(f"/contacts/{contact.id}").get_data(as_text=True)
+
+
+def test_after_an_unsubscribe_the_contact_page_says_no_and_shows_the_consent_history(
+    app: Flask,
+) -> None:
+    import json
+
+    from advocacy.models import OutboxMessage
+    from advocacy.services.mail import queue_email
+    from tests.factories import make_mail_contact
+
+    owner = _person(app)
+    with app.app_context():
+        session = db_session()
+        contact = make_mail_contact(session, make_account(session, owner=owner), full_name="Ana")
+        queued = queue_email(
+            session,
+            category="nurture",
+            template="example_nurture",
+            to=contact.email,
+            contact_id=contact.id,
+            source=("nurture_step", 1),
+            occurrence="1",
+            context={"topic": "Succession planning", "recipient_name": "Ana"},
+            now=NOW,
+        )
+        message = session.get(OutboxMessage, queued.message_id)
+        url = json.loads(message.headers_json)["List-Unsubscribe"].strip("<>")
+    client = _client(app, owner)
+    before = _page(client, f"/contacts/{contact.id}")
+    assert "Yes: needed for an engagement" in before
+    # The client presses their mail program's unsubscribe button: a one-click POST, no cookie.
+    path = "/" + url.split("/", 3)[3]
+    clicked = app.test_client().post(path, data={"List-Unsubscribe": "One-Click"})
+    assert clicked.status_code == 200
+    page = _page(client, f"/contacts/{contact.id}")
+    status = re.search(r'<span class="consent-status">(.*?)</span>', page, re.S)
+    assert status and status.group(1).strip() == "No: withdrawn or blocked"
+    assert "All client-facing mail: Unsubscribed" in page
+    assert "Yes: needed for an engagement (" not in page
+    rows = re.findall(r'<tr class="consent-change">(.*?)</tr>', page, re.S)
+    assert len(rows) == 2  # the basis set when the contact was added, then the unsubscribe
+    newest = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rows[0]))
+    assert "Unsubscribed: All client-facing mail" in newest
+    assert "One-click unsubscribe (link #" in newest and ", unsubscribe)" in newest
+    assert "Consent basis recorded" in rows[1]
