@@ -32,9 +32,11 @@ from advocacy.models import (
     User,
 )
 from advocacy.services.advocacy_asks import verdict_for
+from advocacy.services.checkins import rules_of
 from advocacy.services.client_links import create_link, resolve_link
 from advocacy.services.journey import apply_camp
 from advocacy.services.mail import queue_email
+from advocacy.services.repair import open_repair_conversation
 from advocacy.services.touchpoints import add_touchpoint_to
 from advocacy.settings import LANGUAGES, Settings
 
@@ -233,6 +235,9 @@ def _open_repair(
         )
     )
     session.flush()
+    open_repair_conversation(
+        session, account, contact_id=contact.id, rules=rules_of(settings), now=now
+    )
     owner = session.get(User, account.owner_id) if account.owner_id else None
     if owner is None or not owner.active or not owner.email:
         return
