@@ -13,11 +13,14 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.advocacy_asks import MESSAGES, AskKind, Refusal
+from advocacy.domain.cadence import CheckInOutcome
 from advocacy.domain.references import Cap, Exclusion
 from advocacy.domain.text import RuleError
-from advocacy.models import ClientLink, JourneySignal, OutboxMessage
-from advocacy.services import library, references, referrals, signals, testimonials
+from advocacy.domain.touchpoints import Channel
+from advocacy.models import CheckIn, ClientLink, JourneySignal, OutboxMessage
+from advocacy.services import check_in_work, library, references, referrals, signals, testimonials
 from advocacy.services.advocacy_asks import verdict_for
+from advocacy.services.check_in_work import Completion
 from advocacy.services.references import ReferenceNeed
 from advocacy.services.survey_answers import answer_survey
 from advocacy.settings import Settings
@@ -99,7 +102,7 @@ def test_reference_matching_leaves_out_the_detractor_and_the_colleague_with_the_
     found = references.candidates_for(session, settings, request.id, now=SOON)
     assert found.proposed == []
     reasons = {c.contact_id: c.excluded.reasons for c in found.excluded if c.excluded}
-    assert reasons[firm["colin"]] == (Exclusion.DETRACTOR_SIGNAL,)
+    assert reasons[firm["colin"]] == (Exclusion.DETRACTOR_SIGNAL, Exclusion.REPAIR_OPEN)
     assert Exclusion.DETRACTOR_SURVEY in reasons[firm["dana"]]
     with pytest.raises(RuleError, match="open detractor signal"):
         references.ask_for_reference(
@@ -117,7 +120,7 @@ def test_the_library_shows_the_colleague_unavailable_with_the_same_reason(
     assert ready[firm["dana"]].available is False
 
 
-def test_once_the_signal_is_dealt_with_the_colleague_may_be_asked_but_not_the_detractor(
+def test_the_colleague_may_be_asked_once_the_signal_and_the_repair_are_dealt_with(
     settings: Settings, session: Session, firm: dict[str, Any]
 ) -> None:
     signal = session.exec(select(JourneySignal).where(JourneySignal.kind == "detractor")).one()
@@ -125,8 +128,20 @@ def test_once_the_signal_is_dealt_with_the_colleague_may_be_asked_but_not_the_de
     session.expire_all()
     colin = verdict_for(session, firm["colin"], AskKind.REFERRAL, now=SOON)
     dana = verdict_for(session, firm["dana"], AskKind.TESTIMONIAL, now=SOON)
-    assert Refusal.DETRACTOR_SIGNAL not in colin.reasons
+    # The repair conversation the answer opened still stands until someone has it.
+    assert colin.reasons == (Refusal.REPAIR_OPEN,)
     assert Refusal.DETRACTOR_SURVEY in dana.reasons
+    repair = session.exec(select(CheckIn).where(CheckIn.kind == "repair")).one()
+    check_in_work.complete_check_in(
+        session,
+        repair.id or 0,
+        Completion(CheckInOutcome.SPOKE, Channel.PHONE, notes="Apologised; new deadline agreed."),
+        by=firm["owner"],
+        now=SOON,
+    )
+    session.expire_all()
+    assert verdict_for(session, firm["colin"], AskKind.REFERRAL, now=SOON).allowed
+    assert not verdict_for(session, firm["dana"], AskKind.TESTIMONIAL, now=SOON).allowed
 
 
 def test_a_second_ask_within_the_rest_is_refused_with_the_reason(
