@@ -28,6 +28,7 @@ from advocacy.models import (
     EngagementServiceLine,
     Person,
     ServiceLine,
+    Survey,
     Touchpoint,
 )
 
@@ -299,3 +300,30 @@ def clear_chosen_dates(session: Session, account_ids: Iterable[int]) -> None:
         session.execute(
             update(Account).where(col(Account.id).in_(ids)).values(next_check_in_on=None)
         )
+
+
+def answers_and_reasons(
+    session: Session, account_ids: Sequence[int], *, since: datetime
+) -> tuple[dict[int, list[tuple[datetime, str, str, int, str, str]]], dict[int, str]]:
+    """Per account, the survey answers since `since` (when, who, kind, score, comment, about
+    which engagement), and the reason recorded for its camp: what a repair conversation is about."""
+    answers: dict[int, list[tuple[datetime, str, str, int, str, str]]] = defaultdict(list)
+    for survey, name, title in session.exec(
+        select(Survey, Person.full_name, Engagement.title)
+        .join(Contact, col(Contact.id) == Survey.contact_id)
+        .join(Person, col(Person.id) == Contact.person_id)
+        .outerjoin(Engagement, col(Engagement.id) == Survey.engagement_id)
+        .where(
+            col(Survey.account_id).in_(account_ids),
+            col(Survey.score).is_not(None),
+            col(Survey.answered_at) >= since,
+        )
+    ):
+        assert survey.answered_at is not None and survey.score is not None
+        answers[survey.account_id].append(
+            (survey.answered_at, name, survey.kind, survey.score, survey.comment, title or "")
+        )
+    reasons = _grouped(
+        session, select(Account.id, Account.camp_reason).where(col(Account.id).in_(account_ids))
+    )
+    return answers, reasons

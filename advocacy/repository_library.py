@@ -281,16 +281,6 @@ def counted_calls_since(
     return found
 
 
-def account_camps(session: Session, account_ids: set[int]) -> dict[int, tuple[str, bool]]:
-    """Per account, its camp and whether it asked not to be approached for advocacy."""
-    if not account_ids:
-        return {}
-    query = select(Account.id, Account.camp, Account.do_not_ask).where(
-        col(Account.id).in_(account_ids)
-    )
-    return {account_id: (camp, flag) for account_id, camp, flag in session.exec(query)}
-
-
 def contacts_by_ids(session: Session, contact_ids: Sequence[int]) -> dict[int, Contact]:
     if not contact_ids:
         return {}

@@ -83,6 +83,9 @@ def points_of(stored: str) -> TalkingPoints:
         recent=_tuples(data.get("recent"), 3),  # type: ignore[arg-type]
         moved=_tuples(data.get("moved"), 2),  # type: ignore[arg-type]
         retired=_strings(data.get("retired")),
+        problem=_strings(data.get("problem")),
+        feedback=_tuples(data.get("feedback"), 4),  # type: ignore[arg-type]
+        concerns=_strings(data.get("concerns")),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, or_, select
 
+from advocacy.domain.advocacy_asks import AskPolicy
 from advocacy.domain.journey import Camp, EngagementStatus
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.references import CandidateFacts, SurveyAnswer
@@ -27,7 +28,9 @@ from advocacy.models import (
     TestimonialServiceLine,
     User,
 )
+from advocacy.repository_asks import ask_facts
 
+ASK_POLICY = AskPolicy()
 REFERENCE_USE = "reference_calls"
 # Calls that use up a reference's goodwill; an unanswered ask or a decline does not.
 COUNTED_STATUSES = ("accepted", "held")
@@ -146,6 +149,7 @@ def reference_candidates(
                 )
             )
         )
+    asks = ask_facts(session, ids, now=now, policy=ASK_POLICY)
     found = []
     for contact, name, account in rows:
         assert contact.id is not None and account.id is not None
@@ -163,6 +167,7 @@ def reference_candidates(
             open_detractor_signal=account.id in flagged,
             counted_calls=tuple(counted[contact.id]),
             already_asked=contact.id in asked,
+            ask=asks.get(contact.id),
         )
         found.append(Candidate(facts, name, account.id, account.name, testimonial_id))
     return found

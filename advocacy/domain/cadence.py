@@ -51,6 +51,8 @@ class CadenceRules:
     revisit_lead_days: int = 7
     # Check-ins are created this many days before they are due, so "upcoming" is not empty.
     horizon_days: int = 7
+    # A repair conversation is due this many days after the bad experience came to light.
+    repair_within_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,15 @@ def next_check_in(
     if due is None:
         return None
     kind, due_on, rule = due
+    if kind is CheckInKind.REPAIR:
+        # Found late (an old bad camp, a first run): due now, never born overdue; and a pause
+        # does not delay an apology.
+        return DueCheckIn(
+            facts.account_id,
+            kind,
+            repair_due_on(due_on, today=today, within_days=rules.repair_within_days),
+            rule,
+        )
     if facts.paused_until is not None and due_on < facts.paused_until:
         due_on, rule = facts.paused_until, "paused"
     if due_on > today + timedelta(days=rules.horizon_days):
@@ -125,7 +136,8 @@ def _due(facts: AccountCadenceFacts, rules: CadenceRules) -> tuple[CheckInKind, 
     if facts.stage is Stage.FORMER and facts.camp is Camp.BAD and facts.every_days is None:
         if facts.repair_proposed:
             return None
-        return CheckInKind.REPAIR, facts.stage_since.date(), "former.bad_camp"
+        event = facts.stage_since.date() + timedelta(days=rules.repair_within_days)
+        return CheckInKind.REPAIR, event, "former.bad_camp"
     last = _latest(facts.last_conversation_at, facts.last_check_in_closed_at)
     if facts.next_on is not None:
         return CheckInKind.ROUTINE, facts.next_on, "chosen"
@@ -140,6 +152,12 @@ def _due(facts: AccountCadenceFacts, rules: CadenceRules) -> tuple[CheckInKind, 
     base = _latest(last, facts.stage_since)
     assert base is not None
     return CheckInKind.ROUTINE, base.date() + timedelta(days=days), f"{facts.stage.value}.every"
+
+
+def repair_due_on(wanted: date, *, today: date, within_days: int = 3) -> date:
+    """When a repair conversation is due: as wanted, but never before today nor later than
+    `within_days` from today (a bad experience waits days, not weeks)."""
+    return min(max(wanted, today), today + timedelta(days=within_days))
 
 
 class CheckInError(RuleError):
@@ -254,6 +272,10 @@ class TalkingPoints:
     recent: Sequence[tuple[str, str, str]] = ()  # (date ISO, kind, summary)
     moved: Sequence[tuple[str, str]] = ()  # (name, new company)
     retired: Sequence[str] = ()
+    # A repair conversation: what went wrong, in the client's words, and about which work.
+    problem: Sequence[str] = ()  # why the account is in the bad camp, as recorded
+    feedback: Sequence[tuple[str, str, str, str]] = ()  # (date ISO, who, score, comment)
+    concerns: Sequence[str] = ()  # the engagements the unhappiness is about
 
     def as_data(self) -> dict[str, list[object]]:
         return {
@@ -263,6 +285,9 @@ class TalkingPoints:
             "recent": [list(item) for item in self.recent],
             "moved": [list(item) for item in self.moved],
             "retired": list(self.retired),
+            "problem": list(self.problem),
+            "feedback": [list(item) for item in self.feedback],
+            "concerns": list(self.concerns),
         }
 
 
@@ -287,7 +312,7 @@ def talking_points(
         bought=bought_set,
         open_engagements=sorted(open_engagements),
         recent=[
-            (at.date().isoformat(), kind, _shorten(summary, SUMMARY_LIMIT))
+            (at.date().isoformat(), kind, shorten(summary, SUMMARY_LIMIT))
             for at, kind, summary in newest
         ],
         moved=sorted(moved),
@@ -295,7 +320,8 @@ def talking_points(
     )
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
+    """The text on one line, cut with an ellipsis past `limit` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

@@ -2,8 +2,9 @@
 
 A good reference is precious and easily worn out. So the product only proposes people who allowed
 reference calls, never anyone who already gave `cap.max_calls` calls (accepted or held) within the
-cap period, nor anyone who was unhappy lately, nor a bad-camp or do-not-ask account. Everyone
-left out is returned with the reason, so staff understand why a familiar name is missing.
+cap period, nor anyone the one advocacy rule (domain.advocacy_asks) refuses: unhappy lately, an
+open detractor signal or repair, a bad-camp or do-not-ask account... Everyone left out is returned
+with the reasons, so staff understand why a familiar name is missing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from advocacy.domain.journey import Camp, may_ask_for_advocacy
+from advocacy.domain.advocacy_asks import Answer, AskFacts, AskKind, may_ask
+from advocacy.domain.journey import Camp
+from advocacy.domain.people import ContactStatus
+from advocacy.domain.surveys import SurveyKind
 
 # Survey answers that mean "unhappy" (NPS 0-6, CSAT 1-2) and "happy" (NPS 9-10, CSAT 4-5).
 DETRACTOR_MAX: Final = {"nps": 6, "csat": 2}
@@ -42,6 +46,12 @@ class Exclusion(StrEnum):
     DETRACTOR_SIGNAL = "detractor_signal"
     OVER_CAP = "over_cap"
     ALREADY_ASKED = "already_asked"
+    # The other refusals of the one advocacy rule (same codes as advocacy_asks.Refusal).
+    REPAIR_OPEN = "repair_open"
+    NO_ADDRESS = "no_address"
+    SUPPRESSED = "suppressed"
+    OBJECTED = "objected"
+    RECENTLY_ASKED = "recently_asked"
 
 
 WEIGHTS: Final = {
@@ -101,6 +111,8 @@ class CandidateFacts:
     # When each accepted or held call was asked, for the calls that count toward the cap.
     counted_calls: tuple[datetime, ...] = ()
     already_asked: bool = False
+    # Everything the advocacy rule knows (repository_asks); without it, read from the fields above.
+    ask: AskFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -141,23 +153,31 @@ def calls_counted(facts: CandidateFacts, cap: Cap, *, now: datetime) -> int:
 
 def exclusions(facts: CandidateFacts, cap: Cap, *, now: datetime) -> tuple[Exclusion, ...]:
     """Every reason this contact may not be asked now (empty: they may)."""
-    since = cap.since(now)
-    reasons: list[Exclusion] = []
-    if not facts.active:
-        reasons.append(Exclusion.INACTIVE)
-    if facts.camp is Camp.BAD:
-        reasons.append(Exclusion.BAD_CAMP)
-    elif not may_ask_for_advocacy(facts.camp, do_not_ask=facts.do_not_ask):
-        reasons.append(Exclusion.DO_NOT_ASK)
-    if any(is_detractor(s) and since <= s.answered_at <= now for s in facts.surveys):
-        reasons.append(Exclusion.DETRACTOR_SURVEY)
-    if facts.open_detractor_signal:
-        reasons.append(Exclusion.DETRACTOR_SIGNAL)
+    verdict = may_ask(_ask_facts(facts), AskKind.REFERENCE_CALL, now)
+    reasons = [Exclusion(refusal.value) for refusal in verdict.reasons]
     if calls_counted(facts, cap, now=now) >= cap.max_calls:
         reasons.append(Exclusion.OVER_CAP)
     if facts.already_asked:
         reasons.append(Exclusion.ALREADY_ASKED)
     return tuple(reasons)
+
+
+def _ask_facts(facts: CandidateFacts) -> AskFacts:
+    if facts.ask is not None:
+        return facts.ask
+    return AskFacts(
+        account_id=0,
+        camp=facts.camp,
+        do_not_ask=facts.do_not_ask,
+        open_detractor_signal=facts.open_detractor_signal,
+        contact_id=facts.contact_id,
+        status=ContactStatus.ACTIVE if facts.active else ContactStatus.LEFT,
+        answers=tuple(
+            Answer(SurveyKind(s.kind), s.score, s.answered_at)
+            for s in facts.surveys
+            if s.kind in {k.value for k in SurveyKind}
+        ),
+    )
 
 
 def fits(

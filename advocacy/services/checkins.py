@@ -19,12 +19,14 @@ from sqlmodel import Session
 from advocacy import repository_checkins as repo
 from advocacy.domain.cadence import (
     CadenceRules,
+    CheckInKind,
     CheckInStatus,
     DueCheckIn,
     next_check_in,
     pick_contact,
     talking_points,
 )
+from advocacy.services.repair import points_for
 from advocacy.settings import Settings
 
 CHUNK = 500
@@ -117,9 +119,12 @@ def _rows(
     )
     # "Lately" is the shortest routine rhythm: someone we spoke to within it was heard recently.
     lately = timedelta(days=rules.active_days)
+    repairs = [plan.account_id for plan in due if plan.kind is CheckInKind.REPAIR]
+    repair = points_for(session, repairs, now=now) if repairs else {}
     for plan in due:
         account_id = plan.account_id
-        points = talking_points(
+        # A repair conversation is about the problem: no cross-selling points at all.
+        points = repair.get(account_id) or talking_points(
             offered=offered,
             bought=bought.get(account_id, set()),
             open_engagements=live.get(account_id, []),

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from advocacy import repository_library as repo
+from advocacy.domain.advocacy_asks import AskKind, AskVerdict
 from advocacy.domain.disclosure import Audience, Author, Disclosure, attribution
-from advocacy.domain.journey import Camp, may_ask_for_advocacy
 from advocacy.domain.library import (
     LibraryQuery,
     Outside,
@@ -30,6 +30,7 @@ from advocacy.domain.testimonials import Use, plain_quote
 from advocacy.models import Testimonial
 from advocacy.repository_disclosure import disclosures
 from advocacy.repository_library import LibraryRow
+from advocacy.services.advocacy_asks import verdicts_for
 
 
 def author_of(testimonial: Testimonial) -> Author:
@@ -128,7 +129,11 @@ class ReferenceReady:
     calls: int
     cap: Cap
     active: bool
-    may_ask: bool
+    verdict: AskVerdict  # the one advocacy rule, for a reference call
+
+    @property
+    def may_ask(self) -> bool:
+        return self.verdict.allowed
 
     @property
     def at_cap(self) -> bool:
@@ -150,11 +155,10 @@ def reference_ready(session: Session, cap: Cap, *, now: datetime) -> list[Refere
     contact_ids = list(latest)
     calls = repo.counted_calls_since(session, contact_ids, cap.since(now))
     contacts = repo.contacts_by_ids(session, contact_ids)
-    camps = repo.account_camps(session, {c.account_id for c in contacts.values()})
+    verdicts = verdicts_for(session, contact_ids, AskKind.REFERENCE_CALL, now=now)
     ready = []
     for contact_id, found in latest.items():
         contact = contacts[contact_id]
-        camp, do_not_ask = camps.get(contact.account_id, (Camp.UNKNOWN.value, False))
         ready.append(
             ReferenceReady(
                 found=found,
@@ -162,7 +166,7 @@ def reference_ready(session: Session, cap: Cap, *, now: datetime) -> list[Refere
                 calls=sum(1 for at in calls.get(contact_id, []) if at <= now),
                 cap=cap,
                 active=contact.status == ContactStatus.ACTIVE,
-                may_ask=may_ask_for_advocacy(Camp(camp), do_not_ask=do_not_ask),
+                verdict=verdicts[contact_id],
             )
         )
     # The least asked first: the load is spread over willing clients.

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from advocacy import repository_journey as repo
 from advocacy import repository_references as ref_repo
+from advocacy.domain.advocacy_asks import MESSAGES as ASK_MESSAGES
 from advocacy.domain.mail import Category
 from advocacy.domain.references import (
     Cap,
@@ -150,12 +151,9 @@ def candidates_for(
     )
 
 
+# The advocacy rule's own reasons, then the two that belong to reference calls only.
 EXCLUSION_MESSAGES = {
-    Exclusion.INACTIVE: N_("This person has left the account."),
-    Exclusion.BAD_CAMP: N_("This account is in the bad camp."),
-    Exclusion.DO_NOT_ASK: N_("This account is marked do-not-ask."),
-    Exclusion.DETRACTOR_SURVEY: N_("This person gave a low survey score lately."),
-    Exclusion.DETRACTOR_SIGNAL: N_("This account has an open detractor signal."),
+    **{Exclusion(refusal.value): message for refusal, message in ASK_MESSAGES.items()},
     Exclusion.OVER_CAP: N_("This person has given as many reference calls as the cap allows."),
     Exclusion.ALREADY_ASKED: N_("This person was already asked for this request."),
 }

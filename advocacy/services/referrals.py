@@ -16,10 +16,10 @@ from sqlmodel import Session, select
 
 from advocacy import repository_journey as repo
 from advocacy import repository_referrals as referral_repo
+from advocacy.domain.advocacy_asks import AskKind
 from advocacy.domain.identity import Role
-from advocacy.domain.journey import LIVE_STATUSES, Camp, EngagementStatus, may_ask_for_advocacy
+from advocacy.domain.journey import LIVE_STATUSES, EngagementStatus
 from advocacy.domain.mail import Category
-from advocacy.domain.people import ContactStatus
 from advocacy.domain.referrals import (
     IntroPreference,
     ReferralStatus,
@@ -41,6 +41,7 @@ from advocacy.models import (
     User,
 )
 from advocacy.repository import get_row
+from advocacy.services.advocacy_asks import check_may_ask
 from advocacy.services.client_links import create_link, token_hash
 from advocacy.services.journey import NotAllowed, add_account, check_may_edit
 from advocacy.services.mail import QueueResult, queue_email
@@ -73,12 +74,6 @@ def create_referral_link(
     return referral_url(settings, token)
 
 
-def check_may_ask(account: Account) -> None:
-    """Refuse any advocacy ask to a bad-camp or do-not-ask account."""
-    if not may_ask_for_advocacy(Camp(account.camp), do_not_ask=account.do_not_ask):
-        raise RuleError(N_("This account is never asked for advocacy (bad camp or do-not-ask)."))
-
-
 def ask_for_introduction(
     session: Session,
     settings: Settings,
@@ -91,12 +86,11 @@ def ask_for_introduction(
     """E-mail a client a link to introduce someone to the firm (never to a do-not-ask account)."""
     account = repo.get_account(session, account_id)
     check_may_edit(session, account, by)
-    check_may_ask(account)
     contact = session.get(Contact, contact_id)
     if contact is None or contact.account_id != account_id:
         raise RuleError(N_("This contact does not belong to the account."))
-    if contact.status != ContactStatus.ACTIVE or not contact.email:
-        raise RuleError(N_("Only an active contact with an e-mail address can be asked."))
+    check_may_ask(session, contact_id, AskKind.REFERRAL, now=now)
+    assert contact.email is not None  # the rule refuses a contact without an address
     name = repo.get_person(session, contact.person_id).full_name
     url = create_referral_link(session, settings, contact, now=now)
     result = queue_email(

@@ -8,15 +8,16 @@ is offered, on the thank-you page, a one-click way to write a testimonial or int
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from advocacy import repository_surveys as repo
 from advocacy.domain import surveys as rules
-from advocacy.domain.journey import Camp, Stage, camp_from_evidence, may_ask_for_advocacy
-from advocacy.domain.mail import Category, suppressed_for
+from advocacy.domain.advocacy_asks import AskKind
+from advocacy.domain.journey import Camp, Stage, camp_from_evidence
+from advocacy.domain.mail import Category
 from advocacy.domain.surveys import Sentiment, SurveyKind, SurveyStatus
 from advocacy.domain.text import N_, RuleError
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind, TouchpointSource
@@ -30,10 +31,12 @@ from advocacy.models import (
     TouchpointCreate,
     User,
 )
-from advocacy.repository_mail import suppressed_categories
+from advocacy.services.advocacy_asks import verdict_for
+from advocacy.services.checkins import rules_of
 from advocacy.services.client_links import create_link, resolve_link
 from advocacy.services.journey import apply_camp
 from advocacy.services.mail import queue_email
+from advocacy.services.repair import open_repair_conversation
 from advocacy.services.touchpoints import add_touchpoint_to
 from advocacy.settings import LANGUAGES, Settings
 
@@ -74,6 +77,8 @@ class Answered:
     # Paths of the promoter's invitations (empty when not offered).
     testimonial_path: str = ""
     referral_path: str = ""
+    # Why a promoter was not invited (a catalogue message for staff; the client never sees it).
+    refusal: str = ""
 
 
 def open_survey(session: Session, token: str, *, now: datetime) -> OpenSurvey:
@@ -133,10 +138,15 @@ def answer_survey(
         _camp_from_answers(session, account, now=now)
     feeling = rules.sentiment(kind, score)
     answered = Answered(survey, opened.language)
-    if feeling is Sentiment.PROMOTER and _may_invite(session, account, contact):
-        answered = _invite(session, settings, survey, contact, opened.language, now=now)
     if feeling is Sentiment.DETRACTOR:
         _open_repair(session, settings, survey, account, contact, now=now)
+    elif feeling is Sentiment.PROMOTER:
+        # The one advocacy rule decides, as for an e-mailed ask: an earlier low score, an open
+        # repair at the account or a withdrawn testimonial leave the thank-you page plain.
+        verdict = verdict_for(session, contact.id or 0, AskKind.PROMOTER_FOLLOW_UP, now=now)
+        answered = replace(answered, refusal=verdict.message)
+        if verdict.allowed:
+            answered = _invite(session, settings, survey, contact, opened.language, now=now)
     session.commit()
     return answered
 
@@ -168,14 +178,6 @@ def _camp_from_answers(session: Session, account: Account, *, now: datetime) -> 
         f"{SurveyKind(latest.kind).value.upper()} {latest.score}"
     )
     apply_camp(session, account, camp, reason=reason, now=now)
-
-
-def _may_invite(session: Session, account: Account, contact: Contact) -> bool:
-    if not may_ask_for_advocacy(Camp(account.camp), do_not_ask=account.do_not_ask):
-        return False
-    # Someone who asked not to get testimonial requests is not asked on the page either.
-    held = set(suppressed_categories(session, contact.email or ""))
-    return not suppressed_for(Category.ADVOCACY_ASK, held)
 
 
 def _invite(
@@ -233,6 +235,9 @@ def _open_repair(
         )
     )
     session.flush()
+    open_repair_conversation(
+        session, account, contact_id=contact.id, rules=rules_of(settings), now=now
+    )
     owner = session.get(User, account.owner_id) if account.owner_id else None
     if owner is None or not owner.active or not owner.email:
         return

@@ -12,27 +12,28 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from advocacy import repository_testimonials as repo
-from advocacy.domain.journey import Camp, may_ask_for_advocacy
+from advocacy.domain.advocacy_asks import AskKind, Refusal
 from advocacy.domain.mail import Category
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import Account, Contact, Testimonial
+from advocacy.services.advocacy_asks import check_may_ask as check_ask_rule
 from advocacy.services.client_links import create_link
 from advocacy.services.mail import QueueResult, queue_email
 from advocacy.services.testimonial_consent import MANAGE_PURPOSE, NEW_PURPOSE, REVIEW_OBJECT
 from advocacy.settings import Settings
 
-NOT_ASKED = N_("This account or contact must not be asked for a testimonial.")
 NO_ADDRESS = N_("This contact has no e-mail address.")
 
 
-def check_may_ask(account: Account, contact: Contact) -> None:
-    """Never ask a bad-camp or do-not-ask account, or someone who is not there any more."""
-    if not may_ask_for_advocacy(Camp(account.camp), do_not_ask=account.do_not_ask):
-        raise RuleError(NOT_ASKED)
-    if contact.status != "active":
-        raise RuleError(NOT_ASKED)
-    if not contact.email:
-        raise RuleError(NO_ADDRESS)
+def check_may_ask(
+    session: Session, contact: Contact, *, now: datetime, interview: bool = False
+) -> None:
+    """Ask the one advocacy rule; RuleError says why this contact may not be asked.
+
+    Words taken down in an interview are already given: the rest between two asks does not apply.
+    """
+    ignore = frozenset({Refusal.RECENTLY_ASKED}) if interview else frozenset()
+    check_ask_rule(session, contact.id or 0, AskKind.TESTIMONIAL, now=now, ignore=ignore)
 
 
 def manage_url(session: Session, settings: Settings, contact: Contact, *, now: datetime) -> str:
@@ -81,7 +82,7 @@ def queue_ask(
     session: Session, settings: Settings, account: Account, contact: Contact, *, now: datetime
 ) -> QueueResult:
     """E-mail a link to write a testimonial (commits through the outbox when queued)."""
-    check_may_ask(account, contact)
+    check_may_ask(session, contact, now=now)
     token = create_link(
         session,
         purpose=NEW_PURPOSE,

@@ -95,7 +95,7 @@ def record_interview(
     account = get_row(session, Account, account_id)
     check_may_edit(session, account, by)
     contact = _contact_at(session, account, interview.contact_id)
-    testimonial_mail.check_may_ask(account, contact)
+    testimonial_mail.check_may_ask(session, contact, now=now, interview=True)
     body = rules.check_body(interview.body)
     rules.check_rating(interview.rating)
     testimonial = Testimonial(

@@ -61,6 +61,11 @@ ADVOCACY_LABELS: Mapping[str, Mapping[str, Any]] = {
         Exclusion.DETRACTOR_SIGNAL: _l("Open detractor signal on the account"),
         Exclusion.OVER_CAP: _l("Reached the cap of reference calls"),
         Exclusion.ALREADY_ASKED: _l("Already asked for this request"),
+        Exclusion.REPAIR_OPEN: _l("Repair conversation still open"),
+        Exclusion.NO_ADDRESS: _l("No e-mail address"),
+        Exclusion.SUPPRESSED: _l("Asked not to receive such requests"),
+        Exclusion.OBJECTED: _l("Withdrew a testimonial lately"),
+        Exclusion.RECENTLY_ASKED: _l("Asked recently"),
     },
     "call_status": {
         "asked": _l("Asked"),

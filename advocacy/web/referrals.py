@@ -14,11 +14,10 @@ from advocacy import repository_referrals as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import Role
-from advocacy.domain.journey import Camp, may_ask_for_advocacy
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.referrals import ReferralStatus, may_work_on_referral
 from advocacy.domain.text import RuleError
-from advocacy.services import referrals
+from advocacy.services import advocacy_asks, referrals
 from advocacy.web import advocacy_forms
 from advocacy.web.advocacy_forms import (
     AskIntroductionForm,
@@ -58,7 +57,9 @@ def _account_panel() -> dict[str, Any]:
         """What the account page's referral panel shows: who referred it, and the ask form."""
         return {
             "referred_by": repo.referrals_for_prospect(db_session(), account.id),
-            "may_ask": may_ask_for_advocacy(Camp(account.camp), do_not_ask=account.do_not_ask),
+            "refusal": advocacy_asks.account_verdicts(db_session(), [account.id])[
+                account.id
+            ].message,
             "ask_form": _ask_choices(AskIntroductionForm(formdata=None), account.id),
         }
 

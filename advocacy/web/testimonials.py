@@ -29,11 +29,10 @@ from advocacy.db import db_session
 from advocacy.domain import testimonials as rules
 from advocacy.domain.access import may_edit_account, sees_private_details
 from advocacy.domain.identity import Role
-from advocacy.domain.journey import Camp, may_ask_for_advocacy
 from advocacy.domain.testimonials import Status
 from advocacy.domain.text import RuleError
 from advocacy.repository_journey import get_account, list_service_lines, team_user_ids
-from advocacy.services import testimonials
+from advocacy.services import advocacy_asks, testimonials
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
 from advocacy.web.security import allow, require_user
@@ -262,7 +261,7 @@ def _account_page(
         account=account,
         testimonials=repo.testimonials_of_account(session, account_id),
         may_edit=may_edit,
-        may_ask=may_ask_for_advocacy(Camp(account.camp), do_not_ask=account.do_not_ask),
+        refusal=advocacy_asks.account_verdicts(session, [account_id])[account_id].message,
         interview_form=interview_form,
         ask_form=ask_form,
         errors=errors or [],

@@ -23,10 +23,12 @@ from advocacy.domain.cadence import (
     next_check_in,
     next_date_after,
     pick_contact,
+    repair_due_on,
     talking_points,
 )
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
+from advocacy.domain.repair import Feedback, repair_points
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
 TODAY = T0.date()
@@ -110,7 +112,7 @@ def test_bad_camp_gets_one_repair_proposal_and_no_routine():
     )
     assert first is not None
     assert first.kind is CheckInKind.REPAIR
-    assert first.due_on == TODAY - timedelta(days=3)
+    assert first.due_on == TODAY  # three days after the event, not three days overdue
     after = facts(
         Stage.FORMER,
         Camp.BAD,
@@ -307,3 +309,59 @@ def test_discipline_counts_on_time_late_skipped_and_overdue_per_owner():
 )
 def test_an_attempt_that_reached_nobody_is_tried_again_soon(outcome, chosen, expected):
     assert next_date_after(outcome, chosen, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("became_bad_days_ago", "due_in_days"),
+    [(580, 0), (30, 0), (3, 0), (1, 2), (0, 3)],
+    ids=["nineteen-months-ago", "a-month-ago", "three-days-ago", "yesterday", "today"],
+)
+def test_a_repair_conversation_is_due_within_days_of_the_event_and_never_born_overdue(
+    became_bad_days_ago: int, due_in_days: int
+) -> None:
+    plan = next_check_in(
+        facts(Stage.FORMER, Camp.BAD, stage_since=days_ago(became_bad_days_ago)),
+        RULES,
+        today=TODAY,
+    )
+    assert plan is not None and plan.kind is CheckInKind.REPAIR
+    assert plan.due_on == TODAY + timedelta(days=due_in_days)
+
+
+def test_a_pause_does_not_delay_a_repair_conversation() -> None:
+    plan = next_check_in(
+        facts(
+            Stage.FORMER,
+            Camp.BAD,
+            stage_since=days_ago(10),
+            paused_until=TODAY + timedelta(days=60),
+        ),
+        RULES,
+        today=TODAY,
+    )
+    assert plan is not None and plan.due_on == TODAY
+
+
+@pytest.mark.parametrize(
+    ("wanted_in_days", "due_in_days"), [(-40, 0), (-1, 0), (0, 0), (2, 2), (3, 3), (40, 3)]
+)
+def test_a_repair_is_due_between_today_and_a_few_days_from_now(
+    wanted_in_days: int, due_in_days: int
+) -> None:
+    wanted = TODAY + timedelta(days=wanted_in_days)
+    assert repair_due_on(wanted, today=TODAY, within_days=3) == TODAY + timedelta(days=due_in_days)
+
+
+def test_repair_talking_points_are_about_the_problem_and_never_a_sale() -> None:
+    points = repair_points(
+        problem="survey evidence: 2 answers, latest NPS 3",
+        feedback=[
+            Feedback(T0 - timedelta(days=40), "Dana", "NPS 5/10", "Slow.", "Audit 2025"),
+            Feedback(T0, "Dana", "NPS 3/10", "The report   came late.", "Audit 2026"),
+        ],
+    )
+    assert not (points.never_bought or points.bought or points.open_engagements)
+    assert points.problem == ["survey evidence: 2 answers, latest NPS 3"]
+    assert points.feedback[0] == (TODAY.isoformat(), "Dana", "NPS 3/10", "The report came late.")
+    assert points.concerns == ["Audit 2025", "Audit 2026"]
+    assert "never_bought" in points.as_data() and points.as_data()["never_bought"] == []
