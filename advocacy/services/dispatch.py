@@ -8,10 +8,13 @@ Short transactions per batch, none held while the network is used:
    the next one claimed);
 3. record every outcome in one executemany UPDATE that only touches rows this worker still holds.
 
-A dispatcher killed between 2 and 3 leaves its rows `sending`; when the lease runs out they become
-`unknown` (the requests may have gone out) and are resent only after
-`mail_unknown_resend_after_minutes` without any provider event for them. Messages are never
-resent on a guess, which is what makes a kill -9 cost a wait, not a duplicate.
+Before each request leaves, its start is written and committed (`send_started_at`). A dispatcher
+killed before 3 leaves its rows `sending`; when the lease runs out, those whose request had
+started become `unknown` (they may have gone out) and are resent only after
+`mail_unknown_resend_after_minutes` without any provider event for them, while those never put
+on the wire go straight back to the queue. Messages are never resent on a guess, which is what
+makes a kill -9 cost a wait, not a duplicate; the events that settle `unknown` messages come
+through the signed event webhook (`processed` switched on), matched by MESSAGE_ID_ARG.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import secrets
 import socket
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +39,7 @@ from advocacy.adapters.mail_delivery import MailSender, build_sender
 from advocacy.domain import pressure
 from advocacy.domain.mail import CLIENT_FACING, Category
 from advocacy.domain.outbox import (
+    HELD_BACK,
     AnswerKind,
     Decision,
     OutgoingMail,
@@ -126,7 +130,13 @@ def dispatch_due(
     with Session(engine) as session:
         expired = repository_outbox.expire_leases(session, now=now, wait=policy.unknown_wait)
         session.commit()
+        paused_until = repository_outbox.provider_paused_until(session, now=now)
     report.add("lease_expired", expired)
+    if paused_until is not None:
+        # The provider refused or failed a request moments ago (429, 503, 5xx): sending other
+        # messages into it would only put more of them in doubt or use up their attempts.
+        report.add("paused")
+        return report
     pool = ThreadPoolExecutor(sender.threads) if sender.threads > 1 else None
     halt = threading.Event()
     in_flight: _Batch | None = None
@@ -144,12 +154,11 @@ def dispatch_due(
             if following is not None and halted_until is not None:
                 # The provider asked us to stop: hand the batch back unsent.
                 for mail in following.mails:
-                    following.decisions[mail.message_id] = postponed(
-                        halted_until, "waiting for the provider's rate limit"
-                    )
+                    following.decisions[mail.message_id] = postponed(halted_until, HELD_BACK)
                 following.mails = []
             elif following is not None:
-                following.answers = _start_sending(sender, pool, following.mails, halt)
+                start = partial(_start_request, engine, worker_id=worker_id, now=now)
+                following.answers = _start_sending(sender, pool, following.mails, halt, start)
             if in_flight is not None:
                 record(in_flight)
             if following is None or halted_until is not None:
@@ -287,19 +296,37 @@ def _check_at_send_time(
     return decisions, to_send
 
 
+def _start_request(engine: Engine, message_id: int, *, worker_id: str, now: datetime) -> bool:
+    """Commit that this message's request starts now; False if this worker no longer holds it."""
+    with Session(engine) as session:
+        held = repository_outbox.mark_request_started(
+            session, message_id, worker_id=worker_id, at=now
+        )
+        session.commit()
+    return held
+
+
+# Answers after which no further request of the batch starts: the provider refused everything
+# for a while (429, 401/403, 503), or a server error suggests an outage under way.
+_HALTS = frozenset({AnswerKind.RATE_LIMITED, AnswerKind.ACCOUNT_REFUSED, AnswerKind.UNAVAILABLE})
+
+
 def _start_sending(
     sender: MailSender,
     pool: ThreadPoolExecutor | None,
     mails: list[OutgoingMail],
     halt: threading.Event,
+    start: Callable[[int], bool],
 ) -> Iterator[ProviderAnswer]:
-    """Send each message once, in parallel; after a 429 or an account refusal, start no more."""
+    """Send each message once, in parallel; after a refusal of everything, start no more."""
 
     def one(mail: OutgoingMail) -> ProviderAnswer:
-        if halt.is_set():
+        if halt.is_set() or not start(mail.message_id):
             return ProviderAnswer(AnswerKind.NOT_ATTEMPTED)
         answer = sender.send(mail)
-        if answer.kind in (AnswerKind.RATE_LIMITED, AnswerKind.ACCOUNT_REFUSED):
+        if answer.kind in _HALTS or (
+            answer.kind is AnswerKind.UNCERTAIN and answer.status_code is not None
+        ):
             halt.set()
         return answer
 
@@ -351,5 +378,5 @@ def _decide_sent(
     until = max(halts)
     for message_id, answer in answers.items():
         if answer.kind is AnswerKind.NOT_ATTEMPTED:
-            decisions[message_id] = postponed(until, "waiting for the provider's rate limit")
+            decisions[message_id] = postponed(until, HELD_BACK)
     return until
