@@ -15,7 +15,10 @@ class OutboxMessage(SQLModel, table=True):
     """One e-mail to one recipient. Written once per idempotency key; dispatched by the jobs process."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_sent_at", "sent_at"),  # /healthz: mail sent with no event since
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # purpose + recipient + source object + occurrence: writing the same key twice is a no-op.

@@ -1,4 +1,5 @@
-"""mail request start: the moment each outbox message's request started, under its lease
+"""mail request start: the moment each outbox message's request started, under its lease; an
+index on sent_at for the health check of SendGrid's events
 
 Revision ID: 0009_mail
 Revises: 0008
@@ -25,8 +26,10 @@ def upgrade() -> None:
                 "send_started_at", advocacy.models.types.UTCDateTime(timezone=True), nullable=True
             )
         )
+        batch_op.create_index("ix_outbox_sent_at", ["sent_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_sent_at")
         batch_op.drop_column("send_started_at")

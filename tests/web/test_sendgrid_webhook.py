@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,9 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.outbox import MESSAGE_ID_ARG
 from advocacy.models import MailEvent
+from tests.factories import make_sent_message
 from tests.sendgrid_events import Signer
 
 URL = "/webhooks/sendgrid"
@@ -198,3 +201,32 @@ def test_a_key_that_is_not_base64_der_refuses_requests_instead_of_failing(
     app = app_factory(sendgrid_webhook_public_key="not a key")
     body = json.dumps([event()])
     assert app.test_client().post(URL, data=body, headers=signer.headers(body)).status_code == 403
+
+
+def test_healthz_shows_when_sent_mail_has_had_no_event_for_too_long(
+    app_factory: Any, signer: Signer
+) -> None:
+    app = app_factory(
+        mail_backend="sendgrid",
+        sendgrid_api_key="SG.test",
+        sendgrid_webhook_public_key=signer.public_key,
+        mail_events_silence_minutes=30,
+    )
+    client = app.test_client()
+    with app.app_context():
+        assert client.get("/healthz").json["mail_events"]["status"] == "ok"  # nothing sent yet
+        make_sent_message(db_session(), sent_at=utcnow() - timedelta(minutes=10))
+        assert client.get("/healthz").json["mail_events"]["status"] == "ok"  # too soon to tell
+        make_sent_message(db_session(), sent_at=utcnow() - timedelta(minutes=31))
+    silent = client.get("/healthz").json["mail_events"]
+    assert silent["status"] == "silent" and silent["last_event_at"] is None
+    body = json.dumps([event()])
+    assert post(client, signer, body).status_code == 204
+    heard = client.get("/healthz").json["mail_events"]
+    assert heard["status"] == "ok" and heard["last_event_at"] is not None
+
+
+def test_healthz_says_nothing_of_mail_events_when_mail_does_not_use_sendgrid(
+    client: FlaskClient,
+) -> None:
+    assert client.get("/healthz").json["mail_events"] is None
