@@ -25,7 +25,7 @@ import secrets
 import socket
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -60,6 +60,9 @@ from advocacy.services.mail import budget_of, window_of
 from advocacy.settings import Settings
 
 DEFAULT_MAX_BATCHES = 50
+# Requests whose start is committed at once, per sender thread: a commit per message would cost
+# more CPU than its request; a dispatcher killed meanwhile holds at most these few in doubt.
+START_AHEAD = 2
 
 
 @dataclass
@@ -157,8 +160,14 @@ def dispatch_due(
                     following.decisions[mail.message_id] = postponed(halted_until, HELD_BACK)
                 following.mails = []
             elif following is not None:
-                start = partial(_start_request, engine, worker_id=worker_id, now=now)
-                following.answers = _start_sending(sender, pool, following.mails, halt, start)
+                starts = _RequestStarts(
+                    engine,
+                    [mail.message_id for mail in following.mails],
+                    worker_id=worker_id,
+                    now=now,
+                    ahead=START_AHEAD * sender.threads,
+                )
+                following.answers = _start_sending(sender, pool, following.mails, halt, starts)
             if in_flight is not None:
                 record(in_flight)
             if following is None or halted_until is not None:
@@ -296,14 +305,41 @@ def _check_at_send_time(
     return decisions, to_send
 
 
-def _start_request(engine: Engine, message_id: int, *, worker_id: str, now: datetime) -> bool:
-    """Commit that this message's request starts now; False if this worker no longer holds it."""
-    with Session(engine) as session:
-        held = repository_outbox.mark_request_started(
-            session, message_id, worker_id=worker_id, at=now
-        )
-        session.commit()
-    return held
+class _RequestStarts:
+    """Commits that requests start, just before they leave, a few at a time.
+
+    A worker about to send the message at `index` of the batch first makes sure its start is
+    committed: if not yet, it commits the start of that message and of the next few
+    (`START_AHEAD`) in one statement. One commit per message would cost more CPU than the request
+    itself; a message marked but not yet sent when the process dies is held as `unknown` with
+    those under way, so at most a few of a batch wait for nothing, never the whole batch.
+    """
+
+    def __init__(
+        self, engine: Engine, ids: list[int], *, worker_id: str, now: datetime, ahead: int
+    ) -> None:
+        self._engine = engine
+        self._ids = ids
+        self._worker_id = worker_id
+        self._now = now
+        self._ahead = ahead
+        self._held: dict[int, bool] = {}
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def may_send(self, index: int) -> bool:
+        """Whether the message at `index` may go: its start is committed under this lease."""
+        with self._lock:
+            if index >= self._next:
+                end = max(index + 1, self._next + self._ahead)
+                chunk = self._ids[self._next : end]
+                with self._engine.begin() as connection:
+                    held = repository_outbox.mark_requests_started(
+                        connection, chunk, worker_id=self._worker_id, at=self._now
+                    )
+                self._held.update((message_id, message_id in held) for message_id in chunk)
+                self._next = self._next + len(chunk)
+            return self._held[self._ids[index]]
 
 
 # Answers after which no further request of the batch starts: the provider refused everything
@@ -316,14 +352,14 @@ def _start_sending(
     pool: ThreadPoolExecutor | None,
     mails: list[OutgoingMail],
     halt: threading.Event,
-    start: Callable[[int], bool],
+    starts: _RequestStarts,
 ) -> Iterator[ProviderAnswer]:
     """Send each message once, in parallel; after a refusal of everything, start no more."""
 
-    def one(mail: OutgoingMail) -> ProviderAnswer:
-        if halt.is_set() or not start(mail.message_id):
+    def one(index: int) -> ProviderAnswer:
+        if halt.is_set() or not starts.may_send(index):
             return ProviderAnswer(AnswerKind.NOT_ATTEMPTED)
-        answer = sender.send(mail)
+        answer = sender.send(mails[index])
         if answer.kind in _HALTS or (
             answer.kind is AnswerKind.UNCERTAIN and answer.status_code is not None
         ):
@@ -331,7 +367,7 @@ def _start_sending(
         return answer
 
     if pool is None:
-        return map(one, mails)
+        return map(one, range(len(mails)))
     # A few workers take the next message in turn, rather than one pool task per message: a
     # task costs a Future and its Condition, more CPU than building the message's request.
     answers: list[ProviderAnswer | None] = [None] * len(mails)
@@ -344,7 +380,7 @@ def _start_sending(
                 index = next(turns, None)
             if index is None:
                 return
-            answers[index] = one(mails[index])
+            answers[index] = one(index)
 
     workers = [pool.submit(work) for _ in range(min(sender.threads, len(mails)))]
 

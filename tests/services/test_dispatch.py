@@ -19,7 +19,7 @@ from advocacy.adapters.mail_delivery import LocalOutbox
 from advocacy.adapters.sendgrid_mail import SendGridSender
 from advocacy.domain.outbox import OutgoingMail
 from advocacy.models import Account, OutboxMessage, Suppression
-from advocacy.repository_outbox import claim_due, mark_request_started
+from advocacy.repository_outbox import claim_due, mark_requests_started
 from advocacy.services.dispatch import dispatch_due
 from advocacy.services.mail import queue_email
 from advocacy.settings import Settings
@@ -402,7 +402,7 @@ def test_a_dispatcher_that_dies_mid_batch_holds_only_the_messages_whose_request_
     )
     # It started two requests: the first reached SendGrid, the second died on the way.
     for row in claimed[:2]:
-        assert mark_request_started(session, row.id, worker_id="dead", at=NOW)
+        assert mark_requests_started(session.connection(), [row.id], worker_id="dead", at=NOW)
     session.commit()
     sender.send(outgoing(claimed[0]))
     provider_reports(sg_app, fake, signer, "processed")
@@ -426,7 +426,7 @@ def test_a_dispatcher_that_lost_its_lease_before_a_request_does_not_send_it(
     run(engine, settings, sender, now=NOW + timedelta(minutes=3), worker="other")
     assert fake.accepted_ids == {str(only): 1}
     # The slow one wakes up and would start its request: it no longer holds the message.
-    assert not mark_request_started(session, only, worker_id="slow", at=NOW)
+    assert not mark_requests_started(session.connection(), [only], worker_id="slow", at=NOW)
 
 
 def test_a_claim_takes_the_oldest_due_messages_up_to_the_batch_size(
