@@ -46,9 +46,9 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     lease_owner: str = Field(default="", max_length=100)
     lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    # When the lease holder started this message's request (cleared at each claim): a message
-    # claimed but never put on the wire goes back to the queue when the lease ends; only one whose
-    # request started may have reached the provider and waits for its word.
+    # When the lease holder started this message's request, committed just before it left (with
+    # the next few of its batch); cleared at each claim. A message claimed but never about to go
+    # returns to the queue when the lease ends; only one marked may have reached the provider.
     send_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     provider_message_id: str = Field(default="", max_length=100, index=True)
     error: str = Field(default="", max_length=1000)

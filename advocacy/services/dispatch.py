@@ -8,7 +8,7 @@ Short transactions per batch, none held while the network is used:
    the next one claimed);
 3. record every outcome in one executemany UPDATE that only touches rows this worker still holds.
 
-Before each request leaves, its start is written and committed (`send_started_at`). A dispatcher
+Before each request leaves, its start is committed (`send_started_at`, with the next few). A dispatcher
 killed before 3 leaves its rows `sending`; when the lease runs out, those whose request had
 started become `unknown` (they may have gone out) and are resent only after
 `mail_unknown_resend_after_minutes` without any provider event for them, while those never put
