@@ -109,6 +109,11 @@ class FakeSendGrid:
                 Rule(match or default_match, status, times, dict(headers or {}), delay, body)
             )
 
+    def unscript(self) -> None:
+        """Answer every request normally again (202), e.g. when an outage ends."""
+        with self._lock:
+            self._rules.clear()
+
     def _answer_for(self, body: dict[str, Any]) -> Rule | None:
         with self._lock:
             for rule in self._rules:

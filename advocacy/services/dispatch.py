@@ -8,9 +8,10 @@ Short transactions per batch, none held while the network is used:
    the next one claimed);
 3. record every outcome in one executemany UPDATE that only touches rows this worker still holds.
 
-Before each request leaves, its start is committed (`send_started_at`, with the next few). A dispatcher
-killed before 3 leaves its rows `sending`; when the lease runs out, those whose request had
-started become `unknown` (they may have gone out) and are resent only after
+Before a request leaves, its start is committed (`send_started_at`, with the next few: see
+request_starts). A dispatcher killed before 3 leaves its rows `sending`; when the lease runs
+out, those whose request had started become `unknown` (they may have gone out) and are resent
+only after
 `mail_unknown_resend_after_minutes` without any provider event for them, while those never put
 on the wire go straight back to the queue. Messages are never resent on a guess, which is what
 makes a kill -9 cost a wait, not a duplicate; the events that settle `unknown` messages come
@@ -57,12 +58,10 @@ from advocacy.domain.outbox import (
 from advocacy.domain.people import ContactStatus
 from advocacy.repository_outbox import Claimed
 from advocacy.services.mail import budget_of, window_of
+from advocacy.services.request_starts import START_AHEAD_PER_THREAD, RequestStarts
 from advocacy.settings import Settings
 
 DEFAULT_MAX_BATCHES = 50
-# Requests whose start is committed at once, per sender thread: a commit per message would cost
-# more CPU than its request; a dispatcher killed meanwhile holds at most these few in doubt.
-START_AHEAD = 2
 
 
 @dataclass
@@ -160,12 +159,12 @@ def dispatch_due(
                     following.decisions[mail.message_id] = postponed(halted_until, HELD_BACK)
                 following.mails = []
             elif following is not None:
-                starts = _RequestStarts(
+                starts = RequestStarts(
                     engine,
                     [mail.message_id for mail in following.mails],
                     worker_id=worker_id,
                     now=now,
-                    ahead=START_AHEAD * sender.threads,
+                    ahead=START_AHEAD_PER_THREAD * sender.threads,
                 )
                 following.answers = _start_sending(sender, pool, following.mails, halt, starts)
             if in_flight is not None:
@@ -305,43 +304,6 @@ def _check_at_send_time(
     return decisions, to_send
 
 
-class _RequestStarts:
-    """Commits that requests start, just before they leave, a few at a time.
-
-    A worker about to send the message at `index` of the batch first makes sure its start is
-    committed: if not yet, it commits the start of that message and of the next few
-    (`START_AHEAD`) in one statement. One commit per message would cost more CPU than the request
-    itself; a message marked but not yet sent when the process dies is held as `unknown` with
-    those under way, so at most a few of a batch wait for nothing, never the whole batch.
-    """
-
-    def __init__(
-        self, engine: Engine, ids: list[int], *, worker_id: str, now: datetime, ahead: int
-    ) -> None:
-        self._engine = engine
-        self._ids = ids
-        self._worker_id = worker_id
-        self._now = now
-        self._ahead = ahead
-        self._held: dict[int, bool] = {}
-        self._next = 0
-        self._lock = threading.Lock()
-
-    def may_send(self, index: int) -> bool:
-        """Whether the message at `index` may go: its start is committed under this lease."""
-        with self._lock:
-            if index >= self._next:
-                end = max(index + 1, self._next + self._ahead)
-                chunk = self._ids[self._next : end]
-                with self._engine.begin() as connection:
-                    held = repository_outbox.mark_requests_started(
-                        connection, chunk, worker_id=self._worker_id, at=self._now
-                    )
-                self._held.update((message_id, message_id in held) for message_id in chunk)
-                self._next = self._next + len(chunk)
-            return self._held[self._ids[index]]
-
-
 # Answers after which no further request of the batch starts: the provider refused everything
 # for a while (429, 401/403, 503), or a server error suggests an outage under way.
 _HALTS = frozenset({AnswerKind.RATE_LIMITED, AnswerKind.ACCOUNT_REFUSED, AnswerKind.UNAVAILABLE})
@@ -352,7 +314,7 @@ def _start_sending(
     pool: ThreadPoolExecutor | None,
     mails: list[OutgoingMail],
     halt: threading.Event,
-    starts: _RequestStarts,
+    starts: RequestStarts,
 ) -> Iterator[ProviderAnswer]:
     """Send each message once, in parallel; after a refusal of everything, start no more."""
 
