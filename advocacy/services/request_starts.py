@@ -16,7 +16,7 @@ from advocacy import repository_outbox
 
 # Requests whose start is committed at once, per sender thread: a commit per message would cost
 # more CPU than its request; a dispatcher killed meanwhile holds at most these few in doubt.
-START_AHEAD_PER_THREAD = 2
+START_AHEAD_PER_THREAD = 4
 
 
 class RequestStarts:
