@@ -40,13 +40,13 @@ def message_by_key(session: Session, key: str) -> OutboxMessage | None:
 
 
 def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
-    """Messages whose dispatcher died mid-batch: back to the queue, or `unknown` if sent.
+    """Messages whose dispatcher died mid-batch: `unknown` if their request started, else due.
 
     A message whose request had started may have reached the provider: it becomes `unknown`, and
     the wait before a resend counts from the lease's end (the last moment it could have gone
     out); it keeps its lease owner, so a dispatcher that was only slow can still record its
     answer. A message whose request never started cannot have gone out: it is due again now, and
-    its lease is dropped, so a slow dispatcher can no longer start it (see mark_request_started).
+    its lease is dropped, so a slow dispatcher can no longer start it (mark_requests_started).
     """
     expired = session.exec(
         select(OutboxMessage.lease_expires_at)
