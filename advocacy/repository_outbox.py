@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlmodel import Session, col
 
 from advocacy.domain.mail import CLIENT_FACING
-from advocacy.domain.outbox import DUE, LEASE_EXPIRED, Decision, Status
+from advocacy.domain.outbox import (
+    DUE,
+    LEASE_EXPIRED,
+    LEASE_EXPIRED_UNSENT,
+    PROVIDER_PAUSES,
+    Decision,
+    Status,
+)
 from advocacy.domain.touchpoints import TouchpointKind
 from advocacy.models import Contact, MailEvent, OutboxMessage, Suppression, Touchpoint
 from advocacy.models.types import UTCDateTime
@@ -33,11 +40,13 @@ def message_by_key(session: Session, key: str) -> OutboxMessage | None:
 
 
 def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
-    """Messages whose dispatcher died mid-send become `unknown`: the request may have gone out.
+    """Messages whose dispatcher died mid-batch: `unknown` if their request started, else due.
 
-    The last moment it could have gone out is the lease's end, so the wait before a resend counts
-    from there. The row keeps its lease owner, so a dispatcher that was only slow can still record
-    its answer.
+    A message whose request had started may have reached the provider: it becomes `unknown`, and
+    the wait before a resend counts from the lease's end (the last moment it could have gone
+    out); it keeps its lease owner, so a dispatcher that was only slow can still record its
+    answer. A message whose request never started cannot have gone out: it is due again now, and
+    its lease is dropped, so a slow dispatcher can no longer start it (mark_requests_started).
     """
     expired = session.exec(
         select(OutboxMessage.lease_expires_at)
@@ -49,12 +58,13 @@ def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
     ).all()
     changed = 0
     for (lease_end,) in expired:  # one lease per claimed batch: a handful of values
-        result = session.exec(
+        held = and_(
+            col(OutboxMessage.status) == Status.SENDING.value,
+            col(OutboxMessage.lease_expires_at) == lease_end,
+        )
+        started = session.exec(
             update(OutboxMessage)
-            .where(
-                col(OutboxMessage.status) == Status.SENDING.value,
-                col(OutboxMessage.lease_expires_at) == lease_end,
-            )
+            .where(held, col(OutboxMessage.send_started_at).is_not(None))
             .values(
                 status=Status.UNKNOWN.value,
                 next_attempt_at=lease_end + wait,
@@ -63,8 +73,59 @@ def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
             )
             .execution_options(synchronize_session=False)
         )
-        changed += result.rowcount or 0  # type: ignore[attr-defined]
+        unsent = session.exec(
+            update(OutboxMessage)
+            .where(held, col(OutboxMessage.send_started_at).is_(None))
+            .values(
+                status=Status.QUEUED.value,
+                next_attempt_at=now,
+                error=LEASE_EXPIRED_UNSENT,
+                lease_owner="",
+                lease_expires_at=None,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        changed += (started.rowcount or 0) + (unsent.rowcount or 0)  # type: ignore[attr-defined]
     return changed
+
+
+_START = (
+    update(_table)
+    .where(
+        _table.c.id.in_(bindparam("s_ids", expanding=True)),
+        _table.c.lease_owner == bindparam("s_owner"),
+        _table.c.status == Status.SENDING.value,
+    )
+    .values(send_started_at=bindparam("s_at", type_=UTCDateTime()))
+    .returning(_table.c.id)
+)
+
+
+def mark_requests_started(
+    connection: Connection, ids: Sequence[int], *, worker_id: str, at: datetime
+) -> set[int]:
+    """Note that `worker_id` starts the requests of these messages; return those it still holds.
+
+    Written (and committed by the caller) before the requests leave: a message without this mark
+    was certainly never sent, and a dispatcher whose lease was taken back must not send at all.
+    One prepared statement on a Core connection: it runs every few messages, so it must be cheap.
+    """
+    if not ids:
+        return set()
+    result = connection.execute(_START, {"s_ids": list(ids), "s_owner": worker_id, "s_at": at})
+    return {row[0] for row in result}
+
+
+def provider_paused_until(session: Session, *, now: datetime) -> datetime | None:
+    """Until when messages wait because the provider refused or failed a request (or None)."""
+    return session.exec(
+        select(func.max(OutboxMessage.next_attempt_at)).where(
+            col(OutboxMessage.status) == Status.QUEUED.value,
+            col(OutboxMessage.next_attempt_at) > now,
+            col(OutboxMessage.error).in_(PROVIDER_PAUSES),
+        )
+    ).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -117,6 +178,7 @@ def claim_due(
             status=Status.SENDING.value,
             lease_owner=worker_id,
             lease_expires_at=lease_until,
+            send_started_at=None,
             updated_at=now,
         )
         .returning(*_CLAIMED_COLUMNS)

@@ -109,6 +109,7 @@ class Settings:
     api_rate_limit: str
     wall_frame_ancestors: tuple[str, ...]
     log_level: str
+    mail_events_silence_minutes: int
 
     @property
     def is_production(self) -> bool:
@@ -386,6 +387,7 @@ PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
     "api_rate_limit": _rate_limit,
     "wall_frame_ancestors": _frame_ancestors,
     "log_level": _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
+    "mail_events_silence_minutes": _as_int,
 }
 
 

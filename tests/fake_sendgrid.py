@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-MESSAGE_ID_ARG = "outbox_id"
+from advocacy.domain.outbox import MESSAGE_ID_ARG  # the name the product's sender sets
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Recorded:
     body: dict[str, Any]
     headers: dict[str, str]  # names in lower case: HTTP header names are case-insensitive
     status: int
+    provider_message_id: str = ""  # the X-Message-Id it answered with (202 only)
 
     @property
     def message_id(self) -> str | None:
@@ -108,6 +109,11 @@ class FakeSendGrid:
                 Rule(match or default_match, status, times, dict(headers or {}), delay, body)
             )
 
+    def unscript(self) -> None:
+        """Answer every request normally again (202), e.g. when an outage ends."""
+        with self._lock:
+            self._rules.clear()
+
     def _answer_for(self, body: dict[str, Any]) -> Rule | None:
         with self._lock:
             for rule in self._rules:
@@ -117,10 +123,12 @@ class FakeSendGrid:
                     return rule
         return None
 
-    def _record(self, body: dict[str, Any], headers: dict[str, str], status: int) -> None:
+    def _record(
+        self, body: dict[str, Any], headers: dict[str, str], status: int, provider_id: str = ""
+    ) -> None:
         with self._lock:
             self.total += 1
-            recorded = Recorded(body if self.keep_bodies else {}, headers, status)
+            recorded = Recorded(body if self.keep_bodies else {}, headers, status, provider_id)
             if self.keep_bodies:
                 self.requests.append(recorded)
             found = (body.get("custom_args") or {}).get(MESSAGE_ID_ARG)
@@ -183,12 +191,14 @@ class FakeSendGrid:
                     return
                 rule = fake._answer_for(body)
                 status = rule.status if rule else 202
-                fake._record(body, {k.lower(): v for k, v in self.headers.items()}, status)
+                provider_id = f"fake{next(fake._ids):08d}" if status == 202 else ""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                fake._record(body, headers, status, provider_id)
                 if rule and rule.delay:
                     fake._released.wait(rule.delay)
                 extra = dict(rule.headers) if rule else {}
                 if status == 202:
-                    extra["X-Message-Id"] = f"fake{next(fake._ids):08d}"
+                    extra["X-Message-Id"] = provider_id
                     self._send(202, b"", extra)
                     return
                 payload = rule.body if rule and rule.body else '{"errors":[{"message":"scripted"}]}'

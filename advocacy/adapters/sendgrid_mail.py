@@ -54,10 +54,9 @@ from urllib3 import exceptions as transport_errors
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.util.ssl_match_hostname import CertificateError
 
-from advocacy.domain.outbox import AnswerKind, OutgoingMail, ProviderAnswer
+from advocacy.domain.outbox import MESSAGE_ID_ARG, AnswerKind, OutgoingMail, ProviderAnswer
 from advocacy.settings import Settings
 
-MESSAGE_ID_ARG = "outbox_id"  # the only custom arg: our row id, never personal data
 DEFAULT_TIMEOUT_SECONDS = 10.0
 # Servers drop idle keep-alive connections; a POST on a connection they closed cannot be told apart
 # from a lost answer, so a connection idle this long is replaced before it is used again.
@@ -182,14 +181,8 @@ class SendGridSender:
         body = json.dumps(self.payload(mail)).encode()
         try:
             status, headers = self._post(body)
-        except http_errors.TooManyRequestsError as error:
-            return _from_http_error(AnswerKind.RATE_LIMITED, error)
-        except (http_errors.UnauthorizedError, http_errors.ForbiddenError) as error:
-            return _from_http_error(AnswerKind.ACCOUNT_REFUSED, error)
         except http_errors.HTTPError as error:
-            code = int(error.status_code)
-            kind = AnswerKind.UNCERTAIN if code >= 500 else AnswerKind.REJECTED
-            return _from_http_error(kind, error)
+            return _from_http_error(answer_kind(int(error.status_code)), error)
         except transport_errors.HTTPError as error:
             detail = str(error) or type(error).__name__
             if _never_sent(error):
@@ -233,6 +226,29 @@ class SendGridSender:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def answer_kind(status: int) -> AnswerKind:
+    """What a Mail Send status means for the message, as SendGrid documents its answers.
+
+    202: "valid, and queued to be delivered". 4xx: "an error with the request": refused as it is
+    (401/403 refuse the key or account, 429 asks to wait for X-RateLimit-Reset). 503: "the
+    SendGrid v3 Web API is not available": nothing was taken, so it is retried like a refused
+    connection. 500, and the 5xx SendGrid does not document for Mail Send (502, 504...): "an
+    error occurred when SendGrid attempted to process it", which does not say whether the
+    message was queued: the outcome stays unknown until an event says, or the wait passes.
+    """
+    if status == 429:
+        return AnswerKind.RATE_LIMITED
+    if status in (401, 403):
+        return AnswerKind.ACCOUNT_REFUSED
+    if status == 503:
+        return AnswerKind.UNAVAILABLE
+    if status >= 500:
+        return AnswerKind.UNCERTAIN
+    if 200 <= status < 300:
+        return AnswerKind.ACCEPTED
+    return AnswerKind.REJECTED
 
 
 def asm_group(settings: Settings, category: str) -> int:

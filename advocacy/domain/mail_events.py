@@ -17,11 +17,9 @@ from typing import Any, Final
 
 from advocacy.domain.consent import Reason
 from advocacy.domain.mail import ALL, Category
+from advocacy.domain.outbox import MESSAGE_ID_ARG
 from advocacy.domain.touchpoints import Initiative
 
-# The send path puts the outbox message id in this custom arg; SendGrid echoes custom args as
-# top-level fields of every event.
-MESSAGE_ID_ARG: Final = "advocacy_message_id"
 MAX_ID: Final = 2**31 - 1
 
 

@@ -2,11 +2,12 @@
 
 Mail Send has no idempotency key of its own, so exactly-once rests on three rules here:
 - a message is written once per key (purpose + recipient + source object + occurrence);
-- a request that may have reached the provider (timeout, 5xx, a dispatcher that died mid-send) is
-  never retried blindly: the message becomes `unknown` and is resent only after a wait with no
-  provider event for it;
-- only a request that certainly did not go out (connection refused) or that the provider refused
-  as a whole (429) is retried at once or on schedule.
+- a request that may have reached the provider (timeout, an ambiguous 5xx, a dispatcher that died
+  after the request started) is never retried blindly: the message becomes `unknown` and is
+  resent only after a wait with no provider event for it; the events find it through the custom
+  arg MESSAGE_ID_ARG, which the sender sets and SendGrid echoes in every event;
+- only a request that certainly did not go out (connection refused, a request never started) or
+  that the provider refused as a whole (429, 503) is retried at once or on schedule.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from typing import Final, Protocol
 
 from advocacy.domain.mail import CLIENT_FACING, Category, suppressed_for
 from advocacy.domain.text import N_
+
+# The one custom arg of every Mail Send request: our outbox id (never personal data). SendGrid
+# echoes custom args as top-level fields of each event, so the sender sets this name and the
+# event parser reads this name: defined here, once, for both.
+MESSAGE_ID_ARG: Final = "outbox_id"
 
 
 class Status(StrEnum):
@@ -92,7 +98,8 @@ class AnswerKind(StrEnum):
     RATE_LIMITED = "rate_limited"  # 429: nothing was taken; wait for the reset
     ACCOUNT_REFUSED = "account_refused"  # 401/403: the key or account, not the message
     NOT_SENT = "not_sent"  # connection failed before the request went out
-    UNCERTAIN = "uncertain"  # timeout, 5xx, connection lost after sending
+    UNAVAILABLE = "unavailable"  # 503: SendGrid's API is not available; nothing was taken
+    UNCERTAIN = "uncertain"  # timeout, other 5xx, connection lost after sending
     NOT_ATTEMPTED = "not_attempted"  # the batch stopped (rate limit) before this one left
 
 
@@ -185,7 +192,7 @@ def decide(
         return Decision(
             Status.QUEUED,
             until,
-            error="rate limited by the provider",
+            error=RATE_LIMITED,
             counts_attempt=False,
             halt_batch_until=until,
         )
@@ -193,17 +200,43 @@ def decide(
         return Decision(Status.QUEUED, now, counts_attempt=False)
     if kind is AnswerKind.UNCERTAIN:
         detail = f"outcome unknown ({answer.status_code or 'no answer'}): {answer.detail}"
-        return Decision(Status.UNKNOWN, now + policy.unknown_wait, error=detail[:1000])
-    # NOT_SENT and ACCOUNT_REFUSED: nothing went out; retry with backoff until the limit.
-    label = "refused the account" if kind is AnswerKind.ACCOUNT_REFUSED else "not sent"
+        # A server error is likely the first of many: stop starting requests for a moment, so an
+        # outage leaves only the requests already under way in doubt, not the whole batch.
+        halt = now + policy.backoff_base if answer.status_code else None
+        return Decision(
+            Status.UNKNOWN, now + policy.unknown_wait, error=detail[:1000], halt_batch_until=halt
+        )
+    # NOT_SENT, UNAVAILABLE and ACCOUNT_REFUSED: nothing was taken; retry with backoff until the
+    # limit. After a refusal of the account or an unavailable API, the rest of the batch waits too.
+    label = _NOT_TAKEN_LABELS.get(kind, "not sent")
     detail = f"{label} ({answer.status_code or 'connection'}): {answer.detail}"
     if attempts >= policy.max_attempts:
         return Decision(
             Status.FAILED, now, error=f"gave up after {attempts} attempts; {detail}"[:1000]
         )
     wait = backoff(attempts, policy, rng)
-    halt = now + wait if kind is AnswerKind.ACCOUNT_REFUSED else None
+    if kind is AnswerKind.UNAVAILABLE:
+        # A Retry-After, when SendGrid sends one, says when to come back; never sooner.
+        wait = max(wait, _retry_after(answer.headers) or timedelta(0))
+        wait = min(wait, policy.backoff_cap)
+    halt = now + wait if kind in (AnswerKind.ACCOUNT_REFUSED, AnswerKind.UNAVAILABLE) else None
     return Decision(Status.QUEUED, now + wait, error=detail[:1000], halt_batch_until=halt)
+
+
+_NOT_TAKEN_LABELS: Final[Mapping[AnswerKind, str]] = {
+    AnswerKind.ACCOUNT_REFUSED: "refused the account",
+    AnswerKind.UNAVAILABLE: "provider unavailable, nothing taken",
+}
+
+
+def _retry_after(headers: Mapping[str, str] | None) -> timedelta | None:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return timedelta(seconds=max(0.0, float(value)))
+            except (ValueError, OverflowError):
+                return None
+    return None
 
 
 def postponed(until: datetime, reason: str) -> Decision:
@@ -275,3 +308,10 @@ def refusal_for(category: Category, recipient: Recipient) -> Refusal | None:
 
 
 LEASE_EXPIRED: Final = "the dispatcher stopped while sending; waiting for a provider event"
+RATE_LIMITED: Final = "rate limited by the provider"
+# Held back, unsent, after the provider refused or failed a request of the same batch. While such
+# messages wait, no dispatcher starts new requests (see PROVIDER_PAUSES).
+HELD_BACK: Final = "held back: the provider asked to wait or failed a request"
+PROVIDER_PAUSES: Final = (RATE_LIMITED, HELD_BACK)
+# The lease ran out before this message's request started: nothing can have gone out.
+LEASE_EXPIRED_UNSENT: Final = "the dispatcher stopped before sending this message; queued again"

@@ -15,7 +15,10 @@ class OutboxMessage(SQLModel, table=True):
     """One e-mail to one recipient. Written once per idempotency key; dispatched by the jobs process."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_sent_at", "sent_at"),  # /healthz: mail sent with no event since
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # purpose + recipient + source object + occurrence: writing the same key twice is a no-op.
@@ -43,6 +46,10 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     lease_owner: str = Field(default="", max_length=100)
     lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # When the lease holder started this message's request, committed just before it left (with
+    # the next few of its batch); cleared at each claim. A message claimed but never about to go
+    # returns to the queue when the lease ends; only one marked may have reached the provider.
+    send_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     provider_message_id: str = Field(default="", max_length=100, index=True)
     error: str = Field(default="", max_length=1000)
     queued_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

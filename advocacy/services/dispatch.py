@@ -8,10 +8,14 @@ Short transactions per batch, none held while the network is used:
    the next one claimed);
 3. record every outcome in one executemany UPDATE that only touches rows this worker still holds.
 
-A dispatcher killed between 2 and 3 leaves its rows `sending`; when the lease runs out they become
-`unknown` (the requests may have gone out) and are resent only after
-`mail_unknown_resend_after_minutes` without any provider event for them. Messages are never
-resent on a guess, which is what makes a kill -9 cost a wait, not a duplicate.
+Before a request leaves, its start is committed (`send_started_at`, with the next few: see
+request_starts). A dispatcher killed before 3 leaves its rows `sending`; when the lease runs
+out, those whose request had started become `unknown` (they may have gone out) and are resent
+only after
+`mail_unknown_resend_after_minutes` without any provider event for them, while those never put
+on the wire go straight back to the queue. Messages are never resent on a guess, which is what
+makes a kill -9 cost a wait, not a duplicate; the events that settle `unknown` messages come
+through the signed event webhook (`processed` switched on), matched by MESSAGE_ID_ARG.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from advocacy.adapters.mail_delivery import MailSender, build_sender
 from advocacy.domain import pressure
 from advocacy.domain.mail import CLIENT_FACING, Category
 from advocacy.domain.outbox import (
+    HELD_BACK,
     AnswerKind,
     Decision,
     OutgoingMail,
@@ -53,6 +58,7 @@ from advocacy.domain.outbox import (
 from advocacy.domain.people import ContactStatus
 from advocacy.repository_outbox import Claimed
 from advocacy.services.mail import budget_of, window_of
+from advocacy.services.request_starts import START_AHEAD_PER_THREAD, RequestStarts
 from advocacy.settings import Settings
 
 DEFAULT_MAX_BATCHES = 50
@@ -126,7 +132,13 @@ def dispatch_due(
     with Session(engine) as session:
         expired = repository_outbox.expire_leases(session, now=now, wait=policy.unknown_wait)
         session.commit()
+        paused_until = repository_outbox.provider_paused_until(session, now=now)
     report.add("lease_expired", expired)
+    if paused_until is not None:
+        # The provider refused or failed a request moments ago (429, 503, 5xx): sending other
+        # messages into it would only put more of them in doubt or use up their attempts.
+        report.add("paused")
+        return report
     pool = ThreadPoolExecutor(sender.threads) if sender.threads > 1 else None
     halt = threading.Event()
     in_flight: _Batch | None = None
@@ -144,12 +156,17 @@ def dispatch_due(
             if following is not None and halted_until is not None:
                 # The provider asked us to stop: hand the batch back unsent.
                 for mail in following.mails:
-                    following.decisions[mail.message_id] = postponed(
-                        halted_until, "waiting for the provider's rate limit"
-                    )
+                    following.decisions[mail.message_id] = postponed(halted_until, HELD_BACK)
                 following.mails = []
             elif following is not None:
-                following.answers = _start_sending(sender, pool, following.mails, halt)
+                starts = RequestStarts(
+                    engine,
+                    [mail.message_id for mail in following.mails],
+                    worker_id=worker_id,
+                    now=now,
+                    ahead=START_AHEAD_PER_THREAD * sender.threads,
+                )
+                following.answers = _start_sending(sender, pool, following.mails, halt, starts)
             if in_flight is not None:
                 record(in_flight)
             if following is None or halted_until is not None:
@@ -287,24 +304,32 @@ def _check_at_send_time(
     return decisions, to_send
 
 
+# Answers after which no further request of the batch starts: the provider refused everything
+# for a while (429, 401/403, 503), or a server error suggests an outage under way.
+_HALTS = frozenset({AnswerKind.RATE_LIMITED, AnswerKind.ACCOUNT_REFUSED, AnswerKind.UNAVAILABLE})
+
+
 def _start_sending(
     sender: MailSender,
     pool: ThreadPoolExecutor | None,
     mails: list[OutgoingMail],
     halt: threading.Event,
+    starts: RequestStarts,
 ) -> Iterator[ProviderAnswer]:
-    """Send each message once, in parallel; after a 429 or an account refusal, start no more."""
+    """Send each message once, in parallel; after a refusal of everything, start no more."""
 
-    def one(mail: OutgoingMail) -> ProviderAnswer:
-        if halt.is_set():
+    def one(index: int) -> ProviderAnswer:
+        if halt.is_set() or not starts.may_send(index):
             return ProviderAnswer(AnswerKind.NOT_ATTEMPTED)
-        answer = sender.send(mail)
-        if answer.kind in (AnswerKind.RATE_LIMITED, AnswerKind.ACCOUNT_REFUSED):
+        answer = sender.send(mails[index])
+        if answer.kind in _HALTS or (
+            answer.kind is AnswerKind.UNCERTAIN and answer.status_code is not None
+        ):
             halt.set()
         return answer
 
     if pool is None:
-        return map(one, mails)
+        return map(one, range(len(mails)))
     # A few workers take the next message in turn, rather than one pool task per message: a
     # task costs a Future and its Condition, more CPU than building the message's request.
     answers: list[ProviderAnswer | None] = [None] * len(mails)
@@ -317,7 +342,7 @@ def _start_sending(
                 index = next(turns, None)
             if index is None:
                 return
-            answers[index] = one(mails[index])
+            answers[index] = one(index)
 
     workers = [pool.submit(work) for _ in range(min(sender.threads, len(mails)))]
 
@@ -351,5 +376,5 @@ def _decide_sent(
     until = max(halts)
     for message_id, answer in answers.items():
         if answer.kind is AnswerKind.NOT_ATTEMPTED:
-            decisions[message_id] = postponed(until, "waiting for the provider's rate limit")
+            decisions[message_id] = postponed(until, HELD_BACK)
     return until

@@ -47,9 +47,28 @@ def _known_ids(session: Session, ids: list[str]) -> set[str]:
     return known
 
 
-def _row(event: rules.ProviderEvent, now: datetime) -> MailEvent:
+def _messages_named(session: Session, events: list[rules.ProviderEvent]) -> dict[int, str]:
+    """Outbox id -> recipient, for the messages the events name in their custom arg."""
+    ids = sorted({e.message_id for e in events if e.message_id is not None})
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        query = select(OutboxMessage.id, OutboxMessage.to_email).where(
+            col(OutboxMessage.id).in_(ids[start : start + ID_CHUNK])
+        )
+        found.update({message_id: email.lower() for message_id, email in session.exec(query)})
+    return found
+
+
+def _row(
+    event: rules.ProviderEvent, now: datetime, messages: Mapping[int, str] | None = None
+) -> MailEvent:
+    # Linked to its message at once (as processing would): a message whose outcome is unknown is
+    # settled by the next dispatch even before the events are processed.
+    email = (messages or {}).get(event.message_id or 0)
+    linked = email is not None and (not event.email or email == event.email)
     return MailEvent(
         provider_event_id=event.event_id,
+        message_id=event.message_id if linked else None,
         event=event.event,
         email=event.email,
         occurred_at=event.occurred_at,
@@ -68,7 +87,8 @@ def store_events(
         if event.event_id not in known:
             known.add(event.event_id)
             fresh.append(event)
-    session.add_all([_row(event, now) for event in fresh])
+    messages = _messages_named(session, fresh)
+    session.add_all([_row(event, now, messages) for event in fresh])
     try:
         session.commit()
     except IntegrityError:
@@ -76,7 +96,7 @@ def store_events(
         session.rollback()
         stored = 0
         for event in fresh:
-            session.add(_row(event, now))
+            session.add(_row(event, now, messages))
             try:
                 session.commit()
                 stored += 1

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from advocacy import repository
 from advocacy.domain.lease import Lease, Standing, standing
-from advocacy.models import SchedulerHeartbeat
+from advocacy.models import MailEvent, OutboxMessage, SchedulerHeartbeat
 from advocacy.services.leadership import note_heartbeat, scheduler_lease
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,41 @@ class LeaderReport:
 
 
 @dataclass(frozen=True)
+class MailEventsReport:
+    """Whether SendGrid's signed webhook is heard from: unknown outcomes settle only through it."""
+
+    last_event_at: datetime | None
+    unheard_since: datetime | None  # the oldest send past the silence with no event since
+
+    @property
+    def status(self) -> str:
+        return "silent" if self.unheard_since is not None else "ok"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "last_event_at": self.last_event_at.isoformat() if self.last_event_at else None,
+            "sent_without_event_since": self.unheard_since.isoformat()
+            if self.unheard_since
+            else None,
+        }
+
+
+def mail_events_report(session: Session, *, now: datetime, silence: timedelta) -> MailEventsReport:
+    """When the last provider event arrived, and whether mail sent long enough ago has had none."""
+    last_event = session.exec(select(func.max(MailEvent.received_at))).one()
+    # Only the last week counts: an installation that never sent anything is not silent.
+    since = max(last_event, now - timedelta(days=7)) if last_event else now - timedelta(days=7)
+    unheard = session.exec(
+        select(OutboxMessage.sent_at)
+        .where(col(OutboxMessage.sent_at) > since, col(OutboxMessage.sent_at) <= now - silence)
+        .order_by(col(OutboxMessage.sent_at))
+        .limit(1)
+    ).first()
+    return MailEventsReport(last_event, unheard)
+
+
+@dataclass(frozen=True)
 class HealthReport:
     database_ok: bool
     database_error: str | None
@@ -79,6 +114,7 @@ class HealthReport:
     stale_after_s: int
     leader: LeaderReport | None = None
     standbys: tuple[ProcessReport, ...] = ()
+    mail_events: MailEventsReport | None = None  # None: mail does not go through SendGrid
 
     @property
     def scheduler_status(self) -> str:
@@ -99,11 +135,19 @@ class HealthReport:
                 "leader": self.leader.as_json() if self.leader else None,
                 "standbys": [standby.as_json() for standby in self.standbys],
             },
+            "mail_events": self.mail_events.as_json() if self.mail_events else None,
         }
 
 
-def health_report(engine: Engine, *, now: datetime, stale_after_s: int) -> HealthReport:
-    """Check the database, read the newest heartbeat, the lease holder and the live standbys."""
+def health_report(
+    engine: Engine,
+    *,
+    now: datetime,
+    stale_after_s: int,
+    mail_events_silence: timedelta | None = None,
+) -> HealthReport:
+    """Check the database, read the newest heartbeat, the lease holder and the live standbys,
+    and (with `mail_events_silence`) whether SendGrid's events still arrive."""
     try:
         with Session(engine) as session:
             session.exec(text("SELECT 1"))  # type: ignore[call-overload]
@@ -116,6 +160,11 @@ def health_report(engine: Engine, *, now: datetime, stale_after_s: int) -> Healt
             ).all()
             leader_row = (
                 session.get(SchedulerHeartbeat, lease.holder) if lease and lease.holder else None
+            )
+            mail_events = (
+                mail_events_report(session, now=now, silence=mail_events_silence)
+                if mail_events_silence is not None
+                else None
             )
     except SQLAlchemyError as error:
         log.warning("health check: database unavailable: %s", error.__class__.__name__)
@@ -134,9 +183,16 @@ def health_report(engine: Engine, *, now: datetime, stale_after_s: int) -> Healt
         if lease is None or row.name != lease.holder
     )
     if beat is None:
-        return HealthReport(True, None, None, None, stale_after_s, leader, standbys)
+        return HealthReport(True, None, None, None, stale_after_s, leader, standbys, mail_events)
     return HealthReport(
-        True, None, beat.beat_at, _age(beat.beat_at, now), stale_after_s, leader, standbys
+        True,
+        None,
+        beat.beat_at,
+        _age(beat.beat_at, now),
+        stale_after_s,
+        leader,
+        standbys,
+        mail_events,
     )
 
 

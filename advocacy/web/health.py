@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, current_app, jsonify
 from werkzeug.wrappers import Response
 
@@ -16,8 +18,17 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 @public
 def healthz() -> tuple[Response, int]:
+    settings = current_app.config["ADVOCACY"]
+    silence = (
+        timedelta(minutes=settings.mail_events_silence_minutes)
+        if settings.mail_backend == "sendgrid"
+        else None
+    )
     report = health_report(
-        engine(), now=utcnow(), stale_after_s=current_app.config["ADVOCACY"].scheduler_stale_seconds
+        engine(),
+        now=utcnow(),
+        stale_after_s=settings.scheduler_stale_seconds,
+        mail_events_silence=silence,
     )
     response = jsonify(report.as_json())
     response.headers["Cache-Control"] = "no-store"

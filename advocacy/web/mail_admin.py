@@ -3,9 +3,18 @@ suppression list, where staff add and remove their own manual suppressions."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,6 +30,7 @@ from advocacy.db import db_session
 from advocacy.domain.mail import ALL, Category
 from advocacy.models import OutboxMessage
 from advocacy.services import consent
+from advocacy.services.operations import mail_events_report
 from advocacy.web.forms import ActionForm
 from advocacy.web.journey_forms import CheckboxesField
 from advocacy.web.refusals import discard_changes, viewer_timezone
@@ -127,8 +137,17 @@ def _message_or_404(message_id: int) -> OutboxMessage:
 def index() -> str:
     wanted = message_filter(request.args)
     current = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
+    settings = current_app.config["ADVOCACY"]
+    silence = timedelta(minutes=settings.mail_events_silence_minutes)
+    events = (
+        mail_events_report(db_session(), now=utcnow(), silence=silence)
+        if settings.mail_backend == "sendgrid"
+        else None
+    )
     return render_template(
         "mail/index.html",
+        events_silent=events is not None and events.status == "silent",
+        silence_minutes=settings.mail_events_silence_minutes,
         found=log_pages.list_messages(db_session(), wanted, zone=viewer_timezone()),
         wanted=wanted,
         current=current,

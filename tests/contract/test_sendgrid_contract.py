@@ -10,20 +10,25 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from sendgrid.helpers.mail import ApiKeyIncludedException
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from advocacy.adapters.sendgrid_mail import MESSAGE_ID_ARG, SendGridSender
-from advocacy.domain.outbox import AnswerKind, OutgoingMail
-from advocacy.models import OutboxMessage
+from advocacy.adapters.sendgrid_mail import SendGridSender
+from advocacy.domain import mail_events
+from advocacy.domain.outbox import MESSAGE_ID_ARG, AnswerKind, OutgoingMail
+from advocacy.models import MailEvent, OutboxMessage
+from advocacy.services.dispatch import dispatch_due
 from advocacy.services.mail import queue_email
+from advocacy.services.mail_events import process_pending_events
 from tests.conftest import NOW, free_port
-from tests.factories import make_mail_contact
+from tests.factories import make_mail_contact, queue_staff_notices
 from tests.fake_sendgrid import FakeSendGrid
+from tests.sendgrid_events import Signer, events_for, post_events
 
 API_KEY = "SG.test-key"
 
@@ -35,12 +40,19 @@ def fake() -> Iterator[FakeSendGrid]:
 
 
 @pytest.fixture
-def sg_app(app_factory: Any, fake: FakeSendGrid) -> Flask:
+def signer() -> Signer:
+    return Signer()
+
+
+@pytest.fixture
+def sg_app(app_factory: Any, fake: FakeSendGrid, signer: Signer) -> Flask:
     return app_factory(
         mail_backend="sendgrid",
         sendgrid_api_key=API_KEY,
         sendgrid_host=fake.url,
         sendgrid_asm_group_nurture=77,
+        sendgrid_webhook_public_key=signer.public_key,
+        mail_unknown_resend_after_minutes=60,
     )
 
 
@@ -156,8 +168,10 @@ def test_an_unconfigured_group_is_left_out(sg_app: Flask, fake: FakeSendGrid) ->
         (401, AnswerKind.ACCOUNT_REFUSED),
         (403, AnswerKind.ACCOUNT_REFUSED),
         (429, AnswerKind.RATE_LIMITED),
-        (500, AnswerKind.UNCERTAIN),
-        (503, AnswerKind.UNCERTAIN),
+        (500, AnswerKind.UNCERTAIN),  # "an error occurred": whether it was queued is unsaid
+        (502, AnswerKind.UNCERTAIN),
+        (504, AnswerKind.UNCERTAIN),
+        (503, AnswerKind.UNAVAILABLE),  # "the v3 Web API is not available": nothing taken
     ],
 )
 def test_error_answers_map_to_outcomes(
@@ -253,6 +267,49 @@ def test_a_body_holding_an_api_key_is_refused_as_the_library_refuses_it(
         sender.build(leaky)
     with pytest.raises(ApiKeyIncludedException):
         sender.payload(leaky)
+
+
+def test_the_events_sendgrid_posts_name_the_message_by_the_custom_arg_the_sender_set(
+    sg_app: Flask, session: Session, fake: FakeSendGrid, signer: Signer
+) -> None:
+    # The request times out after SendGrid took it: the outcome is unknown.
+    with sg_app.app_context():
+        [message_id] = queue_staff_notices(session, 1, now=NOW)
+    fake.script(message_id=message_id, delay=1.0)
+    settings = sg_app.config["ADVOCACY"]
+    sender = SendGridSender(settings, timeout=0.2, threads=1)
+    engine = sg_app.extensions["advocacy.engine"]
+    try:
+        dispatch_due(engine, settings, sender, now=NOW, worker_id="w1")
+        assert session.get(OutboxMessage, message_id).status == "unknown"  # type: ignore[union-attr]
+        [request] = fake.accepted()
+        # The custom args are what the server received, echoed as SendGrid echoes them.
+        assert request.body["custom_args"] == {MESSAGE_ID_ARG: str(message_id)}
+        events = events_for(request, ("processed", "delivered"))
+        assert all(event[MESSAGE_ID_ARG] == str(message_id) for event in events)
+        post_events(sg_app.test_client(), signer, events)
+        # The parser reads the very name the sender set.
+        parsed = [mail_events.parse_event(event, received_at=NOW) for event in events]
+        assert [event.message_id for event in parsed if event] == [message_id, message_id]
+        session.expire_all()
+        stored = session.exec(select(MailEvent).order_by(MailEvent.id)).all()
+        assert [(row.event, row.message_id) for row in stored] == [
+            ("processed", message_id),
+            ("delivered", message_id),
+        ]
+        # After the wait, the dispatcher settles the message instead of resending it.
+        later = NOW + timedelta(minutes=61)
+        report = dispatch_due(engine, settings, sender, now=later, worker_id="w2")
+    finally:
+        sender.close()
+    assert report["sent"] == 1
+    assert fake.accepted_ids == {str(message_id): 1}
+    process_pending_events(session, later)
+    session.expire_all()
+    settled = session.get(OutboxMessage, message_id)
+    assert settled is not None
+    assert (settled.status, settled.delivery) == ("sent", "delivered")
+    assert settled.provider_message_id == request.provider_message_id
 
 
 class CannedServer:

@@ -1,5 +1,5 @@
-"""The "mail.process_events" job applies stored webhook events with the ASM groups from settings,
-and running it twice changes nothing more."""
+"""The "mail.process_events" job applies the events SendGrid posted to the signed webhook, with the
+ASM groups from settings, and running it twice changes nothing more."""
 
 from __future__ import annotations
 
@@ -8,20 +8,16 @@ from typing import Any
 from sqlmodel import select
 
 from advocacy.db import db_session
-from advocacy.domain.mail_events import parse_event
 from advocacy.models import ConsentChange, MailEvent, Suppression
-from advocacy.services.mail_events import store_events
 from jobs import runner
-from tests.conftest import NOW
+from tests.sendgrid_events import Signer, post_events
 
 
 def test_the_job_applies_a_group_unsubscribe_with_the_configured_groups(app_factory: Any) -> None:
-    app = app_factory(sendgrid_asm_group_survey=41)
+    signer = Signer()
+    app = app_factory(sendgrid_asm_group_survey=41, sendgrid_webhook_public_key=signer.public_key)
     raw = {"event": "group_unsubscribe", "email": "dana@client.example", "asm_group_id": 41}
-    with app.app_context():
-        event = parse_event({"sg_event_id": "g1", **raw}, received_at=NOW)
-        assert event is not None
-        store_events(db_session(), [event], now=NOW)
+    post_events(app.test_client(), signer, [{"sg_event_id": "g1", **raw}])
     runner.run_once(app, "mail.process_events")
     runner.run_once(app, "mail.process_events")
     with app.app_context():

@@ -17,14 +17,16 @@ from sqlmodel import Session, select
 
 from advocacy.adapters.mail_delivery import LocalOutbox
 from advocacy.adapters.sendgrid_mail import SendGridSender
-from advocacy.models import Account, MailEvent, OutboxMessage, Suppression
-from advocacy.repository_outbox import claim_due
+from advocacy.domain.outbox import OutgoingMail
+from advocacy.models import Account, OutboxMessage, Suppression
+from advocacy.repository_outbox import claim_due, mark_requests_started
 from advocacy.services.dispatch import dispatch_due
 from advocacy.services.mail import queue_email
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_mail_contact, make_touchpoint, queue_staff_notices
 from tests.fake_sendgrid import FakeSendGrid
+from tests.sendgrid_events import Signer, events_for, post_events
 
 
 @pytest.fixture
@@ -34,11 +36,17 @@ def fake() -> Iterator[FakeSendGrid]:
 
 
 @pytest.fixture
-def sg_app(app_factory: Any, fake: FakeSendGrid) -> Iterator[Flask]:
+def signer() -> Signer:
+    return Signer()
+
+
+@pytest.fixture
+def sg_app(app_factory: Any, fake: FakeSendGrid, signer: Signer) -> Iterator[Flask]:
     app = app_factory(
         mail_backend="sendgrid",
         sendgrid_api_key="SG.test",
         sendgrid_host=fake.url,
+        sendgrid_webhook_public_key=signer.public_key,
         mail_batch_size=10,
         mail_max_attempts=3,
         mail_unknown_resend_after_minutes=30,
@@ -75,19 +83,23 @@ def message(session: Session, message_id: int) -> OutboxMessage:
     return found
 
 
-def provider_event(session: Session, message_id: int, event: str = "processed") -> None:
-    """What the signed webhook stores when the provider reports on a message."""
-    session.add(
-        MailEvent(
-            provider_event_id=f"evt-{message_id}-{event}",
-            message_id=message_id,
-            event=event,
-            occurred_at=NOW,
-            payload_json="{}",
-            received_at=NOW,
-        )
+def provider_reports(app: Flask, fake: FakeSendGrid, signer: Signer, *kinds: str) -> int:
+    """SendGrid posts, signed, its events about every request it accepted, to the webhook."""
+    events = [event for request in fake.accepted() for event in events_for(request, kinds)]
+    return post_events(app.test_client(), signer, events)
+
+
+def outgoing(row: Any) -> OutgoingMail:
+    return OutgoingMail(
+        row.id,
+        row.category,
+        row.to_email,
+        row.to_name,
+        row.subject,
+        row.html_body,
+        row.text_body,
+        {},
     )
-    session.commit()
 
 
 def nurture(session: Session, contact: Any, occurrence: str = "1") -> int:
@@ -176,24 +188,77 @@ def test_a_429_amid_parallel_sends_holds_the_rest_back_and_each_message_goes_onc
 
 
 def test_a_500_makes_the_message_unknown_and_it_is_resent_only_after_the_wait(
-    settings: Settings, session: Session, engine: Engine, fake: FakeSendGrid, sender: Any
+    settings: Settings, session: Session, engine: Engine, fake: FakeSendGrid
 ) -> None:
     [first, second] = queue_staff_notices(session, 2)
     fake.script(message_id=first, status=500)
-    run(engine, settings, sender)
-    unknown = message(session, first)
-    assert unknown.status == "unknown" and "500" in unknown.error
-    assert unknown.next_attempt_at == NOW + timedelta(minutes=30)
-    assert message(session, second).status == "sent"
-    assert run(engine, settings, sender, now=NOW + timedelta(minutes=29))["claimed"] == 0
-    run(engine, settings, sender, now=NOW + timedelta(minutes=30))
+    sender = SendGridSender(settings, timeout=0.3, threads=1)
+    try:
+        run(engine, settings, sender)
+        unknown = message(session, first)
+        assert unknown.status == "unknown" and "500" in unknown.error
+        assert unknown.next_attempt_at == NOW + timedelta(minutes=30)
+        # A server error may be the start of an outage: the next request waits a little.
+        assert message(session, second).status == "queued"
+        run(engine, settings, sender, now=NOW + timedelta(seconds=30))
+        assert message(session, second).status == "sent"
+        assert run(engine, settings, sender, now=NOW + timedelta(minutes=29))["claimed"] == 0
+        run(engine, settings, sender, now=NOW + timedelta(minutes=30))
+    finally:
+        sender.close()
     assert message(session, first).status == "sent"
     assert message(session, first).attempts == 2
     assert fake.accepted_ids == {str(first): 1, str(second): 1}
 
 
-def test_an_unknown_message_the_provider_reported_on_is_settled_not_resent(
+def test_a_503_is_not_accepted_so_the_message_is_retried_after_a_backoff_not_the_wait(
     settings: Settings, session: Session, engine: Engine, fake: FakeSendGrid
+) -> None:
+    ids = queue_staff_notices(session, 5)
+    fake.script(status=503, times=1, headers={"Retry-After": "45"})
+    sender = SendGridSender(settings, timeout=0.3, threads=1)
+    try:
+        run(engine, settings, sender)
+        refused = message(session, ids[0])
+        assert refused.status == "queued" and refused.attempts == 1
+        assert "unavailable" in refused.error
+        # SendGrid said when to come back; the batch was not sent into the outage.
+        assert refused.next_attempt_at == NOW + timedelta(seconds=45)
+        assert {message(session, i).status for i in ids} == {"queued"}
+        assert run(engine, settings, sender, now=NOW + timedelta(seconds=45))["sent"] == 5
+    finally:
+        sender.close()
+    assert fake.accepted_ids == {str(i): 1 for i in ids}
+
+
+def test_an_outage_of_500s_leaves_only_the_requests_under_way_in_doubt(
+    settings: Settings, session: Session, engine: Engine, fake: FakeSendGrid, sender: Any
+) -> None:
+    ids = queue_staff_notices(session, 300)
+    fake.script(status=500, times=None)
+    outage_end = NOW + timedelta(minutes=2)
+    now = NOW
+    while now < outage_end:  # the job runs every few seconds through a 2-minute outage
+        run(engine, settings, sender, now=now)
+        now += timedelta(seconds=5)
+    in_doubt = [i for i in ids if message(session, i).status == "unknown"]
+    # Each 500 pauses sending for 30 s: only the requests under way at each try are in doubt.
+    assert 0 < len(in_doubt) <= 4 * 5
+    fake.unscript()  # SendGrid is back
+    run(engine, settings, sender, now=now + timedelta(seconds=30))
+    assert sum(1 for i in ids if message(session, i).status == "sent") == 300 - len(in_doubt)
+    run(engine, settings, sender, now=now + timedelta(minutes=31))
+    assert set(statuses(session).values()) == {"sent"}
+    assert fake.accepted_ids == {str(i): 1 for i in ids}
+
+
+def test_an_unknown_message_the_provider_reported_on_is_settled_not_resent(
+    sg_app: Flask,
+    settings: Settings,
+    session: Session,
+    engine: Engine,
+    fake: FakeSendGrid,
+    signer: Signer,
 ) -> None:
     [only] = queue_staff_notices(session, 1)
     fake.script(message_id=only, delay=1.0)  # accepted, but the answer comes too late
@@ -201,7 +266,8 @@ def test_an_unknown_message_the_provider_reported_on_is_settled_not_resent(
     try:
         run(engine, settings, sender)
         assert message(session, only).status == "unknown"
-        provider_event(session, only, "delivered")
+        # Not yet processed by the events job: the stored event alone settles the message.
+        assert provider_reports(sg_app, fake, signer, "delivered") == 1
         report = run(engine, settings, sender, now=NOW + timedelta(minutes=31))
     finally:
         sender.close()
@@ -321,19 +387,46 @@ def test_outside_the_send_window_the_message_waits_for_the_contacts_morning(
     assert message(session, message_id).status == "sent"
 
 
-def test_a_dispatcher_that_dies_mid_batch_leaves_unknown_messages_resent_only_without_events(
-    settings: Settings, session: Session, engine: Engine, fake: FakeSendGrid, sender: Any
+def test_a_dispatcher_that_dies_mid_batch_holds_only_the_messages_whose_request_started(
+    sg_app: Flask,
+    settings: Settings,
+    session: Session,
+    engine: Engine,
+    fake: FakeSendGrid,
+    sender: Any,
+    signer: Signer,
 ) -> None:
     ids = queue_staff_notices(session, 4)
-    claim_due(session, worker_id="dead", now=NOW, lease_until=NOW + timedelta(minutes=2), limit=4)
+    claimed = claim_due(
+        session, worker_id="dead", now=NOW, lease_until=NOW + timedelta(minutes=2), limit=4
+    )
+    # It started two requests: the first reached SendGrid, the second died on the way.
+    for row in claimed[:2]:
+        assert mark_requests_started(session.connection(), [row.id], worker_id="dead", at=NOW)
     session.commit()
-    provider_event(session, ids[0])  # that one had reached the provider before the crash
+    sender.send(outgoing(claimed[0]))
+    provider_reports(sg_app, fake, signer, "processed")
     assert run(engine, settings, sender, now=NOW + timedelta(minutes=1))["claimed"] == 0
     report = run(engine, settings, sender, now=NOW + timedelta(minutes=2))
-    assert report["lease_expired"] == 4 and set(statuses(session).values()) == {"unknown"}
+    assert report["lease_expired"] == 4
+    # Never put on the wire: back in the queue at once, and sent in the same run.
+    assert [message(session, i).status for i in ids] == ["unknown", "unknown", "sent", "sent"]
+    assert message(session, ids[2]).attempts == 1
     run(engine, settings, sender, now=NOW + timedelta(minutes=32))
     assert set(statuses(session).values()) == {"sent"}
-    assert fake.accepted_ids == {str(i): 1 for i in ids[1:]}
+    assert fake.accepted_ids == {str(i): 1 for i in ids}
+
+
+def test_a_dispatcher_that_lost_its_lease_before_a_request_does_not_send_it(
+    settings: Settings, session: Session, engine: Engine, fake: FakeSendGrid, sender: Any
+) -> None:
+    [only] = queue_staff_notices(session, 1)
+    claim_due(session, worker_id="slow", now=NOW, lease_until=NOW + timedelta(minutes=2), limit=1)
+    session.commit()
+    run(engine, settings, sender, now=NOW + timedelta(minutes=3), worker="other")
+    assert fake.accepted_ids == {str(only): 1}
+    # The slow one wakes up and would start its request: it no longer holds the message.
+    assert not mark_requests_started(session.connection(), [only], worker_id="slow", at=NOW)
 
 
 def test_a_claim_takes_the_oldest_due_messages_up_to_the_batch_size(

@@ -1,8 +1,10 @@
-"""Processing stored SendGrid events: the message, the journey map and the address's suppressions
-change as each event says, and processing twice changes nothing more."""
+"""Processing SendGrid events: the message, the journey map and the address's suppressions change
+as each event says, and processing twice changes nothing more. Events arrive as SendGrid sends
+them: signed, through the real `/webhooks/sendgrid`, then processed by the jobs' service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -10,12 +12,13 @@ import pytest
 from sqlmodel import Session, select
 
 from advocacy.domain.mail import Category, suppressed_for
-from advocacy.domain.mail_events import parse_event
+from advocacy.domain.outbox import MESSAGE_ID_ARG
 from advocacy.models import ConsentChange, MailEvent, OutboxMessage, Suppression, Touchpoint
 from advocacy.repository_mail import suppressed_categories
-from advocacy.services.mail_events import process_pending_events, store_events
+from advocacy.services.mail_events import process_pending_events
 from tests.conftest import NOW
 from tests.factories import make_account, make_contact, make_sent_message
+from tests.sendgrid_events import Signer, post_events
 
 EMAIL = "dana@client.example"
 ASM = {41: Category.SURVEY, 42: Category.NURTURE}
@@ -36,10 +39,21 @@ def message(session: Session) -> OutboxMessage:
     )
 
 
-def deliver(session: Session, *events: dict[str, Any]) -> int:
-    parsed = [parse_event(raw, received_at=NOW) for raw in events]
-    store_events(session, [e for e in parsed if e is not None], now=NOW)
-    return process_pending_events(session, NOW, asm_groups=ASM)
+Deliver = Callable[..., int]
+
+
+@pytest.fixture
+def deliver(app_factory: Any) -> Deliver:
+    """Post events signed to the webhook of a running app, then process what it stored."""
+    signer = Signer()
+    client = app_factory(sendgrid_webhook_public_key=signer.public_key).test_client()
+
+    def post_and_process(session: Session, *events: dict[str, Any]) -> int:
+        post_events(client, signer, events)
+        session.expire_all()
+        return process_pending_events(session, NOW, asm_groups=ASM)
+
+    return post_and_process
 
 
 def event(message: OutboxMessage | None, kind: str, **fields: Any) -> dict[str, Any]:
@@ -47,7 +61,7 @@ def event(message: OutboxMessage | None, kind: str, **fields: Any) -> dict[str, 
     fields.setdefault("email", message.to_email if message else EMAIL)
     fields.setdefault("timestamp", int((NOW - timedelta(minutes=5)).timestamp()))
     if message is not None:
-        fields.setdefault("advocacy_message_id", str(message.id))
+        fields.setdefault(MESSAGE_ID_ARG, str(message.id))
         fields.setdefault("sg_message_id", f"{message.provider_message_id}.filter01.1")
     return {"event": kind, **fields}
 
@@ -67,7 +81,7 @@ def consent_log(session: Session) -> list[tuple[str, str, str]]:
 
 
 def test_delivered_updates_the_message_and_becomes_a_firm_touchpoint(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     assert deliver(session, event(message, "processed"), event(message, "delivered")) == 2
     session.refresh(message)
@@ -82,7 +96,7 @@ def test_delivered_updates_the_message_and_becomes_a_firm_touchpoint(
 
 
 def test_opens_and_clicks_are_the_clients_initiative_once_per_message(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(
         session,
@@ -99,7 +113,7 @@ def test_opens_and_clicks_are_the_clients_initiative_once_per_message(
 
 
 def test_a_late_processed_event_never_hides_a_delivery(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(session, event(message, "delivered"))
     deliver(session, event(message, "processed"))
@@ -108,6 +122,7 @@ def test_a_late_processed_event_never_hides_a_delivery(
 
 
 def test_a_message_in_unknown_state_becomes_sent_when_an_event_proves_it_left(
+    deliver: Deliver,
     session: Session,
 ) -> None:
     message = make_sent_message(session, status="unknown", to_email=EMAIL)
@@ -118,13 +133,14 @@ def test_a_message_in_unknown_state_becomes_sent_when_an_event_proves_it_left(
 
 
 def test_events_are_matched_by_provider_id_and_address_when_custom_args_are_missing(
+    deliver: Deliver,
     session: Session,
 ) -> None:
     # One request with two personalizations: both messages share SendGrid's message id.
     first = make_sent_message(session, to_email="a@client.example", provider_message_id="batch")
     second = make_sent_message(session, to_email="b@client.example", provider_message_id="batch")
     raw = event(second, "delivered")
-    del raw["advocacy_message_id"]
+    del raw[MESSAGE_ID_ARG]
     deliver(session, raw)
     session.refresh(first)
     session.refresh(second)
@@ -134,10 +150,10 @@ def test_events_are_matched_by_provider_id_and_address_when_custom_args_are_miss
 
 
 def test_a_custom_arg_pointing_at_another_address_is_not_trusted(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     other = make_sent_message(session, to_email="other@client.example")
-    deliver(session, event(message, "delivered", advocacy_message_id=str(other.id)))
+    deliver(session, event(message, "delivered", **{MESSAGE_ID_ARG: str(other.id)}))
     session.refresh(other)
     session.refresh(message)
     assert other.delivery == ""
@@ -145,7 +161,7 @@ def test_a_custom_arg_pointing_at_another_address_is_not_trusted(
 
 
 def test_a_hard_bounce_stops_all_mail_including_transactional(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(session, event(message, "bounce", type="bounce", reason="550 no such user"))
     assert suppressions(session) == {"all": "bounce"}
@@ -157,7 +173,7 @@ def test_a_hard_bounce_stops_all_mail_including_transactional(
 
 
 def test_a_blocked_bounce_is_temporary_and_suppresses_nothing(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(session, event(message, "bounce", type="blocked", reason="IP reputation"))
     assert suppressions(session) == {}
@@ -176,14 +192,18 @@ def test_a_blocked_bounce_is_temporary_and_suppresses_nothing(
     ],
 )
 def test_a_dropped_message_suppresses_according_to_its_reason(
-    session: Session, message: OutboxMessage, reason: str, expected: dict[str, str]
+    deliver: Deliver,
+    session: Session,
+    message: OutboxMessage,
+    reason: str,
+    expected: dict[str, str],
 ) -> None:
     deliver(session, event(message, "dropped", reason=reason))
     assert suppressions(session) == expected
 
 
 def test_a_spam_report_stops_every_client_facing_category_and_is_recorded(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(session, event(message, "spamreport"))
     assert suppressions(session) == {"all": "spamreport"}
@@ -195,7 +215,7 @@ def test_a_spam_report_stops_every_client_facing_category_and_is_recorded(
 
 
 def test_an_unsubscribe_event_stops_all_client_facing_mail(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(session, event(message, "unsubscribe"))
     assert suppressions(session) == {"all": "unsubscribe"}
@@ -205,7 +225,7 @@ def test_an_unsubscribe_event_stops_all_client_facing_mail(
 
 
 def test_a_group_unsubscribe_stops_only_that_groups_category(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(session, event(message, "group_unsubscribe", asm_group_id=41))
     assert suppressions(session) == {"survey": "unsubscribe"}
@@ -216,7 +236,7 @@ def test_a_group_unsubscribe_stops_only_that_groups_category(
 
 
 def test_a_group_resubscribe_lifts_that_category_only(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(session, event(message, "unsubscribe"))
     deliver(session, event(message, "group_resubscribe", asm_group_id=42))
@@ -230,19 +250,22 @@ def test_a_group_resubscribe_lifts_that_category_only(
 
 
 def test_a_group_we_do_not_map_changes_no_suppression(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(session, event(message, "group_unsubscribe", asm_group_id=999))
     assert suppressions(session) == {}
 
 
-def test_a_resubscribe_never_lifts_a_spam_report(session: Session, message: OutboxMessage) -> None:
+def test_a_resubscribe_never_lifts_a_spam_report(
+    deliver: Deliver, session: Session, message: OutboxMessage
+) -> None:
     deliver(session, event(message, "spamreport"))
     deliver(session, event(message, "group_resubscribe", asm_group_id=42))
     assert suppressions(session) == {"all": "spamreport"}
 
 
 def test_an_unsubscribe_for_an_address_without_a_message_still_suppresses_it(
+    deliver: Deliver,
     session: Session,
 ) -> None:
     deliver(session, event(None, "unsubscribe"))
@@ -250,7 +273,9 @@ def test_an_unsubscribe_for_an_address_without_a_message_still_suppresses_it(
     assert touchpoints(session) == []
 
 
-def test_staff_mail_without_a_contact_makes_no_touchpoint(session: Session) -> None:
+def test_staff_mail_without_a_contact_makes_no_touchpoint(
+    deliver: Deliver, session: Session
+) -> None:
     message = make_sent_message(session, category="transactional", to_email="ann@firm.example")
     deliver(session, event(message, "delivered"))
     assert touchpoints(session) == []
@@ -258,7 +283,9 @@ def test_staff_mail_without_a_contact_makes_no_touchpoint(session: Session) -> N
     assert message.delivery == "delivered"
 
 
-def test_processing_twice_changes_nothing_more(session: Session, message: OutboxMessage) -> None:
+def test_processing_twice_changes_nothing_more(
+    deliver: Deliver, session: Session, message: OutboxMessage
+) -> None:
     raws = [
         event(message, "delivered"),
         event(message, "open"),
@@ -275,7 +302,7 @@ def test_processing_twice_changes_nothing_more(session: Session, message: Outbox
 
 
 def test_an_event_dated_after_now_becomes_a_touchpoint_dated_now(
-    session: Session, message: OutboxMessage
+    deliver: Deliver, session: Session, message: OutboxMessage
 ) -> None:
     deliver(
         session, event(message, "open", timestamp=int((NOW + timedelta(minutes=2)).timestamp()))
@@ -284,7 +311,7 @@ def test_an_event_dated_after_now_becomes_a_touchpoint_dated_now(
 
 
 def test_a_failing_event_is_set_aside_and_the_others_are_processed(
-    session: Session, message: OutboxMessage, monkeypatch: pytest.MonkeyPatch
+    deliver: Deliver, session: Session, message: OutboxMessage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from advocacy.services import mail_events
 

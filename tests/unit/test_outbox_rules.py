@@ -256,3 +256,24 @@ def test_who_may_receive_what(
     category: Category, recipient: Recipient, refusal: Refusal | None
 ) -> None:
     assert refusal_for(category, recipient) is refusal
+
+
+def test_a_503_took_nothing_so_it_is_retried_after_its_retry_after_and_stops_the_batch() -> None:
+    answer = ProviderAnswer(
+        AnswerKind.UNAVAILABLE, status_code=503, detail="down", headers={"Retry-After": "120"}
+    )
+    decision = decide(answer, attempts_before=0, now=T0, policy=POLICY, rng=Fixed(0.0))
+    assert decision.status is Status.QUEUED
+    assert decision.next_attempt_at == T0 + timedelta(seconds=120)
+    assert decision.halt_batch_until == decision.next_attempt_at
+    assert "unavailable" in decision.error
+
+
+def test_a_server_error_pauses_the_batch_but_a_timeout_does_not() -> None:
+    server_error = ProviderAnswer(AnswerKind.UNCERTAIN, status_code=500, detail="oops")
+    timeout = ProviderAnswer(AnswerKind.UNCERTAIN, detail="timed out")
+    paused = decide(server_error, attempts_before=0, now=T0, policy=POLICY, rng=Fixed(0.5))
+    assert paused.status is Status.UNKNOWN
+    assert paused.halt_batch_until == T0 + POLICY.backoff_base
+    kept = decide(timeout, attempts_before=0, now=T0, policy=POLICY, rng=Fixed(0.5))
+    assert kept.halt_batch_until is None

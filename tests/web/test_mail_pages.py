@@ -12,9 +12,12 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.models import ConsentChange, MailEvent, Suppression
+from advocacy.domain.outbox import MESSAGE_ID_ARG
+from advocacy.models import ConsentChange, Suppression
 from advocacy.repository_mail import messages_for_contact
+from advocacy.services.mail_events import process_pending_events
 from tests.conftest import NOW
 from tests.factories import (
     csrf_token,
@@ -24,6 +27,7 @@ from tests.factories import (
     make_user,
     sign_in,
 )
+from tests.sendgrid_events import Signer, post_events
 
 
 def admin_client(app: Flask) -> FlaskClient:
@@ -80,7 +84,9 @@ def test_the_log_pages_through_many_messages(app: Flask) -> None:
     assert first.count("Number ") == 50 and second.count("Number ") == 5
 
 
-def test_a_message_shows_text_headers_and_its_event_timeline(app: Flask) -> None:
+def test_a_message_shows_text_headers_and_its_event_timeline(app_factory: Any) -> None:
+    signer = Signer()
+    app = app_factory(sendgrid_webhook_public_key=signer.public_key)
     with app.app_context():
         session = db_session()
         message = make_sent_message(
@@ -89,19 +95,18 @@ def test_a_message_shows_text_headers_and_its_event_timeline(app: Flask) -> None
             text_body="Plain words",
             headers_json=json.dumps({"List-Unsubscribe": "<https://x.example/c/unsubscribe/t>"}),
         )
-        session.add(
-            MailEvent(
-                provider_event_id="e1",
-                message_id=message.id,
-                event="bounce",
-                email=message.to_email,
-                occurred_at=NOW,
-                payload_json=json.dumps({"event": "bounce", "reason": "550 unknown user"}),
-                received_at=NOW,
-                processed_at=NOW,
-            )
-        )
-        session.commit()
+    bounce = {
+        "event": "bounce",
+        "email": message.to_email,
+        "timestamp": int(NOW.timestamp()),
+        "sg_event_id": "e1",
+        "reason": "550 unknown user",
+        "type": "bounce",
+        MESSAGE_ID_ARG: str(message.id),
+    }
+    post_events(app.test_client(), signer, [bounce])  # signed, through the real webhook
+    with app.app_context():
+        process_pending_events(db_session(), NOW)
     client = admin_client(app)
     html = client.get(f"/admin/mail/{message.id}").get_data(as_text=True)
     assert "Hello &lt;b&gt;there&lt;/b&gt;" in html
@@ -297,3 +302,17 @@ def test_the_contact_history_partial_lists_the_contacts_messages(app: Flask) -> 
             '{% include "mail/_contact_history.html" %}', mail_history=history
         )
     assert "For Dana" in html and "For someone else" not in html
+
+
+def test_the_log_warns_when_sendgrid_events_stop_arriving_while_mail_is_sent(
+    app_factory: Any,
+) -> None:
+    app = app_factory(
+        mail_backend="sendgrid", sendgrid_api_key="SG.test", mail_events_silence_minutes=30
+    )
+    client = admin_client(app)
+    assert "No event has come from SendGrid" not in client.get("/admin/mail").get_data(True)
+    with app.app_context():
+        make_sent_message(db_session(), sent_at=utcnow() - timedelta(minutes=45))
+    html = client.get("/admin/mail").get_data(as_text=True)
+    assert "No event has come from SendGrid for mail sent more than 30 minutes ago" in html

@@ -6,42 +6,24 @@ holds the public key as SendGrid shows it (base64 DER), and the library's EventW
 
 from __future__ import annotations
 
-import base64
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.outbox import MESSAGE_ID_ARG
 from advocacy.models import MailEvent
+from tests.factories import make_sent_message
+from tests.sendgrid_events import Signer
 
 URL = "/webhooks/sendgrid"
-
-
-class Signer:
-    """Signs webhook bodies the way SendGrid does."""
-
-    def __init__(self) -> None:
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        der = self.key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        self.public_key = base64.b64encode(der).decode()
-
-    def headers(self, body: str, timestamp: int | None = None) -> dict[str, str]:
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
-        signature = self.key.sign((stamp + body).encode(), ec.ECDSA(hashes.SHA256()))
-        return {
-            "Content-Type": "application/json",
-            "X-Twilio-Email-Event-Webhook-Signature": base64.b64encode(signature).decode(),
-            "X-Twilio-Email-Event-Webhook-Timestamp": stamp,
-        }
 
 
 def event(**fields: Any) -> dict[str, Any]:
@@ -75,7 +57,7 @@ def post(client: FlaskClient, signer: Signer, body: str, **kwargs: Any) -> Any:
 def test_a_signed_batch_is_stored_unprocessed_and_answered_without_content(
     app: Flask, client: FlaskClient, signer: Signer
 ) -> None:
-    body = json.dumps([event(), event(sg_event_id="evt-2", event="open", advocacy_message_id="7")])
+    body = json.dumps([event(), event(sg_event_id="evt-2", event="open", **{MESSAGE_ID_ARG: "7"})])
     response = post(client, signer, body)
     assert response.status_code == 204
     rows = stored(app)
@@ -84,7 +66,7 @@ def test_a_signed_batch_is_stored_unprocessed_and_answered_without_content(
         ("evt-2", "open", "client@client.example"),
     ]
     assert all(r.processed_at is None for r in rows)
-    assert json.loads(rows[1].payload_json)["advocacy_message_id"] == "7"
+    assert json.loads(rows[1].payload_json)[MESSAGE_ID_ARG] == "7"
 
 
 def test_the_webhook_needs_no_session_cookie_or_csrf_token(
@@ -219,3 +201,32 @@ def test_a_key_that_is_not_base64_der_refuses_requests_instead_of_failing(
     app = app_factory(sendgrid_webhook_public_key="not a key")
     body = json.dumps([event()])
     assert app.test_client().post(URL, data=body, headers=signer.headers(body)).status_code == 403
+
+
+def test_healthz_shows_when_sent_mail_has_had_no_event_for_too_long(
+    app_factory: Any, signer: Signer
+) -> None:
+    app = app_factory(
+        mail_backend="sendgrid",
+        sendgrid_api_key="SG.test",
+        sendgrid_webhook_public_key=signer.public_key,
+        mail_events_silence_minutes=30,
+    )
+    client = app.test_client()
+    with app.app_context():
+        assert client.get("/healthz").json["mail_events"]["status"] == "ok"  # nothing sent yet
+        make_sent_message(db_session(), sent_at=utcnow() - timedelta(minutes=10))
+        assert client.get("/healthz").json["mail_events"]["status"] == "ok"  # too soon to tell
+        make_sent_message(db_session(), sent_at=utcnow() - timedelta(minutes=31))
+    silent = client.get("/healthz").json["mail_events"]
+    assert silent["status"] == "silent" and silent["last_event_at"] is None
+    body = json.dumps([event()])
+    assert post(client, signer, body).status_code == 204
+    heard = client.get("/healthz").json["mail_events"]
+    assert heard["status"] == "ok" and heard["last_event_at"] is not None
+
+
+def test_healthz_says_nothing_of_mail_events_when_mail_does_not_use_sendgrid(
+    client: FlaskClient,
+) -> None:
+    assert client.get("/healthz").json["mail_events"] is None
