@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -66,9 +67,14 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int] | Response:
 def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
     log.warning("rate limit reached on %s: %s", request.path, error.description)
     if request.endpoint == "auth.login":
-        message = _(
-            "Too many failed sign-in attempts. Wait 15 minutes and try again, or ask an "
-            "administrator to check your account."
+        # The wait is the window of the limit that was reached: the limits are settings.
+        minutes = max(1, -(-error.limit.limit.get_expiry() // 60))
+        message = ngettext(
+            "Too many failed sign-in attempts. Wait up to %(num)d minute and try again, or ask "
+            "an administrator to check your account.",
+            "Too many failed sign-in attempts. Wait up to %(num)d minutes and try again, or ask "
+            "an administrator to check your account.",
+            minutes,
         )
     else:
         message = None

@@ -46,6 +46,18 @@ def test_too_many_failed_attempts_on_one_account_are_refused_even_with_the_right
     assert sign_in(client, "bea@firm.example").status_code == 302
 
 
+def test_the_refusal_names_the_wait_of_the_limit_that_was_reached(app_factory) -> None:
+    app: Flask = app_factory(login_limit_per_account="2 per 1 hour")
+    with app.app_context():
+        make_user(db_session(), email="ana@firm.example")
+    client = app.test_client()
+    for _ in range(2):
+        sign_in(client, "ana@firm.example", WRONG)
+    blocked = sign_in(client, "ana@firm.example").get_data(as_text=True)
+    assert "Wait up to 60 minutes" in blocked
+    assert "15 minutes" not in blocked
+
+
 def test_too_many_failed_attempts_from_one_address_are_refused(app_factory) -> None:
     app: Flask = app_factory(login_limit_per_address="4 per 15 minutes")
     client = app.test_client()
