@@ -23,7 +23,7 @@ _ERRORS = {
     401: "No token, or a token that is unknown, revoked, expired or of a deactivated user.",
     403: "The token lacks the scope, or its user's role or rights do not allow this.",
     404: "No such row.",
-    405: "This address does not take this method (for example, an id out of range).",
+    405: "This address does not take this method.",
     409: "The change clashes with existing data (a name or external id in use).",
     413: "The body is too large.",
     415: "The body is not application/json.",

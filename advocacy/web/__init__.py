@@ -77,6 +77,13 @@ def _role_label(role: str) -> str:
 class IdConverter(IntegerConverter):
     """A row id in a URL: bounded so a huge number is a 404, not a database overflow."""
 
+    # 1 to 2**31 - 1 in the pattern itself: werkzeug checks a converter's range only after it has
+    # compared methods, so a range check alone turns PATCH /accounts/99999999999 into a 405.
+    regex = (
+        r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+        r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
+
     def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(url_map, min=1, max=2**31 - 1)
 

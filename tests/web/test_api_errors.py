@@ -52,6 +52,20 @@ def test_an_unknown_address_under_the_api_is_a_404_problem(api: Api) -> None:
     assert_problem(api.client.get("/api/v2/accounts"), 404)
 
 
+@pytest.mark.parametrize("account_id", ["2147483648", "52711584108", "0", "007"])
+@pytest.mark.parametrize("method", ["GET", "PATCH"])
+def test_an_id_out_of_range_is_a_404_whatever_the_method(
+    api: Api, method: str, account_id: str
+) -> None:
+    response = api.call(method, f"/api/v1/accounts/{account_id}", json={"name": "x"})
+    assert_problem(response, 404)
+
+
+def test_the_largest_id_is_still_an_id(api: Api) -> None:
+    assert_problem(api.call("PATCH", "/api/v1/accounts/2147483647", json={"name": "x"}), 404)
+    assert api.call("DELETE", "/api/v1/accounts/2147483647").status_code == 405
+
+
 def test_a_wrong_method_is_a_405_problem_naming_the_allowed_ones(api: Api) -> None:
     response = api.call("DELETE", "/api/v1/accounts/1")
     assert_problem(response, 405)
