@@ -17,10 +17,11 @@ from sqlmodel import Session, select
 from advocacy import repository_journey as repo
 from advocacy import repository_referrals as referral_repo
 from advocacy.domain.identity import Role
-from advocacy.domain.journey import LIVE_STATUSES, Camp, EngagementStatus, may_ask_for_advocacy
+from advocacy.domain.journey import Camp, may_ask_for_advocacy
 from advocacy.domain.mail import Category
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.referrals import (
+    WINNING_ENGAGEMENTS,
     IntroPreference,
     ReferralStatus,
     check_status_change,
@@ -353,8 +354,8 @@ def follow_prospect_engagements(session: Session, account: Account, *, now: date
         return
     # Most accounts came from no referral: that cheap look-up goes first (imports call this a lot).
     waiting = referral_repo.open_referrals_of_prospect(session, account.id)
-    live = {status.value for status in LIVE_STATUSES} | {EngagementStatus.COMPLETED.value}
-    if not waiting or not any(e.status in live for e in repo.engagements_of(session, account.id)):
+    engagements = repo.engagements_of(session, account.id)
+    if not waiting or not any(e.status in WINNING_ENGAGEMENTS for e in engagements):
         return
     for referral in waiting:
         new = status_after_live_engagement(ReferralStatus(referral.status))
