@@ -110,6 +110,20 @@ def label(kind: str, value: str | None) -> Any:
     return LABELS.get(kind, {}).get(value, value)
 
 
+# The rules that move an account on their own (StageChange.rule): ids for the code, names for people.
+JOURNEY_RULES: Mapping[str, Any] = {
+    "engagement.live": _l("Automatic: follows the engagements"),
+    "engagement.last_completed": _l("Automatic: follows the engagements"),
+    "journey.silence": _l("Automatic: no engagement for a long time"),
+    "import": _l("Automatic: import"),
+}
+
+
+def journey_rule(rule: str) -> Any:
+    """Who moved an account when no person did: the rule's name, never its id."""
+    return JOURNEY_RULES.get(rule, _l("Automatic"))
+
+
 def choices(kind: str, values: Iterable[StrEnum] | None = None, *, blank: Any = None) -> list:
     """Select options for the codes of `kind`, optionally after a blank first option."""
     names = LABELS[kind]
@@ -136,5 +150,6 @@ def money(value: Decimal | None, currency: str) -> str:
 def install(bp: Blueprint) -> None:
     """Make the labels and formats available to every template of the app."""
     bp.add_app_template_global(label, "label")
+    bp.add_app_template_global(journey_rule, "journey_rule")
     bp.add_app_template_filter(day, "day")
     bp.add_app_template_global(money, "money")

@@ -96,6 +96,72 @@ def test_every_message_in_the_sources_has_a_reviewed_translation(language: str) 
     assert not problems, "\n".join(problems)
 
 
+# Words that French writes exactly as English does. Any other translation equal to its English
+# original is English left on a French page.
+SPELLED_THE_SAME: dict[str, frozenset[str]] = {
+    "fr": frozenset(
+        {
+            "%(n)d collections",
+            "%(num)d message",
+            "Action",
+            "Actions",
+            "Administration",
+            "API",
+            "Camp",
+            "Catalogue (%(count)d)",
+            "Client",
+            "Collection",
+            "Collections",
+            "Contact",
+            "Contacts",
+            "Date",
+            "Dates",
+            "Description",
+            "E-mail",
+            "E-mails",
+            "Finance",
+            "Import / export",
+            "Influence",
+            "Influence (1-5)",
+            "influence %(n)d/5",
+            "Initiative",
+            "Logo",
+            "Logos",
+            "Manager",
+            "Marketing",
+            "Message",
+            "Message %(num)d",
+            "Note",
+            "Notes",
+            "NPS (0–10)",
+            "Page %(num)d",
+            "Pages",
+            "Prospect",
+            "Satisfaction (1–5)",
+            "Score",
+            "Sponsor",
+            "Web",
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_message_in_the_sources_is_left_in_english(language: str) -> None:
+    translations = catalogue(language)
+    allowed = SPELLED_THE_SAME.get(language, frozenset())
+    problems = []
+    for msgid, where in sorted(source_messages().items()):
+        entry = translations.get(msgid)
+        if entry is None:
+            continue  # reported as missing above
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if any(text in ids for text in strings) and ids[0] not in allowed:
+            problems.append(f"still English ({where}): {msgid!r}")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_translations_keep_the_placeholders_of_the_original(language: str) -> None:
     problems = []
