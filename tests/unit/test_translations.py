@@ -40,16 +40,25 @@ TRANSLATED = sorted(language for language in LANGUAGES if language != SOURCE_LAN
 
 
 @cache
-def source_messages() -> dict[str, str]:
-    """msgid -> "file:line" of its first use, for every message in the sources."""
+def extracted() -> tuple[tuple[str | tuple[str, ...], str], ...]:
+    """(message, "file:line") for every use of a message in the sources; plurals as tuples."""
     with (ROOT / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
+    return tuple(
+        (message, f"{filename}:{lineno}")
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            ROOT, method_map, options_map, keywords=KEYWORDS
+        )
+    )
+
+
+@cache
+def source_messages() -> dict[str, str]:
+    """msgid -> "file:line" of its first use, for every message in the sources."""
     found: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-        ROOT, method_map, options_map, keywords=KEYWORDS
-    ):
+    for message, where in extracted():
         msgid = message[0] if isinstance(message, tuple) else message
-        found.setdefault(msgid, f"{filename}:{lineno}")
+        found.setdefault(msgid, where)
     return found
 
 
@@ -101,7 +110,7 @@ def test_every_message_in_the_sources_has_a_reviewed_translation(language: str) 
 SPELLED_THE_SAME: dict[str, frozenset[str]] = {
     "fr": frozenset(
         {
-            "%(n)d collections",
+            "%(num)d collection",
             "%(num)d message",
             "Action",
             "Actions",
@@ -159,6 +168,36 @@ def test_no_message_in_the_sources_is_left_in_english(language: str) -> None:
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         if any(text in ids for text in strings) and ids[0] not in allowed:
             problems.append(f"still English ({where}): {msgid!r}")
+    assert not problems, "\n".join(problems)
+
+
+# A count followed by a plural noun ("%(n)d quotes") reads wrong for one ("1 quotes"): such a
+# message must be a plural entry (ngettext). These are limits that are never one.
+COUNTED_NOUN = re.compile(r"%\(\w+\)d [a-z]+s\b")
+NEVER_ONE = frozenset(
+    {
+        "A collection holds at most %(n)d quotes.",
+        "A field is too long (%(limit)d characters at most).",
+        "At least %(count)d characters.",
+        "Keep the comment under %(max)d characters, please.",
+        "Last %(num)d days",
+        "More than %(n)d quotes: narrow the search",
+        "Showing the first %(count)d rows.",
+        "The latest %(shown)d of %(total)d touchpoints; each account's page lists them all.",
+        "The name is too long (%(n)d characters at most).",
+        "The purpose is too long (%(n)d characters at most).",
+        "The testimonial is too long (at most %(n)d characters).",
+        "Use at most %(max)d characters.",
+    }
+)
+
+
+def test_a_message_that_counts_things_is_a_plural_entry() -> None:
+    problems = [
+        f"{where}: {message!r} (use ngettext)"
+        for message, where in extracted()
+        if isinstance(message, str) and COUNTED_NOUN.search(message) and message not in NEVER_ONE
+    ]
     assert not problems, "\n".join(problems)
 
 
