@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
 from advocacy.adapters import oidc
@@ -66,10 +64,6 @@ def _timezone() -> str | None:
     return user.timezone if user is not None and user.timezone else None
 
 
-def _localtime(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else "—"
-
-
 def _role_label(role: str) -> str:
     return str(next((c.label for c in ROLE_CHOICES if c.value == role), role))
 
@@ -127,7 +121,6 @@ def init_web(app: Flask, settings: Settings) -> None:
         app.register_blueprint(blueprint)
     init_api(app)
     errors.init_app(app)
-    app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.globals["role_label"] = _role_label
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["translate_rule"] = validation.translate_rule

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from babel.dates import get_datetime_format
 from flask import Blueprint
-from flask_babel import format_currency, format_date, pgettext
+from flask_babel import format_currency, format_date, format_time, get_locale, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from wtforms import SelectChoice
@@ -138,6 +139,24 @@ def day(value: date | None) -> str:
     return format_date(value, "medium") if value else "—"
 
 
+def moment(value: datetime | None) -> str:
+    """A point in time in the reader's language and time zone; a dash when there is none.
+
+    The date reads exactly as `day` writes it and the time is to the minute, so a page shows one
+    date format whether a column holds days or moments. Babel's own "medium" date-time would add
+    seconds and its "short" one a numeric date: mixing them gave two formats on one page.
+    """
+    if value is None:
+        return "—"
+    pattern = get_datetime_format("medium", locale=get_locale())
+    return (
+        str(pattern)
+        .replace("'", "")
+        .replace("{0}", format_time(value, "short"))
+        .replace("{1}", format_date(value, "medium"))
+    )
+
+
 def money(value: Decimal | None, currency: str) -> str:
     if value is None:
         return "—"
@@ -152,4 +171,5 @@ def install(bp: Blueprint) -> None:
     bp.add_app_template_global(label, "label")
     bp.add_app_template_global(journey_rule, "journey_rule")
     bp.add_app_template_filter(day, "day")
+    bp.add_app_template_filter(moment, "localtime")
     bp.add_app_template_global(money, "money")

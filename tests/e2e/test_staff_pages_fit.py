@@ -59,7 +59,8 @@ NOT_STAFF_PAGES = (
 NOT_PAGES_SUFFIXES = (".csv", ".ics", "/logo", "/photo", "/preview")
 # The page, and every region that scrolls on its own (a table's wrapper): what is wider than
 # its room, as "what: needed px for room px". A table wider than a laptop hides its last columns.
-# Form fields the style sheet missed (browser-default inputs) are reported too.
+# Form fields the style sheet missed (browser-default inputs) are reported too, and dates written
+# another way than the page's one format.
 TOO_WIDE = """() => {
   const found = [];
   const page = document.scrollingElement;
@@ -79,6 +80,11 @@ TOO_WIDE = """() => {
         && getComputedStyle(input).borderRadius !== "6px") {
       found.push(`unstyled field: ${input.name || input.id}`);
     }
+  }
+  // One date format per page: never a numeric short date or seconds next to the medium dates.
+  const text = document.querySelector("main").innerText;
+  for (const odd of text.match(/\\b\\d{1,2}\\/\\d{1,2}\\/\\d{2,4}\\b|\\b\\d{1,2}:\\d{2}:\\d{2}\\b/g) || []) {
+    found.push(`date written another way: ${odd}`);
   }
   return found;
 }"""
@@ -154,19 +160,24 @@ def _demo_firm(server: LiveServer) -> User:
                 add_to_collection(session, collection.id or 0, quote_id, by=marketer, now=now)
             except RuleError:
                 session.rollback()  # a quote that may not leave the firm: the next one
-    return _with_password(server, f"camille.durand@{DEMO_DOMAIN}")
+    # The account manager reads French (longer words) in Paris time; the others read English.
+    return _with_password(
+        server, f"camille.durand@{DEMO_DOMAIN}", language="fr", timezone="Europe/Paris"
+    )
 
 
-def _with_password(server: LiveServer, email: str) -> User:
+def _with_password(server: LiveServer, email: str, **preferences: str) -> User:
     with server.app.app_context():
         session = db_session()
         user = session.exec(select(User).where(User.email == email)).one()
         user.password_hash = password_hash()
+        for name, value in preferences.items():
+            setattr(user, name, value)
         session.commit()
         return user
 
 
-def test_no_staff_page_scrolls_sideways_on_a_laptop_screen_whatever_the_role(
+def test_no_staff_page_scrolls_sideways_on_a_laptop_or_mixes_date_formats_whatever_the_role(
     live_server: LiveServer, new_context: Callable[..., BrowserContext]
 ) -> None:
     server = live_server

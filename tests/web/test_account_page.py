@@ -393,6 +393,25 @@ def test_a_move_made_by_a_rule_names_the_rule_in_words_never_by_its_id(app: Flas
     assert "engagement.live" not in html
 
 
+def test_the_account_page_writes_every_date_one_way_in_the_readers_language_and_zone(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        session = db_session()
+        me = make_user(session, language="fr", timezone="Europe/Paris")
+        account = make_account(session, owner=me)
+        contact = make_contact(session, account, full_name="Ann Client")
+        make_touchpoint(session, account, contact_id=contact.id, summary="Revue annuelle")
+        make_engagement(session, account, status="won", start_date=NOW.date())
+    html = _page(_client(app, me), f"/accounts/{account.id}")
+    # 09:30 UTC is 10:30 in Paris; the date reads as the day columns write it.
+    assert "23 nov. 2026, 10:30" in html and "23 nov. 2026" in html
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", text), "a numeric short date"
+    assert not re.search(r"\b\d{1,2}:\d{2}:\d{2}\b", text), "a time with seconds"
+    assert "AM" not in text and "PM" not in text
+
+
 def test_a_deferred_engagement_without_a_revisit_date_is_refused_and_kept(app: Flask) -> None:
     me = _person(app)
     with app.app_context():
