@@ -121,7 +121,7 @@ def test_the_owner_reads_the_new_referral_signal_in_her_language(
     _account, contact = _referrer(app, owner)
     assert _introduce(client, _link(app, contact)).status_code == 200
     html = _signed_in(app, owner).get("/").get_data(as_text=True)
-    assert "Nouvelle recommandation de Happy Client SA : Paul Prospect chez" in html
+    assert "Nouvelle recommandation de Rita (Happy Client SA) : Paul Prospect chez" in html
     assert "New referral from" not in html
 
 
