@@ -14,6 +14,7 @@ from advocacy.models import (
     EngagementContact,
     JourneySignal,
     Person,
+    Referral,
     Touchpoint,
 )
 from advocacy.repository_accounts import TOUCHPOINTS_SHOWN, TouchpointRow, names_of_people
@@ -92,6 +93,19 @@ class SignalRow:
     account_name: str
     related_account_name: str
     person_name: str
+    referrer_name: str = ""  # a new referral: the client who made the introduction
+
+
+def _referrers(session: Session, prospect_contact_ids: set[int]) -> dict[int, str]:
+    """Prospect contact id -> the name of the client who introduced them."""
+    if not prospect_contact_ids:
+        return {}
+    query = select(Referral.prospect_contact_id, Referral.referrer_contact_id).where(
+        col(Referral.prospect_contact_id).in_(prospect_contact_ids)
+    )
+    pairs = {prospect: referrer for prospect, referrer in session.exec(query) if prospect}
+    names = names_of_people(session, set(pairs.values()))
+    return {prospect: names.get(referrer, "") for prospect, referrer in pairs.items()}
 
 
 def open_signals_for(session: Session, owner_id: int) -> list[SignalRow]:
@@ -115,12 +129,16 @@ def open_signals_for(session: Session, owner_id: int) -> list[SignalRow]:
         else {}
     )
     names = names_of_people(session, {s.contact_id for s, _ in found if s.contact_id})
+    referrers = _referrers(
+        session, {s.contact_id for s, _ in found if s.kind == "referral" and s.contact_id}
+    )
     return [
         SignalRow(
             signal,
             name,
             related.get(signal.related_account_id or 0, ""),
             names.get(signal.contact_id or 0, ""),
+            referrers.get(signal.contact_id or 0, ""),
         )
         for signal, name in found
     ]

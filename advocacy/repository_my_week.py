@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from advocacy import repository_journey as journey_repo
@@ -168,6 +168,12 @@ def check_ins_of_account(
     if open_one is None:
         return None, rows
     return rows[0], rows[1:]
+
+
+def accounts_owned_by(session: Session, owner_id: int) -> int:
+    """How many accounts a user owns: My week is about those accounts only."""
+    query = select(func.count()).select_from(Account).where(Account.owner_id == owner_id)
+    return int(session.exec(query).one())
 
 
 def coverage_gaps_of(session: Session, owner_id: int) -> list[AccountGaps]:

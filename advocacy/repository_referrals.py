@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from advocacy import repository_journey as journey_repo
+from advocacy.domain.referrals import WINNING_ENGAGEMENTS
 from advocacy.models import Account, Contact, Engagement, Person, Referral, User
 from advocacy.repository import get_row
 
@@ -70,7 +71,7 @@ def list_referrals(
 
 
 def referral_page(session: Session, referral_id: int) -> ReferralPage:
-    """One referral, its prospect contact and the engagements of the prospect account."""
+    """One referral, its prospect contact and the engagements won with the prospect account."""
     get_row(session, Referral, referral_id)
     found = session.exec(_rows_query().where(Referral.id == referral_id)).one()
     row = _row(found)
@@ -81,7 +82,11 @@ def referral_page(session: Session, referral_id: int) -> ReferralPage:
         person = session.get(Person, contact.person_id) if contact else None
         page.prospect_contact_name = person.full_name if person else ""
     if referral.prospect_account_id:
-        page.engagements = journey_repo.engagements_of(session, referral.prospect_account_id)
+        page.engagements = [
+            engagement
+            for engagement in journey_repo.engagements_of(session, referral.prospect_account_id)
+            if engagement.status in WINNING_ENGAGEMENTS
+        ]
     return page
 
 

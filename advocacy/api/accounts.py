@@ -25,6 +25,7 @@ from advocacy.api.schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.text import N_
 from advocacy.models import Account, AccountPublic
 from advocacy.services import journey
 
@@ -35,7 +36,7 @@ def account_public(account: Account, *, private: bool) -> AccountPublic:
 
 
 @api_route(
-    "GET", "/accounts", summary="List accounts", tag="accounts", query=AccountQuery,
+    "GET", "/accounts", summary=N_("List accounts"), tag="accounts", query=AccountQuery,
     response=AccountList,
 )  # fmt: skip
 def list_accounts() -> tuple[Response, int]:
@@ -57,7 +58,7 @@ def list_accounts() -> tuple[Response, int]:
 
 
 @api_route(
-    "GET", "/accounts/<id:account_id>", summary="Read an account", tag="accounts",
+    "GET", "/accounts/<id:account_id>", summary=N_("Read an account"), tag="accounts",
     response=AccountPublic,
 )  # fmt: skip
 def get_account(account_id: int) -> tuple[Response, int]:
@@ -67,7 +68,7 @@ def get_account(account_id: int) -> tuple[Response, int]:
 
 
 @api_route(
-    "POST", "/accounts", summary="Create an account", tag="accounts", scope="write",
+    "POST", "/accounts", summary=N_("Create an account"), tag="accounts", scope="write",
     roles=WRITERS, body=AccountCreateRequest, response=AccountPublic, status=201,
 )  # fmt: skip
 def create_account() -> tuple[Response, int]:
@@ -81,7 +82,7 @@ def create_account() -> tuple[Response, int]:
 
 
 @api_route(
-    "PATCH", "/accounts/<id:account_id>", summary="Change an account", tag="accounts",
+    "PATCH", "/accounts/<id:account_id>", summary=N_("Change an account"), tag="accounts",
     scope="write", roles=WRITERS, body=AccountUpdateRequest, response=AccountPublic,
 )  # fmt: skip
 def update_account(account_id: int) -> tuple[Response, int]:

@@ -34,6 +34,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.cadence import CheckInOutcome
 from advocacy.domain.identity import Role
+from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Channel
 from advocacy.models import CheckIn
 from advocacy.repository import get_row
@@ -59,7 +60,7 @@ def _readable(check_in_id: int) -> CheckIn:
 
 
 @api_route(
-    "GET", "/check-ins", summary="List check-ins", tag="check-ins", roles=WRITERS,
+    "GET", "/check-ins", summary=N_("List check-ins"), tag="check-ins", roles=WRITERS,
     query=CheckInQuery, response=CheckInList,
 )  # fmt: skip
 def list_check_ins() -> tuple[Response, int]:
@@ -80,7 +81,7 @@ def list_check_ins() -> tuple[Response, int]:
 
 
 @api_route(
-    "GET", "/check-ins/<id:check_in_id>", summary="Read a check-in", tag="check-ins",
+    "GET", "/check-ins/<id:check_in_id>", summary=N_("Read a check-in"), tag="check-ins",
     roles=WRITERS, response=CheckInPublic,
 )  # fmt: skip
 def get_check_in(check_in_id: int) -> tuple[Response, int]:
@@ -105,7 +106,7 @@ def _check_contact(account_id: int, contact_id: int | None) -> None:
 
 
 @api_route(
-    "POST", "/check-ins/<id:check_in_id>/complete", summary="Complete a check-in",
+    "POST", "/check-ins/<id:check_in_id>/complete", summary=N_("Complete a check-in"),
     tag="check-ins", scope="write", roles=WRITERS, body=CheckInCompleteRequest,
     response=CheckInPublic,
 )  # fmt: skip

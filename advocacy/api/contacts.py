@@ -27,6 +27,7 @@ from advocacy.api.schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.text import N_
 from advocacy.models import Contact, ContactPublic
 from advocacy.services import people
 
@@ -55,7 +56,7 @@ def _contact(contact_id: int) -> Contact:
 
 
 @api_route(
-    "GET", "/contacts", summary="List contacts", tag="contacts", query=ContactQuery,
+    "GET", "/contacts", summary=N_("List contacts"), tag="contacts", query=ContactQuery,
     response=ContactList,
 )  # fmt: skip
 def list_contacts() -> tuple[Response, int]:
@@ -78,7 +79,7 @@ def list_contacts() -> tuple[Response, int]:
 
 
 @api_route(
-    "GET", "/contacts/<id:contact_id>", summary="Read a contact", tag="contacts",
+    "GET", "/contacts/<id:contact_id>", summary=N_("Read a contact"), tag="contacts",
     response=ContactPublic,
 )  # fmt: skip
 def get_contact(contact_id: int) -> tuple[Response, int]:
@@ -87,7 +88,7 @@ def get_contact(contact_id: int) -> tuple[Response, int]:
 
 
 @api_route(
-    "POST", "/contacts", summary="Add a contact to an account", tag="contacts", scope="write",
+    "POST", "/contacts", summary=N_("Add a contact to an account"), tag="contacts", scope="write",
     roles=WRITERS, body=ContactCreateRequest, response=ContactPublic, status=201,
 )  # fmt: skip
 def create_contact() -> tuple[Response, int]:
@@ -104,7 +105,7 @@ def create_contact() -> tuple[Response, int]:
 
 
 @api_route(
-    "PATCH", "/contacts/<id:contact_id>", summary="Change a contact", tag="contacts",
+    "PATCH", "/contacts/<id:contact_id>", summary=N_("Change a contact"), tag="contacts",
     scope="write", roles=WRITERS, body=ContactUpdateRequest, response=ContactPublic,
 )  # fmt: skip
 def update_contact(contact_id: int) -> tuple[Response, int]:

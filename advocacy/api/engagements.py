@@ -25,6 +25,7 @@ from advocacy.api.schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.text import N_
 from advocacy.models import Engagement, EngagementPublic
 from advocacy.services import engagements
 
@@ -47,7 +48,7 @@ def engagements_public(rows: list[Engagement]) -> list[EngagementPublic]:
 
 
 @api_route(
-    "GET", "/engagements", summary="List engagements", tag="engagements",
+    "GET", "/engagements", summary=N_("List engagements"), tag="engagements",
     query=EngagementQuery, response=EngagementList,
 )  # fmt: skip
 def list_engagements() -> tuple[Response, int]:
@@ -66,7 +67,7 @@ def list_engagements() -> tuple[Response, int]:
 
 
 @api_route(
-    "GET", "/engagements/<id:engagement_id>", summary="Read an engagement", tag="engagements",
+    "GET", "/engagements/<id:engagement_id>", summary=N_("Read an engagement"), tag="engagements",
     response=EngagementPublic,
 )  # fmt: skip
 def get_engagement(engagement_id: int) -> tuple[Response, int]:
@@ -76,7 +77,7 @@ def get_engagement(engagement_id: int) -> tuple[Response, int]:
 
 
 @api_route(
-    "POST", "/engagements", summary="Record an engagement", tag="engagements", scope="write",
+    "POST", "/engagements", summary=N_("Record an engagement"), tag="engagements", scope="write",
     roles=WRITERS, body=EngagementCreateRequest, response=EngagementPublic, status=201,
 )  # fmt: skip
 def create_engagement() -> tuple[Response, int]:
@@ -93,7 +94,7 @@ def create_engagement() -> tuple[Response, int]:
 
 
 @api_route(
-    "PATCH", "/engagements/<id:engagement_id>", summary="Change an engagement",
+    "PATCH", "/engagements/<id:engagement_id>", summary=N_("Change an engagement"),
     tag="engagements", scope="write", roles=WRITERS, body=EngagementUpdateRequest,
     response=EngagementPublic,
 )  # fmt: skip

@@ -25,6 +25,7 @@ from advocacy.api.showcase_schemas import (
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.disclosure import INTERNAL_AUDIENCES, Audience
+from advocacy.domain.text import N_
 from advocacy.repository_showcase import TestimonialSearch
 from advocacy.services import showcase
 from advocacy.services.showcase import ShownTestimonial
@@ -67,7 +68,7 @@ def testimonial_public(shown: ShownTestimonial, audience: Audience) -> Testimoni
 
 
 @api_route(
-    "GET", "/testimonials", summary="List testimonials the token may show", tag="library",
+    "GET", "/testimonials", summary=N_("List testimonials the token may show"), tag="library",
     scope="publish", query=TestimonialQuery, response=TestimonialList, etag=True,
 )  # fmt: skip
 def list_testimonials() -> Response:
@@ -102,7 +103,7 @@ def list_testimonials() -> Response:
 
 
 @api_route(
-    "GET", "/testimonials/<id:testimonial_id>", summary="Read a testimonial", tag="library",
+    "GET", "/testimonials/<id:testimonial_id>", summary=N_("Read a testimonial"), tag="library",
     scope="publish", response=TestimonialPublic, etag=True,
 )  # fmt: skip
 def get_testimonial(testimonial_id: int) -> Response:
@@ -117,7 +118,7 @@ def get_testimonial(testimonial_id: int) -> Response:
 
 
 @api_route(
-    "GET", "/references", summary="Clients ready for a reference call", tag="library",
+    "GET", "/references", summary=N_("Clients ready for a reference call"), tag="library",
     scope="publish", query=ReferenceQuery, response=ReferenceAvailabilityPublic, etag=True,
 )  # fmt: skip
 def reference_availability() -> Response:

@@ -15,6 +15,7 @@ from pydantic.json_schema import models_json_schema
 from advocacy.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from advocacy.api.routes import MAX_ETAG_HEADER, ROUTES, ApiRoute, api_route
 from advocacy.api.schemas import MAX_ID
+from advocacy.domain.text import N_
 
 REF = "#/components/schemas/{model}"
 _PATH_ARGUMENT = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
@@ -194,7 +195,7 @@ def openapi_document() -> dict[str, Any]:
 
 
 @api_route(
-    "GET", "/openapi.json", summary="This OpenAPI document", tag="meta", scope=None,
+    "GET", "/openapi.json", summary=N_("This OpenAPI document"), tag="meta", scope=None,
     media_type="application/json",
 )  # fmt: skip
 def openapi_json() -> Response:
@@ -203,7 +204,7 @@ def openapi_json() -> Response:
 
 
 @api_route(
-    "GET", "/docs", summary="A page listing the endpoints", tag="meta", scope=None,
+    "GET", "/docs", summary=N_("A page listing the endpoints"), tag="meta", scope=None,
     media_type="text/html",
 )  # fmt: skip
 def docs() -> str:

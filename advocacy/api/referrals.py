@@ -26,6 +26,7 @@ from advocacy.api.showcase_schemas import (
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.referrals import ReferralStatus
+from advocacy.domain.text import N_
 from advocacy.models import Referral
 from advocacy.repository import get_row
 from advocacy.services import referrals
@@ -36,7 +37,7 @@ def referral_public(row: Referral) -> ReferralPublic:
 
 
 @api_route(
-    "GET", "/referrals", summary="List referrals", tag="referrals", roles=WRITERS,
+    "GET", "/referrals", summary=N_("List referrals"), tag="referrals", roles=WRITERS,
     query=ReferralQuery, response=ReferralList,
 )  # fmt: skip
 def list_referrals() -> tuple[Response, int]:
@@ -53,7 +54,7 @@ def list_referrals() -> tuple[Response, int]:
 
 
 @api_route(
-    "GET", "/referrals/<id:referral_id>", summary="Read a referral", tag="referrals",
+    "GET", "/referrals/<id:referral_id>", summary=N_("Read a referral"), tag="referrals",
     roles=WRITERS, response=ReferralPublic,
 )  # fmt: skip
 def get_referral(referral_id: int) -> tuple[Response, int]:
@@ -62,7 +63,7 @@ def get_referral(referral_id: int) -> tuple[Response, int]:
 
 
 @api_route(
-    "PATCH", "/referrals/<id:referral_id>", summary="Change a referral's status",
+    "PATCH", "/referrals/<id:referral_id>", summary=N_("Change a referral's status"),
     tag="referrals", scope="write", roles=WRITERS, body=ReferralUpdateRequest,
     response=ReferralPublic,
 )  # fmt: skip

@@ -14,6 +14,7 @@ from advocacy.api.schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.text import N_
 from advocacy.models import ServiceLine, ServiceLinePublic
 from advocacy.services import catalogue
 
@@ -23,7 +24,7 @@ def line_public(line: ServiceLine) -> ServiceLinePublic:
 
 
 @api_route(
-    "GET", "/service-lines", summary="List service lines", tag="service-lines",
+    "GET", "/service-lines", summary=N_("List service lines"), tag="service-lines",
     query=ServiceLineQuery, response=ServiceLineList,
 )  # fmt: skip
 def list_service_lines() -> tuple[Response, int]:
@@ -39,7 +40,7 @@ def list_service_lines() -> tuple[Response, int]:
 
 
 @api_route(
-    "GET", "/service-lines/<id:line_id>", summary="Read a service line", tag="service-lines",
+    "GET", "/service-lines/<id:line_id>", summary=N_("Read a service line"), tag="service-lines",
     response=ServiceLinePublic,
 )  # fmt: skip
 def get_service_line(line_id: int) -> tuple[Response, int]:
@@ -50,7 +51,7 @@ def get_service_line(line_id: int) -> tuple[Response, int]:
 
 
 @api_route(
-    "POST", "/service-lines", summary="Add a service line", tag="service-lines",
+    "POST", "/service-lines", summary=N_("Add a service line"), tag="service-lines",
     scope="write", roles=("admin",), body=ServiceLineCreateRequest, response=ServiceLinePublic,
     status=201,
 )  # fmt: skip
@@ -62,7 +63,7 @@ def create_service_line() -> tuple[Response, int]:
 
 
 @api_route(
-    "PATCH", "/service-lines/<id:line_id>", summary="Change a service line",
+    "PATCH", "/service-lines/<id:line_id>", summary=N_("Change a service line"),
     tag="service-lines", scope="write", roles=("admin",), body=ServiceLineUpdateRequest,
     response=ServiceLinePublic,
 )  # fmt: skip

@@ -9,6 +9,7 @@ from advocacy import repository_api
 from advocacy.api.routes import api_route, page, parse_query
 from advocacy.api.showcase_schemas import SurveyAnswerList, SurveyAnswerPublic, SurveyAnswerQuery
 from advocacy.db import db_session
+from advocacy.domain.text import N_
 from advocacy.models import Survey
 
 
@@ -17,7 +18,7 @@ def answer_public(row: Survey) -> SurveyAnswerPublic:
 
 
 @api_route(
-    "GET", "/survey-answers", summary="List survey answers", tag="survey-answers",
+    "GET", "/survey-answers", summary=N_("List survey answers"), tag="survey-answers",
     query=SurveyAnswerQuery, response=SurveyAnswerList,
 )  # fmt: skip
 def list_survey_answers() -> tuple[Response, int]:

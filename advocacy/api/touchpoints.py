@@ -24,6 +24,7 @@ from advocacy.api.routes import (
 from advocacy.api.schemas import TouchpointCreateRequest, TouchpointList, TouchpointQuery
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import TouchpointKind
 from advocacy.models import Touchpoint, TouchpointPublic
 from advocacy.services import touchpoints
@@ -37,7 +38,7 @@ def touchpoint_public(row: Touchpoint, *, private: bool) -> TouchpointPublic:
 
 
 @api_route(
-    "GET", "/touchpoints", summary="List touchpoints", tag="touchpoints",
+    "GET", "/touchpoints", summary=N_("List touchpoints"), tag="touchpoints",
     query=TouchpointQuery, response=TouchpointList,
 )  # fmt: skip
 def list_touchpoints() -> tuple[Response, int]:
@@ -58,7 +59,7 @@ def list_touchpoints() -> tuple[Response, int]:
 
 
 @api_route(
-    "GET", "/touchpoints/<id:touchpoint_id>", summary="Read a touchpoint", tag="touchpoints",
+    "GET", "/touchpoints/<id:touchpoint_id>", summary=N_("Read a touchpoint"), tag="touchpoints",
     response=TouchpointPublic,
 )  # fmt: skip
 def get_touchpoint(touchpoint_id: int) -> tuple[Response, int]:
@@ -70,7 +71,7 @@ def get_touchpoint(touchpoint_id: int) -> tuple[Response, int]:
 
 
 @api_route(
-    "POST", "/touchpoints", summary="Log a touchpoint", tag="touchpoints", scope="write",
+    "POST", "/touchpoints", summary=N_("Log a touchpoint"), tag="touchpoints", scope="write",
     roles=WRITERS, body=TouchpointCreateRequest, response=TouchpointPublic, status=201,
 )  # fmt: skip
 def create_touchpoint() -> tuple[Response, int]:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Final
 
 from advocacy.domain.identity import Role
+from advocacy.domain.journey import EngagementStatus
 from advocacy.domain.text import N_, RuleError
 
 
@@ -32,6 +33,12 @@ class IntroPreference(StrEnum):
 
 
 OPEN: Final = frozenset({ReferralStatus.RECEIVED, ReferralStatus.CONTACTED, ReferralStatus.MEETING})
+
+# Engagements that prove an introduction worked: sold, running or delivered. A proposal, a "no
+# way" (lost) and a "not now" (deferred) are not wins, so they never count for the referral.
+WINNING_ENGAGEMENTS: Final = frozenset(
+    {EngagementStatus.WON, EngagementStatus.ACTIVE, EngagementStatus.COMPLETED}
+)
 
 # Forward along the pipeline, skipping steps when the prospect moves fast. A lost referral may be
 # picked up again (the prospect came back) and a won one is final: the sale is the record.

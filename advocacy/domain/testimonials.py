@@ -237,8 +237,12 @@ _TOKENS = re.compile(r"\s+|[^\s]+")
 
 
 def diff_html(old: str, new: str) -> str:
-    """The firm's edit word by word: removed words in <del>, added ones in <ins>, all escaped."""
-    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
+    """The firm's edit word by word: removed words in <del>, added ones in <ins>, all escaped.
+
+    The client reads words, not Markdown: emphasis marks are taken off both versions first, so
+    a `**` never shows up in the difference as if it were a word.
+    """
+    before, after = _TOKENS.findall(plain_quote(old)), _TOKENS.findall(plain_quote(new))
     parts: list[str] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():

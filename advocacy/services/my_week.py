@@ -34,6 +34,15 @@ class MyWeek:
     upcoming: list[CheckInRow] = field(default_factory=list)
     signals: list[SignalRow] = field(default_factory=list)
     gaps: list[AccountGaps] = field(default_factory=list)
+    # An admin who owns nothing has an empty week that says nothing about the firm's.
+    accounts_owned: int = 0
+
+    @property
+    def owns_nothing(self) -> bool:
+        """Nothing of one's own this week: no account owned and no check-in or signal handed over."""
+        return not (
+            self.accounts_owned or self.overdue or self.this_week or self.upcoming or self.signals
+        )
 
     @property
     def champions_moved(self) -> list[SignalRow]:
@@ -66,6 +75,7 @@ def my_week(session: Session, user_id: int, *, today: date) -> MyWeek:
             week.upcoming.append(row)
     week.signals = repository_contacts.open_signals_for(session, user_id)
     week.gaps = repo.coverage_gaps_of(session, user_id)
+    week.accounts_owned = repo.accounts_owned_by(session, user_id)
     return week
 
 

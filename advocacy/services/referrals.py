@@ -18,9 +18,9 @@ from advocacy import repository_journey as repo
 from advocacy import repository_referrals as referral_repo
 from advocacy.domain.advocacy_asks import AskKind
 from advocacy.domain.identity import Role
-from advocacy.domain.journey import LIVE_STATUSES, EngagementStatus
 from advocacy.domain.mail import Category
 from advocacy.domain.referrals import (
+    WINNING_ENGAGEMENTS,
     IntroPreference,
     ReferralStatus,
     check_status_change,
@@ -347,8 +347,8 @@ def follow_prospect_engagements(session: Session, account: Account, *, now: date
         return
     # Most accounts came from no referral: that cheap look-up goes first (imports call this a lot).
     waiting = referral_repo.open_referrals_of_prospect(session, account.id)
-    live = {status.value for status in LIVE_STATUSES} | {EngagementStatus.COMPLETED.value}
-    if not waiting or not any(e.status in live for e in repo.engagements_of(session, account.id)):
+    engagements = repo.engagements_of(session, account.id)
+    if not waiting or not any(e.status in WINNING_ENGAGEMENTS for e in engagements):
         return
     for referral in waiting:
         new = status_after_live_engagement(ReferralStatus(referral.status))

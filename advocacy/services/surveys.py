@@ -32,6 +32,7 @@ from advocacy.models import Account, ClientLink, Contact, Engagement, Person, Su
 from advocacy.services.client_links import create_link, token_hash
 from advocacy.services.journey import check_may_edit
 from advocacy.services.mail import QueueResult, contact_pressure, queue_email
+from advocacy.services.testimonial_mail import manage_url
 from advocacy.settings import Settings
 
 SOURCE = "survey"
@@ -341,6 +342,8 @@ def _queue(
             "reminder": reminder,
             "survey_url": survey_url(settings, token),
             "engagement_title": engagement.title if engagement else "",
+            # The foot of every client e-mail brings them back to what they gave us.
+            "manage_url": manage_url(session, settings, contact, now=now),
         },
         now=now,
         language=contact.language,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
 from advocacy.adapters import oidc
@@ -64,10 +62,6 @@ def _default_language() -> str:
 def _timezone() -> str | None:
     user = security.current_user()
     return user.timezone if user is not None and user.timezone else None
-
-
-def _localtime(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else "—"
 
 
 def _role_label(role: str) -> str:
@@ -134,7 +128,6 @@ def init_web(app: Flask, settings: Settings) -> None:
         app.register_blueprint(blueprint)
     init_api(app)
     errors.init_app(app)
-    app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.globals["role_label"] = _role_label
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["translate_rule"] = validation.translate_rule

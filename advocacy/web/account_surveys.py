@@ -128,10 +128,8 @@ def send(account_id: int) -> Response | tuple[str, int]:
         form.contact_id.errors = [*form.contact_id.errors, refusal(error)]
         return _page(account_id, 422, survey_form=form)
     if survey.status == SurveyStatus.REFUSED:
-        form.contact_id.errors = [
-            *form.contact_id.errors,
-            _("Not sent: %(why)s.", why=survey_label("refusal", survey.refusal)),
-        ]
-        return _page(account_id, 422, survey_form=form)
+        # Not a wrong field but a rule saying no: said above the form, where the page lands.
+        why = _("Not sent: %(why)s.", why=survey_label("refusal", survey.refusal))
+        return _page(account_id, 422, survey_form=form, errors={"survey": [why]})
     flash(_("Survey sent."), "success")
     return redirect(url_for("journey.show", account_id=account_id, _anchor="surveys"))

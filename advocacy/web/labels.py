@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from babel.dates import get_datetime_format
 from flask import Blueprint
-from flask_babel import format_currency, format_date, pgettext
+from flask_babel import format_currency, format_date, format_time, get_locale, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from wtforms import SelectChoice
@@ -110,6 +111,20 @@ def label(kind: str, value: str | None) -> Any:
     return LABELS.get(kind, {}).get(value, value)
 
 
+# The rules that move an account on their own (StageChange.rule): ids for the code, names for people.
+JOURNEY_RULES: Mapping[str, Any] = {
+    "engagement.live": _l("Automatic: follows the engagements"),
+    "engagement.last_completed": _l("Automatic: follows the engagements"),
+    "journey.silence": _l("Automatic: no engagement for a long time"),
+    "import": _l("Automatic: import"),
+}
+
+
+def journey_rule(rule: str) -> Any:
+    """Who moved an account when no person did: the rule's name, never its id."""
+    return JOURNEY_RULES.get(rule, _l("Automatic"))
+
+
 def choices(kind: str, values: Iterable[StrEnum] | None = None, *, blank: Any = None) -> list:
     """Select options for the codes of `kind`, optionally after a blank first option."""
     names = LABELS[kind]
@@ -124,6 +139,24 @@ def day(value: date | None) -> str:
     return format_date(value, "medium") if value else "—"
 
 
+def moment(value: datetime | None) -> str:
+    """A point in time in the reader's language and time zone; a dash when there is none.
+
+    The date reads exactly as `day` writes it and the time is to the minute, so a page shows one
+    date format whether a column holds days or moments. Babel's own "medium" date-time would add
+    seconds and its "short" one a numeric date: mixing them gave two formats on one page.
+    """
+    if value is None:
+        return "—"
+    pattern = get_datetime_format("medium", locale=get_locale())
+    return (
+        str(pattern)
+        .replace("'", "")
+        .replace("{0}", format_time(value, "short"))
+        .replace("{1}", format_date(value, "medium"))
+    )
+
+
 def money(value: Decimal | None, currency: str) -> str:
     if value is None:
         return "—"
@@ -136,5 +169,7 @@ def money(value: Decimal | None, currency: str) -> str:
 def install(bp: Blueprint) -> None:
     """Make the labels and formats available to every template of the app."""
     bp.add_app_template_global(label, "label")
+    bp.add_app_template_global(journey_rule, "journey_rule")
     bp.add_app_template_filter(day, "day")
+    bp.add_app_template_filter(moment, "localtime")
     bp.add_app_template_global(money, "money")

@@ -169,25 +169,33 @@ def _wall_response(body: str, status: int, style: str) -> Response:
     return response
 
 
+def _wall_language(args: Any, settings: Settings) -> str:
+    """The language the address asks for, or the firm's default when it names none we speak."""
+    wanted = str(args.get("lang", "")).strip()
+    return wanted if wanted in LANGUAGES else settings.default_language
+
+
 @bp.get("/wall")
 @public
 def show() -> Response:
     """The wall itself: published quotes for a service line, an industry, an outcome or a collection."""
     settings = _settings()
-    try:
-        wanted = wall_request(request.args, settings)
-    except WallRequestError as error:
-        style = _css(wall_request({}, settings).colours)
-        return _wall_response(
-            render_template("wall/wall.html", quotes=[], error=str(error), style=style), 400, style
-        )
-    quotes, _more = showcase.show_testimonials(
-        db_session(), Audience.WALL, wanted.search, today=utcnow().date(), limit=wanted.limit
-    )
-    style = _css(wanted.colours)
     # The language comes from the address, never from the visitor's browser: a shared cache
-    # must not hand one visitor's language to the next.
-    with force_locale(wanted.language):
+    # must not hand one visitor's language to the next. A bad address is explained in it too.
+    language = _wall_language(request.args, settings)
+    with force_locale(language):
+        try:
+            wanted = wall_request(request.args, settings)
+        except WallRequestError as error:
+            style = _css(wall_request({}, settings).colours)
+            body = render_template(
+                "wall/wall.html", quotes=[], error=str(error), style=style, language=language
+            )
+            return _wall_response(body, 400, style)
+        quotes, _more = showcase.show_testimonials(
+            db_session(), Audience.WALL, wanted.search, today=utcnow().date(), limit=wanted.limit
+        )
+        style = _css(wanted.colours)
         body = render_template(
             "wall/wall.html",
             quotes=[(quote, render_body(quote.testimonial.body)) for quote in quotes],

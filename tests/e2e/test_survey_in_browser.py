@@ -7,15 +7,15 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from sqlmodel import select
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.models import OutboxMessage, Survey
+from advocacy.models import OutboxMessage, Survey, User
 from tests.conftest import LiveServer
-from tests.e2e.conftest import PHONE
-from tests.factories import make_survey
+from tests.e2e.conftest import PHONE, sign_in
+from tests.factories import make_account, make_mail_contact, make_survey
 
 pytestmark = pytest.mark.browser
 
@@ -65,3 +65,23 @@ def test_a_client_answers_ten_on_a_phone_and_is_invited_to_advocate(
 
     page.goto(url)  # the link is spent: the client is thanked again
     expect(page.get_by_role("heading", level=1)).to_have_text("Thanks, you have already answered")
+
+
+def test_a_refused_survey_request_says_why_where_the_person_clicked(
+    live_server: LiveServer, page: Page, person: Callable[..., User]
+) -> None:
+    owner = person()
+    with live_server.app.app_context():
+        session = db_session()
+        account = make_account(session, name="Initech", owner=session.get(User, owner.id))
+        make_mail_contact(session, account, full_name="Ann Client")
+    sign_in(page, live_server, owner.email)
+    page.goto(f"{live_server.url}/accounts/{account.id}")
+    page.get_by_role("button", name="Send the survey").click()
+    expect(page.get_by_role("cell", name="Sent", exact=True)).to_be_in_viewport()
+
+    # Another survey to the same person, days too soon: the rule says no, and says it in view.
+    page.get_by_role("combobox", name="Survey").select_option("csat")
+    page.get_by_role("button", name="Send the survey").click()
+    expect(page.get_by_role("alert")).to_have_text("Not sent: surveyed recently.")
+    expect(page.get_by_role("alert")).to_be_in_viewport()

@@ -5,7 +5,7 @@ attribution; the thank-you is logged (and optionally e-mailed, as a transactiona
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -233,6 +233,34 @@ def test_a_won_engagement_of_the_prospect_wins_the_referral_and_keeps_the_attrib
     assert [e.title for e in page.engagements] == ["Merger support"]
     assert page.row.referrer_account_name == "Happy Client SA"
     assert page.row.prospect_account_name == "Newco Ltd"
+
+
+def test_a_not_now_engagement_is_not_listed_as_won_from_the_referral(
+    settings: Settings, session: Session, owner, referrer
+) -> None:
+    referral = referrals.introduce(
+        session, settings, link_for(session, settings, referrer), INTRO, now=NOW
+    )
+    assert referral is not None and referral.prospect_account_id is not None
+    prospect = session.get(Account, referral.prospect_account_id)
+    later = make_engagement(session, prospect, title="Audit next year")
+    lost = make_engagement(session, prospect, title="Tax review")
+    update_engagement(
+        session,
+        later.id,
+        EngagementUpdate(status="deferred", revisit_on=date(2027, 1, 15)),
+        by=owner,
+        now=NOW,
+    )
+    update_engagement(session, lost.id, EngagementUpdate(status="lost"), by=owner, now=NOW)
+    session.expire_all()
+    assert repository_referrals.referral_page(session, referral.id or 0).engagements == []
+    assert session.get(Referral, referral.id).status == "received"  # type: ignore[union-attr]
+    won = make_engagement(session, prospect, title="Merger support")
+    update_engagement(session, won.id, EngagementUpdate(status="won"), by=owner, now=NOW)
+    session.expire_all()
+    page = repository_referrals.referral_page(session, referral.id or 0)
+    assert [e.title for e in page.engagements] == ["Merger support"]
 
 
 def test_an_engagement_of_an_account_without_referral_changes_no_referral(

@@ -255,6 +255,18 @@ def test_one_reminder_after_the_wait_and_never_a_second(
     assert link.expires_at == survey.expires_at  # the reminder's link ends with the survey
 
 
+def test_the_survey_e_mail_carries_the_manage_my_contributions_link_at_its_foot(
+    settings: Settings, session: Session
+) -> None:
+    survey, _token = make_survey(session, settings)
+    [invite] = survey_mail(session)
+    assert "Manage my contributions" in invite.text_body
+    token = invite.text_body.split(f"{settings.base_url}/c/manage/")[1].split()[0]
+    assert f"/c/manage/{token}" in (invite.html_body or "")
+    link = resolve_link(session, token, purpose="manage", now=NOW)
+    assert link is not None and link.contact_id == survey.contact_id
+
+
 def test_an_unanswered_survey_expires_with_its_link(settings: Settings, session: Session) -> None:
     _survey, token = make_survey(session, settings)
     later = NOW + timedelta(days=settings.client_link_days_survey)
@@ -401,7 +413,8 @@ def test_a_bad_camp_or_do_not_ask_account_gets_no_promoter_links(
     answered = answer_survey(session, token, 10, "", settings=settings, now=NOW)
     assert (answered.testimonial_path, answered.referral_path) == ("", "")
     purposes = {link.purpose for link in session.exec(select(ClientLink)).all()}
-    assert purposes == {"survey", "unsubscribe"}
+    # The e-mail's own links only; "manage" lets them withdraw, it asks for nothing.
+    assert purposes == {"survey", "unsubscribe", "manage"}
 
 
 def test_milestone_surveys_go_to_long_engagements_when_the_setting_is_on(

@@ -213,6 +213,12 @@ def test_the_sanitiser_keeps_only_allowed_tags_without_attributes(fragment: str)
     assert "<a" not in cleaned and "<img" not in cleaned
 
 
+def test_the_diff_shows_words_never_the_markdown_emphasis_marks() -> None:
+    html = rules.diff_html("We **loved** the *work*.", "We **really loved** the *work* done.")
+    assert "*" not in html
+    assert html == "We<ins> really</ins> loved the <del>work.</del><ins>work done.</ins>"
+
+
 def test_the_diff_marks_insertions_and_deletions_and_escapes_both() -> None:
     html = rules.diff_html("We <b>loved</b> the work", "We really loved the work!")
     assert "<del>&lt;b&gt;loved&lt;/b&gt;</del>" in html

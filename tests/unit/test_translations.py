@@ -40,16 +40,25 @@ TRANSLATED = sorted(language for language in LANGUAGES if language != SOURCE_LAN
 
 
 @cache
-def source_messages() -> dict[str, str]:
-    """msgid -> "file:line" of its first use, for every message in the sources."""
+def extracted() -> tuple[tuple[str | tuple[str, ...], str], ...]:
+    """(message, "file:line") for every use of a message in the sources; plurals as tuples."""
     with (ROOT / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
+    return tuple(
+        (message, f"{filename}:{lineno}")
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            ROOT, method_map, options_map, keywords=KEYWORDS
+        )
+    )
+
+
+@cache
+def source_messages() -> dict[str, str]:
+    """msgid -> "file:line" of its first use, for every message in the sources."""
     found: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-        ROOT, method_map, options_map, keywords=KEYWORDS
-    ):
+    for message, where in extracted():
         msgid = message[0] if isinstance(message, tuple) else message
-        found.setdefault(msgid, f"{filename}:{lineno}")
+        found.setdefault(msgid, where)
     return found
 
 
@@ -93,6 +102,102 @@ def test_every_message_in_the_sources_has_a_reviewed_translation(language: str) 
             problems.append(f"fuzzy ({where}): {msgid!r}")
         elif not all(text.strip() for text in strings):
             problems.append(f"empty ({where}): {msgid!r}")
+    assert not problems, "\n".join(problems)
+
+
+# Words that French writes exactly as English does. Any other translation equal to its English
+# original is English left on a French page.
+SPELLED_THE_SAME: dict[str, frozenset[str]] = {
+    "fr": frozenset(
+        {
+            "%(num)d collection",
+            "%(num)d message",
+            "Action",
+            "Actions",
+            "Administration",
+            "API",
+            "Camp",
+            "Catalogue (%(count)d)",
+            "Client",
+            "Collection",
+            "Collections",
+            "Contact",
+            "Contacts",
+            "Date",
+            "Dates",
+            "Description",
+            "E-mail",
+            "E-mails",
+            "Finance",
+            "Import / export",
+            "Influence",
+            "Influence (1-5)",
+            "influence %(n)d/5",
+            "Initiative",
+            "Logo",
+            "Logos",
+            "Manager",
+            "Marketing",
+            "Message",
+            "Message %(num)d",
+            "Note",
+            "Notes",
+            "NPS (0–10)",
+            "Page %(num)d",
+            "Pages",
+            "Prospect",
+            "Satisfaction (1–5)",
+            "Score",
+            "Sponsor",
+            "Web",
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_message_in_the_sources_is_left_in_english(language: str) -> None:
+    translations = catalogue(language)
+    allowed = SPELLED_THE_SAME.get(language, frozenset())
+    problems = []
+    for msgid, where in sorted(source_messages().items()):
+        entry = translations.get(msgid)
+        if entry is None:
+            continue  # reported as missing above
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if any(text in ids for text in strings) and ids[0] not in allowed:
+            problems.append(f"still English ({where}): {msgid!r}")
+    assert not problems, "\n".join(problems)
+
+
+# A count followed by a plural noun ("%(n)d quotes") reads wrong for one ("1 quotes"): such a
+# message must be a plural entry (ngettext). These are limits that are never one.
+COUNTED_NOUN = re.compile(r"%\(\w+\)d [a-z]+s\b")
+NEVER_ONE = frozenset(
+    {
+        "A collection holds at most %(n)d quotes.",
+        "A field is too long (%(limit)d characters at most).",
+        "At least %(count)d characters.",
+        "Keep the comment under %(max)d characters, please.",
+        "Last %(num)d days",
+        "More than %(n)d quotes: narrow the search",
+        "Showing the first %(count)d rows.",
+        "The latest %(shown)d of %(total)d touchpoints; each account's page lists them all.",
+        "The name is too long (%(n)d characters at most).",
+        "The purpose is too long (%(n)d characters at most).",
+        "The testimonial is too long (at most %(n)d characters).",
+        "Use at most %(max)d characters.",
+    }
+)
+
+
+def test_a_message_that_counts_things_is_a_plural_entry() -> None:
+    problems = [
+        f"{where}: {message!r} (use ngettext)"
+        for message, where in extracted()
+        if isinstance(message, str) and COUNTED_NOUN.search(message) and message not in NEVER_ONE
+    ]
     assert not problems, "\n".join(problems)
 
 

@@ -68,7 +68,7 @@ def test_the_journey_map_shows_the_stage_history_with_when_why_and_who(app: Flas
             session, account.id, Stage.BETWEEN, reason="project delivered", by=me, now=NOW
         )
     html = _page(_client(app, me), f"/accounts/{account.id}")
-    assert "Prospect → Active client" in html and "engagement.live" in html
+    assert "Prospect → Active client" in html and "Automatic: follows the engagements" in html
     assert "Active client → Between engagements" in html and "project delivered" in html
     assert me.email in html
 
@@ -380,6 +380,36 @@ def test_recording_a_won_engagement_makes_the_account_an_active_client(app: Flas
     assert response.status_code == 302
     html = _page(client, f"/accounts/{account.id}")
     assert "Annual audit" in html and "Prospect → Active client" in html
+
+
+def test_a_move_made_by_a_rule_names_the_rule_in_words_never_by_its_id(app: Flask) -> None:
+    with app.app_context():
+        session = db_session()
+        me = make_user(session, language="fr")
+        account = make_account(session, owner=me)
+        make_engagement(session, account, status="won")  # no person: the journey rule moves it
+    html = _page(_client(app, me), f"/accounts/{account.id}")
+    assert "Automatique : suit les missions" in html
+    assert "engagement.live" not in html
+
+
+def test_the_account_page_writes_every_date_one_way_in_the_readers_language_and_zone(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        session = db_session()
+        me = make_user(session, language="fr", timezone="Europe/Paris")
+        account = make_account(session, owner=me)
+        contact = make_contact(session, account, full_name="Ann Client")
+        make_touchpoint(session, account, contact_id=contact.id, summary="Revue annuelle")
+        make_engagement(session, account, status="won", start_date=NOW.date())
+    html = _page(_client(app, me), f"/accounts/{account.id}")
+    # 09:30 UTC is 10:30 in Paris; the date reads as the day columns write it.
+    assert "23 nov. 2026, 10:30" in html and "23 nov. 2026" in html
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", text), "a numeric short date"
+    assert not re.search(r"\b\d{1,2}:\d{2}:\d{2}\b", text), "a time with seconds"
+    assert "AM" not in text and "PM" not in text
 
 
 def test_a_deferred_engagement_without_a_revisit_date_is_refused_and_kept(app: Flask) -> None:

@@ -7,6 +7,7 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from openapi_spec_validator import validate
 
 from advocacy.api.routes import ROUTES
@@ -87,3 +88,14 @@ def test_free_text_in_requests_is_documented_without_nul(client: FlaskClient) ->
     account = _document(client)["components"]["schemas"]["AccountCreate"]["properties"]
     assert account["notes"]["pattern"] == "^[^\\u0000]*$"
     assert "" in account["size_band"]["enum"] and "FR" in account["country"]["enum"]
+
+
+def test_the_docs_page_describes_every_route_in_the_readers_language(client: FlaskClient) -> None:
+    response = client.get("/api/v1/docs", headers={"Accept-Language": "fr"})
+    html = response.get_data(as_text=True)
+    assert '<html lang="fr"' in html
+    assert "<td>Lister les comptes</td>" in html
+    for route in ROUTES:
+        assert f"<td>{escape(route.summary)}</td>" not in html, route.summary
+    # The machine-readable document stays in English, the language of the API's field names.
+    assert _document(client)["paths"]["/api/v1/accounts"]["get"]["summary"] == "List accounts"

@@ -61,7 +61,7 @@ def test_signals_show_only_on_their_owners_home_page(app: Flask) -> None:
     owner, colleague = _person(app), _person(app)
     _move_champion(app, owner)
     html = _client(app, colleague).get("/").get_data(as_text=True)
-    assert "Chris Champion" not in html and "Nothing to act on" in html
+    assert "Chris Champion" not in html and "You own no account" in html
 
 
 def test_marking_a_signal_done_removes_it_from_the_home_page(app: Flask) -> None:

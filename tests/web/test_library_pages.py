@@ -155,7 +155,7 @@ def test_filters_narrow_the_results_on_the_page(app: Flask, client: FlaskClient)
         make_service_line(db_session(), "Procurement Advisory")
     sign_in(client, "marketing@firm.example")
     html = client.get("/library?permission=anonymised").get_data(as_text=True)
-    assert "1 quotes found" in html and "The anonymised quote" in html
+    assert "1 quote found" in html and "The anonymised quote" in html
     assert "The named quote" not in html
     assert "No quote matches" in client.get("/library?q=nothing+like+this").get_data(as_text=True)
 

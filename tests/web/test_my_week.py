@@ -76,7 +76,11 @@ def test_one_click_completion_from_my_week_logs_the_conversation(app: Flask) -> 
 
 def test_a_week_with_nothing_to_do_says_so(app: Flask) -> None:
     with app.app_context():
-        quiet = make_user(db_session(), email="quiet@firm.example")
+        session = db_session()
+        quiet = make_user(session, email="quiet@firm.example")
+        calm = make_account(session, owner=quiet, name="Calm Co")
+        make_contact(session, calm, roles=["decision_maker", "sponsor", "procurement"])
+        make_contact(session, calm, roles=["user"])
     html = client_for(app, quiet).get("/").get_data(as_text=True)
     assert "Nothing overdue: every check-in is on time." in html
     assert "No check-in due this week." in html
@@ -151,6 +155,25 @@ def test_an_admin_sees_the_check_ins_of_accounts_she_owns_and_the_team_link(app:
     assert "Umbrella" in section(html, "upcoming")
     assert "Globex" not in html
     assert 'href="/check-ins/team"' in html
+
+
+def test_an_admin_who_owns_no_account_is_told_whose_week_it_is_and_sent_to_the_team(
+    app: Flask,
+) -> None:
+    folio = portfolio(app)  # the firm has coverage gaps, on Maya's accounts
+    html = client_for(app, folio.admin).get("/").get_data(as_text=True)
+    assert "No coverage gap" not in html and "Nothing overdue" not in html
+    assert "You own no account" in section(html, "my-week")
+    assert 'href="/check-ins/team"' in section(html, "my-week")
+
+
+def test_my_week_says_how_many_accounts_it_is_about(app: Flask) -> None:
+    folio = portfolio(app)
+    html = client_for(app, folio.owner).get("/").get_data(as_text=True)
+    with app.app_context():
+        mine = select(Account).where(Account.owner_id == folio.owner.id)
+        owned = len(db_session().exec(mine).all())
+    assert f"coverage gaps of the {owned} accounts you own." in html
 
 
 def test_marketing_keeps_its_home_page_without_check_ins(app: Flask) -> None:

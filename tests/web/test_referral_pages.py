@@ -114,6 +114,17 @@ def test_an_introduction_creates_the_prospect_and_uses_up_the_link(
     assert client.get(path).status_code == 404
 
 
+def test_the_owner_reads_the_new_referral_signal_in_her_language(
+    app: Flask, client: FlaskClient
+) -> None:
+    owner = _user(app, language="fr")
+    _account, contact = _referrer(app, owner)
+    assert _introduce(client, _link(app, contact)).status_code == 200
+    html = _signed_in(app, owner).get("/").get_data(as_text=True)
+    assert "Nouvelle recommandation de Rita (Happy Client SA) : Paul Prospect chez" in html
+    assert "New referral from" not in html
+
+
 def test_a_form_with_errors_comes_back_as_typed_and_saves_nothing(
     app: Flask, client: FlaskClient
 ) -> None:

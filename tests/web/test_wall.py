@@ -204,6 +204,17 @@ def test_a_bad_wall_address_says_what_is_wrong_and_never_fails(
     assert response.headers["Cache-Control"] == "public, max-age=60"
 
 
+def test_a_bad_wall_address_is_explained_in_the_language_the_address_asks_for(
+    client: FlaskClient,
+) -> None:
+    # The visitor's browser asks for English: the address, not the browser, picks the language.
+    response = client.get("/wall?lang=fr&limit=99", headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "limit doit être un nombre entier de 1 à 24." in page
+
+
 def test_a_bad_frame_ancestors_setting_stops_start_up() -> None:
     for value in ("https://x.example; script-src *", "*", "javascript:alert(1)", ""):
         with pytest.raises(SettingsError, match="wall_frame_ancestors"):
