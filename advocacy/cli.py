@@ -127,9 +127,9 @@ def users_create(email: str, role: str, name: str, password_stdin: bool) -> None
 @with_appcontext
 def users_set_password(email: str, password_stdin: bool) -> None:
     """Set a user's password (for a lost admin password) and end their sessions."""
-    from advocacy import repository
+    from advocacy.repository import staff
 
-    user = repository.user_by_email(db_session(), email.strip().lower())
+    user = staff.user_by_email(db_session(), email.strip().lower())
     if user is None:
         raise click.ClickException(f"no user with the e-mail {email}")
     try:
@@ -143,9 +143,9 @@ def users_set_password(email: str, password_stdin: bool) -> None:
 @with_appcontext
 def users_list() -> None:
     """List staff users."""
-    from advocacy import repository
+    from advocacy.repository import staff
 
-    for user in repository.list_users(db_session()):
+    for user in staff.list_users(db_session()):
         state = "active" if user.active else "deactivated"
         click.echo(f"{user.email}\t{user.role}\t{state}")
 

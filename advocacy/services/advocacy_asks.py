@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_asks as repo
 from advocacy.domain.advocacy_asks import AskKind, AskPolicy, AskVerdict, Refusal, may_ask
+from advocacy.repository import asks
 
 POLICY = AskPolicy()
 
@@ -18,7 +18,7 @@ def verdicts_for(
     session: Session, contact_ids: Collection[int], kind: AskKind, *, now: datetime
 ) -> dict[int, AskVerdict]:
     """Per contact, whether they may be asked for `kind` now and why not (facts read in bulk)."""
-    facts = repo.ask_facts(session, contact_ids, now=now, policy=POLICY)
+    facts = asks.ask_facts(session, contact_ids, now=now, policy=POLICY)
     return {contact_id: may_ask(f, kind, now, POLICY) for contact_id, f in facts.items()}
 
 
@@ -31,7 +31,7 @@ def verdict_for(session: Session, contact_id: int, kind: AskKind, *, now: dateti
 
 def account_verdicts(session: Session, account_ids: Collection[int]) -> dict[int, AskVerdict]:
     """Per account, whether anyone there may be asked at all (camp, do-not-ask, open repair)."""
-    facts = repo.account_ask_facts(session, account_ids)
+    facts = asks.account_ask_facts(session, account_ids)
     # Account-level facts carry no contact: the kind and `now` do not change the verdict.
     return {
         account_id: may_ask(f, AskKind.TESTIMONIAL, datetime.min, POLICY)

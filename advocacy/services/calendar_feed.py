@@ -19,11 +19,11 @@ from icalendar import Calendar, Event, vDuration
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from advocacy import repository
 from advocacy.adapters.translations import speaking
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import CalendarFeed, User
-from advocacy.repository_open_checkins import OpenCheckIn, open_check_ins_of
+from advocacy.repository import staff
+from advocacy.repository.open_check_ins import OpenCheckIn, open_check_ins_of
 from advocacy.services.check_in_digest import check_in_url
 from advocacy.services.tokens import LAST_USED_RESOLUTION, hash_secret
 from advocacy.settings import LANGUAGES, Settings
@@ -54,7 +54,7 @@ def feed_of(session: Session, user_id: int) -> CalendarFeed | None:
 
 def create_feed(session: Session, user_id: int, *, now: datetime) -> str:
     """Give the user a new feed address and return its secret (shown once); any old one dies."""
-    user = repository.get_user(session, user_id)
+    user = staff.get_user(session, user_id)
     if not user.active:
         raise CalendarFeedError(N_("A deactivated user cannot have a calendar feed."))
     secret = secrets.token_urlsafe(SECRET_BYTES)

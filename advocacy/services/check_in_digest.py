@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from advocacy.domain.identity import Role
 from advocacy.models import User
-from advocacy.repository_open_checkins import OpenCheckIn, open_check_ins_of
+from advocacy.repository.open_check_ins import OpenCheckIn, open_check_ins_of
 from advocacy.services.mail import queue_email
 from advocacy.settings import LANGUAGES, Settings
 

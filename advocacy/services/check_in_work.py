@@ -13,7 +13,6 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from advocacy import repository_journey as journey_repo
 from advocacy.domain.cadence import (
     CheckInError,
     CheckInKind,
@@ -29,7 +28,7 @@ from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind
 from advocacy.models import Account, CheckIn, TouchpointCreate, User
-from advocacy.repository import get_row
+from advocacy.repository import get_row, journey
 from advocacy.services.journey import check_may_edit
 from advocacy.services.touchpoints import add_touchpoint_to
 
@@ -58,7 +57,7 @@ class Completion:
 
 def _open_check_in(session: Session, check_in_id: int, by: User) -> tuple[CheckIn, Account]:
     check_in = get_row(session, CheckIn, check_in_id)
-    account = journey_repo.get_account(session, check_in.account_id)
+    account = journey.get_account(session, check_in.account_id)
     check_may_edit(session, account, by)
     check_open(CheckInStatus(check_in.status))
     return check_in, account
@@ -80,7 +79,7 @@ def complete_check_in(
     next_on = check_next_on(done.next_on, today=now.date())
     if done.channel not in _KIND_BY_CHANNEL:
         raise CheckInError(N_("Choose how the conversation took place."))
-    if done.contact_id is not None and not journey_repo.contact_ids_at(
+    if done.contact_id is not None and not journey.contact_ids_at(
         session, account.id or 0, [done.contact_id], active_only=True
     ):
         # Someone who left or retired is no longer who the firm talks to at this account.
@@ -161,7 +160,7 @@ def set_account_cadence(
     now: datetime,
 ) -> Account:
     """Set an account's own check-in rhythm and pause (None: follow the stage's rhythm)."""
-    account = journey_repo.get_account(session, account_id)
+    account = journey.get_account(session, account_id)
     check_may_edit(session, account, by)
     account.check_in_every_days = check_every_days(every_days)
     if paused_until is not None and paused_until <= now.date():

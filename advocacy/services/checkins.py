@@ -16,7 +16,6 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from advocacy import repository_checkins as repo
 from advocacy.domain.cadence import (
     CadenceRules,
     CheckInKind,
@@ -26,6 +25,7 @@ from advocacy.domain.cadence import (
     pick_contact,
     talking_points,
 )
+from advocacy.repository import check_ins
 from advocacy.services.repair import points_for
 from advocacy.settings import Settings
 
@@ -76,21 +76,23 @@ def generate_due(
 ) -> GenerationReport:
     """Create the check-ins that have come due (within the horizon) for every owned account."""
     report = GenerationReport()
-    account_ids = repo.owned_account_ids(session)
-    offered = repo.offered_service_lines(session)
+    account_ids = check_ins.owned_account_ids(session)
+    offered = check_ins.offered_service_lines(session)
     today = now.date()
     for chunk in _chunks(account_ids, CHUNK):
         report.accounts += len(chunk)
         due = [
             plan
-            for facts in repo.cadence_facts(session, chunk)
+            for facts in check_ins.cadence_facts(session, chunk)
             if (plan := next_check_in(facts, rules, today=today)) is not None
         ]
         if due:
-            created = repo.insert_open_check_ins(session, _rows(session, due, offered, rules, now))
+            created = check_ins.insert_open_check_ins(
+                session, _rows(session, due, offered, rules, now)
+            )
             report.created += created
             report.by_rule.update(plan.rule for plan in due)
-            repo.clear_chosen_dates(session, [p.account_id for p in due if p.rule == "chosen"])
+            check_ins.clear_chosen_dates(session, [p.account_id for p in due if p.rule == "chosen"])
         # One commit per chunk, not one for the run: a long run must not hold SQLite's single
         # write lock for minutes, and a crash keeps the chunks already done. Each chunk stands on
         # its own (the guard column makes a rerun skip what exists), so nothing is lost or doubled.
@@ -109,12 +111,12 @@ def _rows(
     now: datetime,
 ) -> Iterator[dict[str, object]]:
     ids = [plan.account_id for plan in due]
-    owners = repo.owners_of(session, ids)
-    people = repo.stakeholders(session, ids)
-    bought = repo.bought_service_lines(session, ids)
-    live = repo.live_engagements(session, ids)
-    recent = repo.recent_touchpoints(session, ids, since=now - timedelta(days=RECENT_DAYS))
-    moved, retired = repo.departures(
+    owners = check_ins.owners_of(session, ids)
+    people = check_ins.stakeholders(session, ids)
+    bought = check_ins.bought_service_lines(session, ids)
+    live = check_ins.live_engagements(session, ids)
+    recent = check_ins.recent_touchpoints(session, ids, since=now - timedelta(days=RECENT_DAYS))
+    moved, retired = check_ins.departures(
         session, ids, since=now.date() - timedelta(days=DEPARTURES_DAYS)
     )
     # "Lately" is the shortest routine rhythm: someone we spoke to within it was heard recently.

@@ -14,7 +14,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_library as repo
 from advocacy.domain import library as rules
 from advocacy.domain.csv_import import neutralise_cell
 from advocacy.domain.disclosure import Audience, Disclosure, attribution
@@ -24,7 +23,8 @@ from advocacy.domain.testimonials import plain_quote
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Collection, CollectionItem, Testimonial, User
 from advocacy.repository import get_row
-from advocacy.repository_disclosure import disclosures
+from advocacy.repository.disclosure import disclosures
+from advocacy.repository.library import item_count, item_in, items_of, next_position
 from advocacy.services.journey import NotAllowed
 from advocacy.services.library import author_of
 
@@ -77,9 +77,9 @@ def add_to_collection(
     _check_marketing(by)
     collection = get_row(session, Collection, collection_id)
     testimonial = get_row(session, Testimonial, testimonial_id)
-    if repo.item_in(session, collection_id, testimonial_id) is not None:
+    if item_in(session, collection_id, testimonial_id) is not None:
         raise RuleError(N_("This quote is already in the collection."))
-    if repo.item_count(session, collection_id) >= rules.MAX_ITEMS:
+    if item_count(session, collection_id) >= rules.MAX_ITEMS:
         raise RuleError(N_("A collection holds at most %(n)d quotes."), n=rules.MAX_ITEMS)
     export = _export_disclosure(session, testimonial, now.date())
     if not export.shown:
@@ -88,7 +88,7 @@ def add_to_collection(
     item = CollectionItem(
         collection_id=collection_id,
         testimonial_id=testimonial_id,
-        position=repo.next_position(session, collection_id),
+        position=next_position(session, collection_id),
         naming_at_add=stored.naming,
         logo_at_add=stored.logo,
         case_study_at_add=stored.case_study,
@@ -126,7 +126,7 @@ def move_in_collection(
     _check_marketing(by)
     collection = get_row(session, Collection, collection_id)
     _item(session, collection_id, item_id)
-    items = [item for item, _quote in repo.items_of(session, collection_id)]
+    items = [item for item, _quote in items_of(session, collection_id)]
     order = rules.moved([item.id or 0 for item in items], item_id, up=up)
     by_id = {item.id: item for item in items}
     for position, moved_id in enumerate(order, start=1):
@@ -195,7 +195,7 @@ class OpenedCollection:
 def open_collection(session: Session, collection_id: int, *, today: date) -> OpenedCollection:
     """A collection with each quote judged again against today's consent."""
     collection = get_row(session, Collection, collection_id)
-    pairs = repo.items_of(session, collection_id)
+    pairs = items_of(session, collection_id)
     quotes = [quote for _item, quote in pairs]
     export = disclosures(session, quotes, Audience.EXPORT, today=today)
     staff = disclosures(session, quotes, Audience.STAFF, today=today)

@@ -18,7 +18,7 @@ from advocacy.domain.identity import normalise_email
 from advocacy.domain.mail import ALL, CLIENT_FACING, Category
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import ClientLink, ConsentChange, Contact, OutboxMessage, Suppression, User
-from advocacy.repository_mail import suppression_rows
+from advocacy.repository.mail import suppression_rows
 from advocacy.services.client_links import resolve_link
 
 UNSUBSCRIBE_PURPOSE = "unsubscribe"

@@ -18,12 +18,12 @@ from datetime import datetime
 from sqlalchemy import Connection, func, text
 from sqlmodel import Session, SQLModel, col, select
 
-from advocacy import repository
 from advocacy.adapters.passwords import hash_password
 from advocacy.domain import demo_vocabulary
 from advocacy.domain.demo_data import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
 from advocacy.domain.identity import Role
 from advocacy.models import Account, ServiceLine, ServiceLineIndustry, User
+from advocacy.repository import staff
 from advocacy.services import demo_voice
 from advocacy.services.identity import checked_email
 
@@ -59,7 +59,7 @@ class DemoReport:
 def _add_demo_staff(session: Session, report: DemoReport, *, now: datetime) -> None:
     for local_part, name, role in DEMO_STAFF:
         email = f"{local_part}@{DEMO_DOMAIN}"
-        if repository.user_by_email(session, email) is not None:
+        if staff.user_by_email(session, email) is not None:
             report.count("staff", created=False)
             continue
         session.add(User(email=email, name=name, role=role.value, created_at=now, invited_at=now))
@@ -221,9 +221,9 @@ class FirstRun:
 
 def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     """On an empty database: create an administrator with a generated password and the small demo firm."""
-    if repository.count_users(session) > 0:
+    if staff.count_users(session) > 0:
         admin = next(
-            (u for u in repository.list_users(session) if u.role == Role.ADMIN and u.active), None
+            (u for u in staff.list_users(session) if u.role == Role.ADMIN and u.active), None
         )
         return FirstRun(admin.email if admin else "", None, None)
     password = secrets.token_urlsafe(15)

@@ -48,7 +48,6 @@ from advocacy.settings import Settings
 
 if TYPE_CHECKING:
     from advocacy.services.demo import DemoReport
-
 # How many of each, whatever the size of the firm (see the module's docstring).
 PROMOTERS, PASSIVES, DETRACTORS, UNANSWERED = 22, 5, 3, 3
 WRITERS = 15  # promoters who write a testimonial from the survey's thank-you page

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from advocacy import repository_journey, repository_testimonials
 from advocacy.adapters.images import PictureStore
 from advocacy.adapters.translations import speaking
 from advocacy.domain.demo_people import ascii_slug
@@ -27,7 +26,9 @@ from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.surveys import SurveyStatus
 from advocacy.domain.testimonials import USE_WORDING, Use
 from advocacy.models import Contact, Referral, ServiceLine, Testimonial, User
-from advocacy.repository_references import BOUGHT
+from advocacy.repository import journey
+from advocacy.repository.references import BOUGHT
+from advocacy.repository.testimonials import as_permissions, permissions_of
 from advocacy.services import references, referrals, showcase, testimonial_mail, testimonials
 from advocacy.services.demo_voice_play import (
     Client,
@@ -69,11 +70,11 @@ def _lines_bought(session: Session, account_id: int) -> list[ServiceLine]:
     """The service lines the account bought, most bought first (what a client speaks about)."""
     bought = Counter(
         line_id
-        for engagement in repository_journey.engagements_of(session, account_id)
+        for engagement in journey.engagements_of(session, account_id)
         if engagement.status in BOUGHT and engagement.id is not None
-        for line_id in repository_journey.service_line_ids_of(session, engagement.id)
+        for line_id in journey.service_line_ids_of(session, engagement.id)
     )
-    return [repository_journey.get_service_line(session, line) for line, _n in bought.most_common()]
+    return [journey.get_service_line(session, line) for line, _n in bought.most_common()]
 
 
 def write_testimonial(play: Play, token: str, client: Client, writing: Writing) -> Story:
@@ -135,8 +136,8 @@ def _after_writing(
 def _client_goes_anonymous(play: Play, testimonial: Testimonial, client: Client) -> None:
     """From the manage page: no name and no logo any more; every other use stays as it was."""
     token = play.token_in_mail(("testimonial", testimonial.id), "/c/manage/")
-    rows = repository_testimonials.permissions_of(play.session, testimonial.id or 0)
-    states = repository_testimonials.as_permissions(rows)
+    rows = permissions_of(play.session, testimonial.id or 0)
+    states = as_permissions(rows)
     kept = {
         Use(row.use): row.expires_on
         for row, state in zip(rows, states, strict=True)

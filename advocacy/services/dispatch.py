@@ -35,7 +35,6 @@ from functools import partial
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from advocacy import repository_outbox
 from advocacy.adapters.mail_delivery import MailSender, build_sender
 from advocacy.domain import pressure
 from advocacy.domain.mail import CLIENT_FACING, Category
@@ -56,7 +55,8 @@ from advocacy.domain.outbox import (
     settle_unknown,
 )
 from advocacy.domain.people import ContactStatus
-from advocacy.repository_outbox import Claimed
+from advocacy.repository import outbox
+from advocacy.repository.outbox import Claimed
 from advocacy.services.mail import budget_of, window_of
 from advocacy.services.request_starts import START_AHEAD_PER_THREAD, RequestStarts
 from advocacy.settings import Settings
@@ -130,9 +130,9 @@ def dispatch_due(
     rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
     report = DispatchReport()
     with Session(engine) as session:
-        expired = repository_outbox.expire_leases(session, now=now, wait=policy.unknown_wait)
+        expired = outbox.expire_leases(session, now=now, wait=policy.unknown_wait)
         session.commit()
-        paused_until = repository_outbox.provider_paused_until(session, now=now)
+        paused_until = outbox.provider_paused_until(session, now=now)
     report.add("lease_expired", expired)
     if paused_until is not None:
         # The provider refused or failed a request moments ago (429, 503, 5xx): sending other
@@ -184,7 +184,7 @@ def _claim_and_check(
     engine: Engine, settings: Settings, now: datetime, worker_id: str, policy: RetryPolicy
 ) -> _Batch | None:
     with Session(engine) as session:
-        rows = repository_outbox.claim_due(
+        rows = outbox.claim_due(
             session,
             worker_id=worker_id,
             now=now,
@@ -213,7 +213,7 @@ def _record(
     for decision in batch.decisions.values():
         assert can_move(Status.SENDING, decision.status), decision
     with Session(engine) as session:
-        repository_outbox.record_decisions(session, batch.decisions, worker_id=worker_id, now=now)
+        outbox.record_decisions(session, batch.decisions, worker_id=worker_id, now=now)
         session.commit()
     report.add("claimed", len(batch.decisions))
     for decision in batch.decisions.values():
@@ -229,12 +229,12 @@ def _check_at_send_time(
 ) -> tuple[dict[int, Decision], list[OutgoingMail]]:
     """Decisions for messages that must not go now, and the messages that may."""
     ids = [row.id for row in rows]
-    reported = repository_outbox.with_provider_events(session, ids)
-    suppressions = repository_outbox.suppressions_for(session, [row.to_email for row in rows])
-    contacts = repository_outbox.contacts(session, [row.contact_id for row in rows])
+    reported = outbox.with_provider_events(session, ids)
+    suppressions = outbox.suppressions_for(session, [row.to_email for row in rows])
+    contacts = outbox.contacts(session, [row.contact_id for row in rows])
     client_rows = [row for row in rows if row.category in CLIENT_FACING]
     budget, window = budget_of(settings), window_of(settings)
-    by_contact, by_account = repository_outbox.pressure_touches(
+    by_contact, by_account = outbox.pressure_touches(
         session,
         contact_ids=[row.contact_id for row in client_rows if row.contact_id is not None],
         account_ids=[row.account_id for row in client_rows if row.account_id is not None],

@@ -6,11 +6,21 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_journey as repo
 from advocacy.domain import journey
 from advocacy.domain.journey import EngagementFacts, EngagementStatus, Stage
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, Engagement, EngagementCreate, EngagementUpdate, User
+from advocacy.repository.journey import (
+    contact_ids_at,
+    contact_ids_of,
+    engagement_by_external_id,
+    engagements_of,
+    existing_service_line_ids,
+    get_account,
+    get_engagement,
+    service_line_ids_of,
+    set_engagement_links,
+)
 from advocacy.services.journey import check_may_edit, record_move
 from advocacy.services.referrals import follow_prospect_engagements
 
@@ -18,9 +28,9 @@ from advocacy.services.referrals import follow_prospect_engagements
 def _check_links(
     session: Session, account_id: int, service_line_ids: list[int], contact_ids: list[int]
 ) -> None:
-    if set(service_line_ids) - repo.existing_service_line_ids(session, service_line_ids):
+    if set(service_line_ids) - existing_service_line_ids(session, service_line_ids):
         raise RuleError(N_("Unknown service line."))
-    if set(contact_ids) - repo.contact_ids_at(session, account_id, contact_ids):
+    if set(contact_ids) - contact_ids_at(session, account_id, contact_ids):
         raise RuleError(N_("Only contacts of this account can be involved in its engagements."))
 
 
@@ -32,7 +42,7 @@ def follow_engagements(
     session.flush()
     facts = [
         EngagementFacts(e.id or 0, EngagementStatus(e.status), e.end_date)
-        for e in repo.engagements_of(session, account.id)
+        for e in engagements_of(session, account.id)
     ]
     implied = journey.stage_implied_by_engagements(Stage(account.stage), facts)
     if implied is not None:
@@ -52,7 +62,7 @@ def add_engagement_to(
     """Add an engagement and follow its effect on the journey (helper: no commit)."""
     assert account.id is not None
     _check_links(session, account.id, data.service_line_ids, data.contact_ids)
-    if data.external_id and repo.engagement_by_external_id(session, data.external_id):
+    if data.external_id and engagement_by_external_id(session, data.external_id):
         raise RuleError(N_("Another engagement already has this external id."))
     engagement = Engagement.model_validate(
         data.model_dump(exclude={"service_line_ids", "contact_ids"}),
@@ -66,7 +76,7 @@ def add_engagement_to(
     session.add(engagement)
     session.flush()
     assert engagement.id is not None
-    repo.set_engagement_links(session, engagement.id, data.service_line_ids, data.contact_ids)
+    set_engagement_links(session, engagement.id, data.service_line_ids, data.contact_ids)
     follow_engagements(session, account, by=by, now=now)
     return engagement
 
@@ -75,7 +85,7 @@ def record_engagement(
     session: Session, account_id: int, data: EngagementCreate, *, by: User, now: datetime
 ) -> Engagement:
     """Record work proposed, sold or delivered; winning it makes the account active."""
-    account = repo.get_account(session, account_id)
+    account = get_account(session, account_id)
     check_may_edit(session, account, by)
     engagement = add_engagement_to(session, account, data, by=by, now=now)
     session.commit()
@@ -86,8 +96,8 @@ def update_engagement(
     session: Session, engagement_id: int, data: EngagementUpdate, *, by: User, now: datetime
 ) -> Engagement:
     """Change an engagement; completing the last live one moves the account between engagements."""
-    engagement = repo.get_engagement(session, engagement_id)
-    account = repo.get_account(session, engagement.account_id)
+    engagement = get_engagement(session, engagement_id)
+    account = get_account(session, engagement.account_id)
     check_may_edit(session, account, by)
     changes = data.model_dump(exclude_unset=True)
     line_ids = changes.pop("service_line_ids", None)
@@ -103,14 +113,10 @@ def update_engagement(
         setattr(engagement, name, value)
     if line_ids is not None or contact_ids is not None:
         assert engagement.id is not None
-        lines = (
-            line_ids if line_ids is not None else repo.service_line_ids_of(session, engagement.id)
-        )
-        people = (
-            contact_ids if contact_ids is not None else repo.contact_ids_of(session, engagement.id)
-        )
+        lines = line_ids if line_ids is not None else service_line_ids_of(session, engagement.id)
+        people = contact_ids if contact_ids is not None else contact_ids_of(session, engagement.id)
         _check_links(session, account.id or 0, lines, people)
-        repo.set_engagement_links(session, engagement.id, lines, people)
+        set_engagement_links(session, engagement.id, lines, people)
     engagement.updated_at = now
     session.add(engagement)
     follow_engagements(session, account, by=by, now=now)

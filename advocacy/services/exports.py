@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, col
 
-from advocacy import repository_imports as repo
 from advocacy.domain.csv_import import Kind, export_columns, neutralise_cell
 from advocacy.models import Account, Contact, Engagement, Touchpoint
+from advocacy.repository import imports
 
 
 def _text(value: Any) -> str:
@@ -31,16 +31,16 @@ def _text(value: Any) -> str:
 
 
 def _accounts(session: Session) -> Iterator[dict[str, Any]]:
-    query = repo.export_accounts_query()
-    for page in repo.pages(session, query, col(Account.id)):
+    query = imports.export_accounts_query()
+    for page in imports.pages(session, query, col(Account.id)):
         for account, owner_email in page:
             yield {**account.model_dump(), "owner_email": owner_email}
 
 
 def _contacts(session: Session) -> Iterator[dict[str, Any]]:
-    query = repo.export_contacts_query()
-    for page in repo.pages(session, query, col(Contact.id)):
-        roles = repo.roles_by_contact(session, [contact.id for contact, *_ in page])
+    query = imports.export_contacts_query()
+    for page in imports.pages(session, query, col(Contact.id)):
+        roles = imports.roles_by_contact(session, [contact.id for contact, *_ in page])
         for contact, full_name, account_external_id, account_name in page:
             yield {
                 **contact.model_dump(),
@@ -52,10 +52,10 @@ def _contacts(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def _engagements(session: Session) -> Iterator[dict[str, Any]]:
-    names = {line.id: line.name for line in repo.service_lines_by_name(session).values()}
-    query = repo.export_engagements_query()
-    for page in repo.pages(session, query, col(Engagement.id)):
-        lines = repo.service_line_ids_by_engagement(session, [e.id for e, *_ in page])
+    names = {line.id: line.name for line in imports.service_lines_by_name(session).values()}
+    query = imports.export_engagements_query()
+    for page in imports.pages(session, query, col(Engagement.id)):
+        lines = imports.service_line_ids_by_engagement(session, [e.id for e, *_ in page])
         for engagement, account_external_id, account_name in page:
             yield {
                 **engagement.model_dump(),
@@ -68,9 +68,9 @@ def _engagements(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def _touchpoints(session: Session) -> Iterator[dict[str, Any]]:
-    names = {line.id: line.name for line in repo.service_lines_by_name(session).values()}
-    query = repo.export_touchpoints_query()
-    for page in repo.pages(session, query, col(Touchpoint.id)):
+    names = {line.id: line.name for line in imports.service_lines_by_name(session).values()}
+    query = imports.export_touchpoints_query()
+    for page in imports.pages(session, query, col(Touchpoint.id)):
         for touchpoint, account_ext, account_name, contact_ext, contact_email in page:
             yield {
                 **touchpoint.model_dump(),

@@ -10,7 +10,6 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from advocacy import repository
 from advocacy.adapters.passwords import hash_password, verify_password
 from advocacy.domain.identity import (
     IdentityError,
@@ -24,6 +23,7 @@ from advocacy.domain.identity import (
 )
 from advocacy.domain.text import N_
 from advocacy.models import OidcIdentity, User
+from advocacy.repository import staff
 
 # Messages people read are marked with N_ and translated where the web shows them.
 WRONG_CREDENTIALS = N_("Wrong e-mail or password.")
@@ -55,7 +55,7 @@ def checked_email(value: str) -> str:
 
 def authenticate(session: Session, email: str, password: str, *, now: datetime) -> User:
     """Check a password sign-in and record it; raise SignInRefused with a message to show."""
-    user = repository.user_by_email(session, normalise_email(email))
+    user = staff.user_by_email(session, normalise_email(email))
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise SignInRefused(WRONG_CREDENTIALS)
     if not user.active:
@@ -70,7 +70,7 @@ def _new_user(
     session: Session, email: str, role: str, name: str, now: datetime, by: User | None
 ) -> User:
     email = checked_email(email)
-    if repository.user_by_email(session, email) is not None:
+    if staff.user_by_email(session, email) is not None:
         raise IdentityError(EMAIL_TAKEN)
     user = User(
         email=email,
@@ -119,7 +119,7 @@ def set_password(
     session: Session, user_id: int, password: str, *, expected_epoch: int | None = None
 ) -> User:
     """Set a user's password; with `expected_epoch`, only if the invitation link is still current."""
-    user = repository.get_user(session, user_id)
+    user = staff.get_user(session, user_id)
     if expected_epoch is not None and (user.session_epoch != expected_epoch or not user.active):
         raise IdentityError(N_("This link is no longer valid. Ask an administrator for a new one."))
     problem = password_problem(password, user.email)
@@ -135,7 +135,7 @@ def set_password(
 
 def sign_out(session: Session, user_id: int) -> User:
     """End every session of this user, wherever a copy of its cookie is kept."""
-    user = repository.get_user(session, user_id)
+    user = staff.get_user(session, user_id)
     # The epoch is per user, not per session: signing out anywhere signs out everywhere, the
     # price of keeping sessions in signed cookies rather than in a table.
     user.session_epoch += 1
@@ -145,7 +145,7 @@ def sign_out(session: Session, user_id: int) -> User:
 
 
 def _refuse_last_admin(session: Session, user: User) -> None:
-    if user.role == Role.ADMIN and user.active and repository.count_active_admins(session) <= 1:
+    if user.role == Role.ADMIN and user.active and staff.count_active_admins(session) <= 1:
         raise IdentityError(
             N_("This is the last active administrator; make someone else admin first.")
         )
@@ -153,7 +153,7 @@ def _refuse_last_admin(session: Session, user: User) -> None:
 
 def deactivate_user(session: Session, user_id: int, *, by: User, now: datetime) -> User:
     """Deactivate a user: their sessions end at their next request."""
-    user = repository.get_user(session, user_id)
+    user = staff.get_user(session, user_id)
     if user.id == by.id:
         raise IdentityError(N_("You cannot deactivate yourself."))
     if not user.active:
@@ -169,7 +169,7 @@ def deactivate_user(session: Session, user_id: int, *, by: User, now: datetime) 
 
 def reactivate_user(session: Session, user_id: int, *, by: User) -> User:
     """Give a deactivated user access again."""
-    user = repository.get_user(session, user_id)
+    user = staff.get_user(session, user_id)
     if not user.active:
         user.active = True
         user.deactivated_at = None
@@ -180,7 +180,7 @@ def reactivate_user(session: Session, user_id: int, *, by: User) -> User:
 
 def change_role(session: Session, user_id: int, role: str, *, by: User) -> User:
     """Give a user another role; their open sessions pick it up at once."""
-    user = repository.get_user(session, user_id)
+    user = staff.get_user(session, user_id)
     new_role = parse_role(role)
     if user.role == new_role:
         return user
@@ -204,7 +204,7 @@ def update_preferences(
     check_in_digest: bool | None = None,
 ) -> User:
     """Save a user's own display name, language, time zone and (None: unchanged) digest choice."""
-    user = repository.get_user(session, user_id)
+    user = staff.get_user(session, user_id)
     user.name = name.strip()[:200]
     user.language = language or None
     user.timezone = timezone or None
@@ -264,9 +264,7 @@ _OIDC_MESSAGES = {
 def _facts(session: Session, user: User | None, issuer: str) -> StaffFacts | None:
     if user is None or user.id is None:
         return None
-    return StaffFacts(
-        user.id, user.active, repository.user_has_identity_from(session, user.id, issuer)
-    )
+    return StaffFacts(user.id, user.active, staff.user_has_identity_from(session, user.id, issuer))
 
 
 def sign_in_with_oidc(
@@ -305,9 +303,9 @@ def _match_oidc_identity(
     auto_provision_role: str,
     now: datetime,
 ) -> User:
-    identity = repository.identity_for(session, claims.issuer, claims.subject)
-    linked_user = repository.get_user(session, identity.user_id) if identity else None
-    by_email = repository.user_by_email(session, claims.email) if claims.email else None
+    identity = staff.identity_for(session, claims.issuer, claims.subject)
+    linked_user = staff.get_user(session, identity.user_id) if identity else None
+    by_email = staff.user_by_email(session, claims.email) if claims.email else None
     outcome = decide_oidc_sign_in(
         linked=_facts(session, linked_user, claims.issuer),
         by_email=_facts(session, by_email, claims.issuer),

@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
 
-from advocacy import repository_imports as repo
-from advocacy import repository_journey as journey_repo
 from advocacy.domain import journey
 from advocacy.domain.csv_import import Kind, RowProblem
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import IllegalMove, Stage
 from advocacy.domain.text import N_
 from advocacy.models import Account, AccountCreate, Contact, ContactCreate, ContactRole, Person
+from advocacy.repository import imports
+from advocacy.repository.journey import set_roles
 from advocacy.services.import_rows import IMPORT_REASON, Planner, Step, changed, validated
 from advocacy.services.journey import add_account, record_move
 
@@ -44,11 +44,11 @@ class AccountPlanner(Planner):
 
     def prefetch(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         values = [row for _, row in rows]
-        self.by_external_id = repo.accounts_by_external_ids(
+        self.by_external_id = imports.accounts_by_external_ids(
             self.session, [v["external_id"] for v in values if "external_id" in v]
         )
-        self.by_name = repo.accounts_by_names(self.session, [v["name"] for v in values])
-        self.owners = repo.users_by_emails(
+        self.by_name = imports.accounts_by_names(self.session, [v["name"] for v in values])
+        self.owners = imports.users_by_emails(
             self.session, [v["owner_email"] for v in values if "owner_email" in v]
         )
 
@@ -128,11 +128,11 @@ class ContactPlanner(Planner):
     def prefetch(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         super().prefetch(rows)
         values = [row for _, row in rows]
-        self.by_external_id = repo.contacts_by_external_ids(
+        self.by_external_id = imports.contacts_by_external_ids(
             self.session, [v["external_id"] for v in values if "external_id" in v]
         )
         # A row whose external id is known matches on it (`_match`): its e-mail need not be read.
-        self.by_email = repo.contacts_by_emails(
+        self.by_email = imports.contacts_by_emails(
             self.session,
             [
                 v["email"]
@@ -144,11 +144,11 @@ class ContactPlanner(Planner):
         account_ids = {a.id for a in self.accounts_by_id.values()} | {
             a.id for a in self.accounts_by_name.values()
         }
-        self.by_name = repo.contacts_by_names_at(self.session, account_ids) if nameless else {}
+        self.by_name = imports.contacts_by_names_at(self.session, account_ids) if nameless else {}
         found = [*self.by_external_id.values(), *(c for cs in self.by_email.values() for c in cs)]
         found += list(self.by_name.values())
-        self.people = repo.people_by_ids(self.session, {c.person_id for c in found})
-        self.roles = repo.roles_by_contact(self.session, {c.id for c in found if c.id})
+        self.people = imports.people_by_ids(self.session, {c.person_id for c in found})
+        self.roles = imports.roles_by_contact(self.session, {c.id for c in found if c.id})
 
     def _match(self, data: ContactCreate, account: Account) -> Contact | None:
         if data.external_id and data.external_id in self.by_external_id:
@@ -214,7 +214,7 @@ class ContactPlanner(Planner):
 
     def apply(self, steps: list[Step], progress: Callable[[int], None]) -> None:
         creations = [step for step in steps if step.action == "create"]
-        for batch in repo.chunks(creations, BULK_ROWS):
+        for batch in imports.chunks(creations, BULK_ROWS):
             self._create(batch)
             progress(len(batch))
         for step in steps:
@@ -267,7 +267,7 @@ class ContactPlanner(Planner):
             person.full_name = full_name
             self.session.add(person)
         if roles is not None:
-            journey_repo.set_roles(self.session, contact.id or 0, roles)
+            set_roles(self.session, contact.id or 0, roles)
         contact.updated_at = self.now
         self.session.add(contact)
 

@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
-from advocacy import repository_imports as repo
 from advocacy.domain.access import may_edit_account
 from advocacy.domain.csv_import import Kind, RowProblem, field_spec
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
 from advocacy.models import Account, User
+from advocacy.repository import imports
 
 M = TypeVar("M", bound=BaseModel)
 IMPORT_REASON = "changed by a CSV import"
@@ -145,10 +145,10 @@ class Planner(ABC):
     def prefetch(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         """Load, in a few queries, every record the rows refer to or may update."""
         values = [row for _, row in rows]
-        self.accounts_by_id = repo.accounts_by_external_ids(
+        self.accounts_by_id = imports.accounts_by_external_ids(
             self.session, [v["account_external_id"] for v in values if "account_external_id" in v]
         )
-        self.accounts_by_name = repo.accounts_by_names(
+        self.accounts_by_name = imports.accounts_by_names(
             self.session, [v["account_name"] for v in values if "account_name" in v]
         )
 
@@ -178,7 +178,7 @@ class Planner(ABC):
         if self.by is None or account.id is None:
             return
         if self._team is None:
-            self._team = repo.team_account_ids(self.session, self.by.id or 0)
+            self._team = imports.team_account_ids(self.session, self.by.id or 0)
         team = {self.by.id or 0} if account.id in self._team else set()
         if not may_edit_account(
             Role(self.by.role), self.by.id or 0, owner_id=account.owner_id, team_user_ids=team

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from advocacy import repository_imports as repo
-from advocacy import repository_journey as journey_repo
 from advocacy.domain.csv_import import Kind, RowProblem
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import TouchpointSource
@@ -17,6 +15,7 @@ from advocacy.models import (
     Touchpoint,
     TouchpointCreate,
 )
+from advocacy.repository import imports, journey
 from advocacy.services.engagements import add_engagement_to, follow_engagements
 from advocacy.services.import_rows import Planner, Step, changed, validated
 from advocacy.services.touchpoints import add_touchpoint_to
@@ -40,16 +39,16 @@ class EngagementPlanner(Planner):
     def prefetch(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         super().prefetch(rows)
         values = [row for _, row in rows]
-        self.by_external_id = repo.engagements_by_external_ids(
+        self.by_external_id = imports.engagements_by_external_ids(
             self.session, [v["external_id"] for v in values if "external_id" in v]
         )
         account_ids = {
             a.id for a in (*self.accounts_by_id.values(), *self.accounts_by_name.values())
         }
-        self.by_title = repo.engagements_by_titles_at(self.session, account_ids)
+        self.by_title = imports.engagements_by_titles_at(self.session, account_ids)
         found = [*self.by_external_id.values(), *self.by_title.values()]
-        self.lines_of = repo.service_line_ids_by_engagement(self.session, {e.id for e in found})
-        self.catalogue = repo.service_lines_by_name(self.session)
+        self.lines_of = imports.service_line_ids_by_engagement(self.session, {e.id for e in found})
+        self.catalogue = imports.service_lines_by_name(self.session)
 
     def _line_ids(self, names: list[str]) -> list[int]:
         ids = []
@@ -100,10 +99,8 @@ class EngagementPlanner(Planner):
                 for name, value in changes.items():
                     setattr(engagement, name, value)
                 if lines is not None:
-                    contacts = journey_repo.contact_ids_of(self.session, engagement.id or 0)
-                    journey_repo.set_engagement_links(
-                        self.session, engagement.id or 0, lines, contacts
-                    )
+                    contacts = journey.contact_ids_of(self.session, engagement.id or 0)
+                    journey.set_engagement_links(self.session, engagement.id or 0, lines, contacts)
                 engagement.updated_at = self.now
                 self.session.add(engagement)
                 follow_engagements(self.session, step.account, by=self.by, now=self.now)  # type: ignore[arg-type]
@@ -116,19 +113,19 @@ class TouchpointPlanner(Planner):
     def prefetch(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
         super().prefetch(rows)
         values = [row for _, row in rows]
-        self.by_external_id = repo.touchpoints_by_external_ids(
+        self.by_external_id = imports.touchpoints_by_external_ids(
             self.session, [v["external_id"] for v in values if "external_id" in v]
         )
-        self.by_time = repo.touchpoints_at_times(
+        self.by_time = imports.touchpoints_at_times(
             self.session, [v["occurred_at"] for v in values if "external_id" not in v]
         )
-        self.contacts_by_id = repo.contacts_by_external_ids(
+        self.contacts_by_id = imports.contacts_by_external_ids(
             self.session, [v["contact_external_id"] for v in values if "contact_external_id" in v]
         )
-        self.contacts_by_email = repo.contacts_by_emails(
+        self.contacts_by_email = imports.contacts_by_emails(
             self.session, [v["contact_email"] for v in values if "contact_email" in v]
         )
-        self.catalogue = repo.service_lines_by_name(self.session)
+        self.catalogue = imports.service_lines_by_name(self.session)
 
     def _contact(self, values: dict[str, Any], account_id: int) -> Contact | None:
         if "contact_external_id" in values:

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from advocacy import repository_imports as repo
 from advocacy.adapters.csv_files import CsvTable
 from advocacy.domain.csv_import import (
     Kind,
@@ -33,6 +32,7 @@ from advocacy.domain.csv_import import (
 )
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import ImportMapping, User
+from advocacy.repository import imports
 from advocacy.services.exports import export_rows
 from advocacy.services.import_accounts import AccountPlanner, ContactPlanner
 from advocacy.services.import_rows import Planner, Step
@@ -294,7 +294,7 @@ def save_mapping(
     payload = json.dumps(dict(columns))
     if len(payload) > 20000:
         raise RuleError(N_("This mapping is too large to save."))
-    saved = repo.mapping_by_name(session, kind.value, name)
+    saved = imports.mapping_by_name(session, kind.value, name)
     if saved is None:
         saved = ImportMapping(
             kind=kind.value,
@@ -311,7 +311,7 @@ def save_mapping(
 
 def load_mapping(session: Session, kind: Kind, name: str) -> dict[str, str]:
     """A saved mapping's columns; RuleError when there is none of that name."""
-    saved = repo.mapping_by_name(session, kind.value, name.strip())
+    saved = imports.mapping_by_name(session, kind.value, name.strip())
     if saved is None:
         raise RuleError(N_("No saved mapping is called %(name)s."), name=name)
     columns = json.loads(saved.columns_json or "{}")
@@ -320,4 +320,4 @@ def load_mapping(session: Session, kind: Kind, name: str) -> dict[str, str]:
 
 def list_mappings(session: Session, kind: Kind) -> list[str]:
     """Names of the saved mappings for this kind."""
-    return [saved.name for saved in repo.mappings_of(session, kind.value)]
+    return [saved.name for saved in imports.mappings_of(session, kind.value)]

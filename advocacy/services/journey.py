@@ -6,13 +6,20 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from advocacy import repository_journey as repo
 from advocacy.domain import journey
 from advocacy.domain.access import may_edit_account, may_reassign_owner
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, AccountCreate, AccountUpdate, JourneySignal, StageChange, User
+from advocacy.repository.journey import (
+    account_by_external_id,
+    between_accounts_with_last_end,
+    get_account,
+    open_signal,
+    resolve_signals,
+    team_user_ids,
+)
 
 
 class NotAllowed(RuleError):
@@ -22,7 +29,7 @@ class NotAllowed(RuleError):
 def check_may_edit(session: Session, account: Account, user: User) -> None:
     """Raise NotAllowed unless `user` may change `account`."""
     assert account.id is not None and user.id is not None
-    team = repo.team_user_ids(session, account.id)
+    team = team_user_ids(session, account.id)
     if not may_edit_account(
         Role(user.role), user.id, owner_id=account.owner_id, team_user_ids=team
     ):
@@ -44,7 +51,7 @@ def add_account(
 ) -> Account:
     """Add an account and its first stage to the history (helper: flushes, does not commit)."""
     _check_owner(session, data.owner_id)
-    if data.external_id and repo.account_by_external_id(session, data.external_id):
+    if data.external_id and account_by_external_id(session, data.external_id):
         raise RuleError(N_("Another account already has this external id."))
     account = Account.model_validate(
         data.model_dump(),
@@ -76,7 +83,7 @@ def update_account(
     session: Session, account_id: int, data: AccountUpdate, *, by: User, now: datetime
 ) -> Account:
     """Change an account's details (not its stage: that is a move with a reason)."""
-    account = repo.get_account(session, account_id)
+    account = get_account(session, account_id)
     check_may_edit(session, account, by)
     changes = data.model_dump(exclude_unset=True)
     if "owner_id" in changes and changes["owner_id"] != account.owner_id:
@@ -86,7 +93,7 @@ def update_account(
             raise NotAllowed(N_("Only the account's owner or an administrator may hand it over."))
         _check_owner(session, changes["owner_id"])
     external_id = changes.get("external_id")
-    other = repo.account_by_external_id(session, external_id) if external_id else None
+    other = account_by_external_id(session, external_id) if external_id else None
     if other is not None and other.id != account.id:
         raise RuleError(N_("Another account already has this external id."))
     for name, value in changes.items():
@@ -124,7 +131,7 @@ def record_move(
     )
     session.add_all([account, change])
     if new is not Stage.FORMER:
-        repo.resolve_signals(session, account.id, "propose_former", now=now)
+        resolve_signals(session, account.id, "propose_former", now=now)
     return change
 
 
@@ -132,7 +139,7 @@ def move_account_to_stage(
     session: Session, account_id: int, new: Stage, *, reason: str, by: User, now: datetime
 ) -> Account:
     """Move an account to another journey stage by hand and record why."""
-    account = repo.get_account(session, account_id)
+    account = get_account(session, account_id)
     check_may_edit(session, account, by)
     record_move(session, account, new, reason=reason, by=by, now=now)
     session.commit()
@@ -143,7 +150,7 @@ def set_former_camp(
     session: Session, account_id: int, camp: Camp, *, reason: str, by: User, now: datetime
 ) -> Account:
     """Decide how a client remembers us; the bad camp is never asked for advocacy."""
-    account = repo.get_account(session, account_id)
+    account = get_account(session, account_id)
     check_may_edit(session, account, by)
     apply_camp(session, account, camp, reason=reason, now=now)
     session.commit()
@@ -170,7 +177,7 @@ def set_do_not_ask(
     session: Session, account_id: int, do_not_ask: bool, *, by: User, now: datetime
 ) -> Account:
     """Mark or unmark an account as never to be asked for advocacy (a bad camp stays marked)."""
-    account = repo.get_account(session, account_id)
+    account = get_account(session, account_id)
     check_may_edit(session, account, by)
     if not do_not_ask and account.camp == Camp.BAD:
         raise RuleError(N_("A bad-camp account stays do-not-ask; change the camp first."))
@@ -188,7 +195,7 @@ def flag_silent_accounts(
     Safe to run twice: an account with an open proposal is not proposed again.
     """
     flagged: list[int] = []
-    for account, last_end in repo.between_accounts_with_last_end(session):
+    for account, last_end in between_accounts_with_last_end(session):
         assert account.id is not None
         if not journey.proposes_former(
             Stage(account.stage),
@@ -208,7 +215,7 @@ def flag_silent_accounts(
                 now=now,
                 rule="journey.silence",
             )
-        elif repo.open_signal(session, account.id, "propose_former") is None:
+        elif open_signal(session, account.id, "propose_former") is None:
             session.add(
                 JourneySignal(
                     kind="propose_former",

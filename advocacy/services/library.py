@@ -14,7 +14,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_library as repo
 from advocacy.domain.advocacy_asks import AskKind, AskVerdict
 from advocacy.domain.disclosure import Audience, Author, Disclosure, attribution
 from advocacy.domain.library import (
@@ -28,8 +27,9 @@ from advocacy.domain.people import ContactStatus
 from advocacy.domain.references import Cap
 from advocacy.domain.testimonials import Use, plain_quote
 from advocacy.models import Testimonial
-from advocacy.repository_disclosure import disclosures
-from advocacy.repository_library import LibraryRow
+from advocacy.repository import library
+from advocacy.repository.disclosure import disclosures
+from advocacy.repository.library import LibraryRow
 from advocacy.services.advocacy_asks import verdicts_for
 
 
@@ -100,7 +100,7 @@ def judged(session: Session, rows: Sequence[LibraryRow], *, today: date) -> list
 
 def search_library(session: Session, query: LibraryQuery, *, today: date) -> SearchResult:
     """One page of quotes staff may read that match the words and filters, newest first."""
-    page = repo.search(session, query, today=today)
+    page = library.search(session, query, today=today)
     found = judged(session, page.rows, today=today)
     if query.permission is not None:
         # The query asked the database for these uses; the policy has the last word.
@@ -110,13 +110,13 @@ def search_library(session: Session, query: LibraryQuery, *, today: date) -> Sea
 
 def case_study_candidates(session: Session, *, today: date) -> list[Found]:
     """Quotes whose client allowed us to ask about a case study, newest first."""
-    rows = repo.readable_quotes_with_use(session, Use.CASE_STUDY, today=today)
+    rows = library.readable_quotes_with_use(session, Use.CASE_STUDY, today=today)
     return [f for f in judged(session, rows, today=today) if f.staff.case_study]
 
 
 def logos_allowed(session: Session, *, today: date) -> list[Found]:
     """Quotes whose company logo may be shown outside the firm, with a logo on file."""
-    rows = repo.readable_quotes_with_use(session, Use.LOGO, today=today, with_logo=True)
+    rows = library.readable_quotes_with_use(session, Use.LOGO, today=today, with_logo=True)
     return [f for f in judged(session, rows, today=today) if f.export.logo]
 
 
@@ -147,14 +147,14 @@ class ReferenceReady:
 def reference_ready(session: Session, cap: Cap, *, now: datetime) -> list[ReferenceReady]:
     """Contacts with a live reference-call permission, with their counted calls against the cap."""
     today = now.date()
-    rows = repo.readable_quotes_with_use(session, Use.REFERENCE_CALLS, today=today)
+    rows = library.readable_quotes_with_use(session, Use.REFERENCE_CALLS, today=today)
     latest: dict[int, Found] = {}
     for found in judged(session, rows, today=today):
         if found.staff.reference_contact:
             latest.setdefault(found.testimonial.contact_id, found)
     contact_ids = list(latest)
-    calls = repo.counted_calls_since(session, contact_ids, cap.since(now))
-    contacts = repo.contacts_by_ids(session, contact_ids)
+    calls = library.counted_calls_since(session, contact_ids, cap.since(now))
+    contacts = library.contacts_by_ids(session, contact_ids)
     verdicts = verdicts_for(session, contact_ids, AskKind.REFERENCE_CALL, now=now)
     ready = []
     for contact_id, found in latest.items():

@@ -20,14 +20,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from advocacy import repository_outbox
 from advocacy.adapters.email_templates import current_settings, render_email
 from advocacy.domain import pressure
 from advocacy.domain.mail import CLIENT_FACING, Category
 from advocacy.domain.outbox import Recipient, Refusal, Status, idempotency_key, refusal_for
 from advocacy.domain.people import ContactStatus
 from advocacy.models import Contact, OutboxMessage
-from advocacy.repository_mail import suppressed_categories
+from advocacy.repository import outbox
+from advocacy.repository.mail import suppressed_categories
 from advocacy.services.client_links import create_link
 from advocacy.settings import Settings
 
@@ -70,7 +70,7 @@ def contact_pressure(
     session: Session, settings: Settings, contact: Contact, *, now: datetime
 ) -> pressure.Verdict:
     """May a client-facing e-mail go to `contact` now? (For planners: send now, wait, or not.)"""
-    by_contact, by_account = repository_outbox.pressure_touches(
+    by_contact, by_account = outbox.pressure_touches(
         session,
         contact_ids=[contact.id] if contact.id else [],
         account_ids=[contact.account_id],
@@ -111,7 +111,7 @@ def queue_email(
     email = to.strip().lower()
     source_type, source_id = source
     key = idempotency_key(category.value, email, source_type, source_id, occurrence)
-    existing = repository_outbox.message_by_key(session, key)
+    existing = outbox.message_by_key(session, key)
     if existing is not None:
         return QueueResult(existing.id, created=False)
 
@@ -162,7 +162,7 @@ def queue_email(
             session.flush()
     except IntegrityError:
         # Another process wrote the same key between our look-up and our insert: theirs stands.
-        winner = repository_outbox.message_by_key(session, key)
+        winner = outbox.message_by_key(session, key)
         if winner is None:
             raise
         session.commit()

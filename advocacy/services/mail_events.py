@@ -16,13 +16,13 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from advocacy import repository_journey
 from advocacy.domain import consent
 from advocacy.domain import mail_events as rules
 from advocacy.domain.mail import Category
 from advocacy.domain.text import RuleError
 from advocacy.domain.touchpoints import Channel, TouchpointKind, TouchpointSource
 from advocacy.models import Contact, MailEvent, OutboxMessage, TouchpointCreate
+from advocacy.repository import journey
 from advocacy.services.consent import apply_blocks, blocks_of, record_consent
 from advocacy.services.touchpoints import add_touchpoint_to
 
@@ -179,12 +179,12 @@ def _add_touchpoint(
         return
     # One touchpoint per message and kind of event: the fifth open of one e-mail is not news.
     external_id = f"sendgrid:{message.id}:{event.event}"[:100]
-    if repository_journey.touchpoint_by_external_id(session, external_id) is not None:
+    if journey.touchpoint_by_external_id(session, external_id) is not None:
         return
     contact = session.get(Contact, message.contact_id)
     if contact is None:
         return
-    account = repository_journey.get_account(session, contact.account_id)
+    account = journey.get_account(session, contact.account_id)
     data = TouchpointCreate(
         kind=TouchpointKind.EMAIL,
         initiative=effect.initiative,

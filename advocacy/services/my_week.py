@@ -9,14 +9,21 @@ from typing import Final
 
 from sqlmodel import Session
 
-from advocacy import repository_contacts
-from advocacy import repository_my_week as repo
 from advocacy.domain.cadence import CheckInRecord, CheckInStatus, Discipline, discipline
 from advocacy.domain.identity import Role
 from advocacy.models import User
-from advocacy.repository_accounts import possible_owners, user_label
-from advocacy.repository_contacts import SignalRow
-from advocacy.repository_my_week import AccountGaps, CheckInRow
+from advocacy.repository.read_models import contacts
+from advocacy.repository.read_models.accounts import possible_owners, user_label
+from advocacy.repository.read_models.contacts import SignalRow
+from advocacy.repository.read_models.my_week import (
+    AccountGaps,
+    CheckInRow,
+    accounts_owned_by,
+    coverage_gaps_of,
+    open_check_ins_of,
+    records_since,
+    users_by_id,
+)
 
 UPCOMING_WEEKS: Final = 4
 TEAM_PERIODS: Final = (30, 90, 180, 365)
@@ -63,9 +70,7 @@ def my_week(session: Session, user_id: int, *, today: date) -> MyWeek:
     journey signals and the coverage gaps of the accounts they own."""
     ends = week_end(today)
     week = MyWeek(today=today, week_ends_on=ends)
-    for row in repo.open_check_ins_of(
-        session, user_id, through=ends + timedelta(weeks=UPCOMING_WEEKS)
-    ):
+    for row in open_check_ins_of(session, user_id, through=ends + timedelta(weeks=UPCOMING_WEEKS)):
         due = row.check_in.due_on
         if due < today:
             week.overdue.append(row)
@@ -73,9 +78,9 @@ def my_week(session: Session, user_id: int, *, today: date) -> MyWeek:
             week.this_week.append(row)
         else:
             week.upcoming.append(row)
-    week.signals = repository_contacts.open_signals_for(session, user_id)
-    week.gaps = repo.coverage_gaps_of(session, user_id)
-    week.accounts_owned = repo.accounts_owned_by(session, user_id)
+    week.signals = contacts.open_signals_for(session, user_id)
+    week.gaps = coverage_gaps_of(session, user_id)
+    week.accounts_owned = accounts_owned_by(session, user_id)
     return week
 
 
@@ -105,7 +110,7 @@ def team_discipline(session: Session, *, days: int, now: datetime, tz: tzinfo) -
             due_on=check_in.due_on,
             closed_on=check_in.closed_at.astimezone(tz).date() if check_in.closed_at else None,
         )
-        for check_in in repo.records_since(session, datetime.combine(since, time(), tz))
+        for check_in in records_since(session, datetime.combine(since, time(), tz))
     ]
     figures = discipline(records, today=today)
     # Everyone who can own a check-in appears, with zeros if they had none: a silent row says
@@ -113,7 +118,7 @@ def team_discipline(session: Session, *, days: int, now: datetime, tz: tzinfo) -
     people: dict[int, User] = {
         user.id: user for user in possible_owners(session) if user.id is not None
     }
-    people.update(repo.users_by_id(session, (key for key in figures if key is not None)))
+    people.update(users_by_id(session, (key for key in figures if key is not None)))
     rows = [
         TeamRow(user_id, user_label(user), figures.get(user_id, Discipline()))
         for user_id, user in people.items()

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from advocacy import repository
 from advocacy.domain.lease import Lease, Standing, standing
 from advocacy.models import MailEvent, OutboxMessage, SchedulerHeartbeat
+from advocacy.repository import staff
 from advocacy.services.leadership import note_heartbeat, scheduler_lease
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ def health_report(
     try:
         with Session(engine) as session:
             session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-            beat = repository.latest_heartbeat(session)
+            beat = staff.latest_heartbeat(session)
             lease = scheduler_lease(session)
             live = session.exec(
                 select(SchedulerHeartbeat)

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from advocacy import repository_journey as repo
 from advocacy.domain.access import may_reassign_owner
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, AccountTeamMember, AccountUpdate, User
+from advocacy.repository import journey
 from advocacy.services.journey import NotAllowed, update_account
 
 
@@ -29,14 +29,14 @@ def _check_may_manage_team(account: Account, by: User) -> None:
 
 def add_team_member(session: Session, account_id: int, user_id: int, *, by: User) -> Account:
     """Let another account manager work on (and edit) the account."""
-    account = repo.get_account(session, account_id)
+    account = journey.get_account(session, account_id)
     _check_may_manage_team(account, by)
     member = session.get(User, user_id)
     if member is None or not member.active or member.role != Role.ACCOUNT_MANAGER:
         raise RuleError(N_("Only an active account manager can join an account's team."))
     if user_id == account.owner_id:
         raise RuleError(N_("The owner is already responsible for the account."))
-    if user_id not in repo.team_user_ids(session, account_id):
+    if user_id not in journey.team_user_ids(session, account_id):
         session.add(AccountTeamMember(account_id=account_id, user_id=user_id))
         session.commit()
     return account
@@ -44,7 +44,7 @@ def add_team_member(session: Session, account_id: int, user_id: int, *, by: User
 
 def remove_team_member(session: Session, account_id: int, user_id: int, *, by: User) -> Account:
     """Take someone off the account's team (they keep read access like every account manager)."""
-    account = repo.get_account(session, account_id)
+    account = journey.get_account(session, account_id)
     _check_may_manage_team(account, by)
     for row in session.exec(
         select(AccountTeamMember).where(

@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_journey as repo
 from advocacy.domain.mail import ALL
 from advocacy.domain.people import ContactStatus, plan_departure
 from advocacy.domain.text import N_, RuleError
@@ -22,6 +21,7 @@ from advocacy.models import (
     Person,
     User,
 )
+from advocacy.repository import journey
 from advocacy.services.journey import add_account, check_may_edit
 
 
@@ -34,7 +34,7 @@ def add_contact_to(
     person: Person | None = None,
 ) -> Contact:
     """Add a contact (and their person, unless given) to `account` (helper: flushes only)."""
-    if data.external_id and repo.contact_by_external_id(session, data.external_id):
+    if data.external_id and journey.contact_by_external_id(session, data.external_id):
         raise RuleError(N_("Another contact already has this external id."))
     if person is None:
         person = Person(full_name=data.full_name, created_at=now)
@@ -54,7 +54,7 @@ def add_contact_to(
     session.add(contact)
     session.flush()
     assert contact.id is not None
-    repo.set_roles(session, contact.id, {role.value for role in data.roles})
+    journey.set_roles(session, contact.id, {role.value for role in data.roles})
     if data.consent_basis:
         _record_consent(session, contact, by=None, now=now)
     return contact
@@ -83,7 +83,7 @@ def add_contact(
     session: Session, account_id: int, data: ContactCreate, *, by: User, now: datetime
 ) -> Contact:
     """Add a person's position at an account."""
-    account = repo.get_account(session, account_id)
+    account = journey.get_account(session, account_id)
     check_may_edit(session, account, by)
     contact = add_contact_to(session, account, data, now=now)
     session.commit()
@@ -94,8 +94,8 @@ def update_contact(
     session: Session, contact_id: int, data: ContactUpdate, *, by: User, now: datetime
 ) -> Contact:
     """Change a contact's details and roles; the person's name follows them everywhere."""
-    contact = repo.get_contact(session, contact_id)
-    check_may_edit(session, repo.get_account(session, contact.account_id), by)
+    contact = journey.get_contact(session, contact_id)
+    check_may_edit(session, journey.get_account(session, contact.account_id), by)
     changes = data.model_dump(exclude_unset=True)
     roles = changes.pop("roles", None)
     full_name = changes.pop("full_name", None)
@@ -103,11 +103,11 @@ def update_contact(
     for name, value in changes.items():
         setattr(contact, name, value.value if hasattr(value, "value") else value)
     if full_name:
-        person = repo.get_person(session, contact.person_id)
+        person = journey.get_person(session, contact.person_id)
         person.full_name = full_name
         session.add(person)
     if roles is not None:
-        repo.set_roles(session, contact_id, {str(role) for role in roles})
+        journey.set_roles(session, contact_id, {str(role) for role in roles})
     if basis_changed:
         contact.consent_at = now if contact.consent_basis else None
         _record_consent(session, contact, by=by, now=now)
@@ -142,8 +142,8 @@ def record_departure(
     unknown) and raises two signals for the old account's owner: the opportunity at the new
     company, and the seat to re-staff at the old one. Retirement keeps the person as alumni.
     """
-    contact = repo.get_contact(session, contact_id)
-    old_account = repo.get_account(session, contact.account_id)
+    contact = journey.get_contact(session, contact_id)
+    old_account = journey.get_account(session, contact.account_id)
     check_may_edit(session, old_account, by)
     departure = plan_departure(
         ContactStatus(contact.status),
@@ -152,7 +152,7 @@ def record_departure(
         new_employer=new_employer,
         today=now.date(),
     )
-    person = repo.get_person(session, contact.person_id)
+    person = journey.get_person(session, contact.person_id)
     contact.status, contact.ended_on, contact.updated_at = departure.status.value, on, now
     if retired:
         person.retired_on = on
@@ -170,7 +170,7 @@ def record_departure(
     new_contact = new_account = None
     created = False
     if departure.new_employer:
-        new_account = repo.account_by_name(session, departure.new_employer)
+        new_account = journey.account_by_name(session, departure.new_employer)
         if new_account is None:
             created = True
             new_account = add_account(

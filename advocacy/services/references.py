@@ -12,8 +12,6 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from advocacy import repository_journey as repo
-from advocacy import repository_references as ref_repo
 from advocacy.domain.advocacy_asks import MESSAGES as ASK_MESSAGES
 from advocacy.domain.mail import Category
 from advocacy.domain.references import (
@@ -37,7 +35,7 @@ from advocacy.models import (
     User,
 )
 from advocacy.models.accounts import SIZE_BANDS
-from advocacy.repository import get_row
+from advocacy.repository import get_row, journey, references
 from advocacy.services.client_links import create_link, token_hash
 from advocacy.services.mail import queue_email
 from advocacy.services.touchpoints import add_touchpoint_to
@@ -133,7 +131,7 @@ def candidates_for(
 ) -> Candidates:
     """The people who may be asked for this request, best fit first, and the others with why."""
     request = get_row(session, ReferenceRequest, request_id)
-    found = ref_repo.reference_candidates(
+    found = references.reference_candidates(
         session, now=now, since=_since(settings, now), request_id=request_id
     )
     by_id = {c.facts.contact_id: c for c in found}
@@ -182,7 +180,7 @@ def ask_for_reference(
     ).first()
     if contact is None:
         raise RuleError(N_("This person did not allow reference calls."))
-    found = ref_repo.reference_candidates(
+    found = references.reference_candidates(
         session,
         now=now,
         since=_since(settings, now),
@@ -269,9 +267,9 @@ def invitation_for(session: Session, token: str, *, now: datetime) -> CallInvita
     if call is None or call.status != "asked" or call.contact_id != link.contact_id:
         return None
     request = get_row(session, ReferenceRequest, call.request_id)
-    contact = repo.get_contact(session, call.contact_id)
+    contact = journey.get_contact(session, call.contact_id)
     line = session.get(ServiceLine, request.service_line_id) if request.service_line_id else None
-    name = repo.get_person(session, contact.person_id).full_name
+    name = journey.get_person(session, contact.person_id).full_name
     return CallInvitation(call, link, request, contact, name, line.name if line else "")
 
 
@@ -314,8 +312,8 @@ def record_call_held(
     if len(outcome) > OUTCOME_MAX:
         raise RuleError(N_("The outcome is too long (2000 characters at most)."))
     request = get_row(session, ReferenceRequest, call.request_id)
-    contact = repo.get_contact(session, call.contact_id)
-    account = repo.get_account(session, contact.account_id)
+    contact = journey.get_contact(session, call.contact_id)
+    account = journey.get_account(session, contact.account_id)
     summary = f"Reference call with {request.prospect_name}" + (f": {outcome}" if outcome else "")
     add_touchpoint_to(
         session,

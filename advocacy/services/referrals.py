@@ -14,8 +14,6 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from advocacy import repository_journey as repo
-from advocacy import repository_referrals as referral_repo
 from advocacy.domain.advocacy_asks import AskKind
 from advocacy.domain.identity import Role
 from advocacy.domain.mail import Category
@@ -40,7 +38,7 @@ from advocacy.models import (
     TouchpointCreate,
     User,
 )
-from advocacy.repository import get_row
+from advocacy.repository import get_row, journey, referrals
 from advocacy.services.advocacy_asks import check_may_ask
 from advocacy.services.client_links import create_link, token_hash
 from advocacy.services.journey import NotAllowed, add_account, check_may_edit
@@ -84,14 +82,14 @@ def ask_for_introduction(
     now: datetime,
 ) -> QueueResult:
     """E-mail a client a link to introduce someone to the firm (never to a do-not-ask account)."""
-    account = repo.get_account(session, account_id)
+    account = journey.get_account(session, account_id)
     check_may_edit(session, account, by)
     contact = session.get(Contact, contact_id)
     if contact is None or contact.account_id != account_id:
         raise RuleError(N_("This contact does not belong to the account."))
     check_may_ask(session, contact_id, AskKind.REFERRAL, now=now)
     assert contact.email is not None  # the rule refuses a contact without an address
-    name = repo.get_person(session, contact.person_id).full_name
+    name = journey.get_person(session, contact.person_id).full_name
     url = create_referral_link(session, settings, contact, now=now)
     result = queue_email(
         session,
@@ -138,8 +136,10 @@ def referrer_for(session: Session, token: str, *, now: datetime) -> Referrer | N
     contact = session.get(Contact, link.contact_id)
     if contact is None:
         return None
-    account = repo.get_account(session, contact.account_id)
-    return Referrer(link, contact, account, repo.get_person(session, contact.person_id).full_name)
+    account = journey.get_account(session, contact.account_id)
+    return Referrer(
+        link, contact, account, journey.get_person(session, contact.person_id).full_name
+    )
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def _prospect(
         data = ContactCreate(full_name=intro.name, email=intro.email or None)
     except ValidationError:
         raise RuleError(N_("Check the name and the e-mail address.")) from None
-    account = repo.account_by_name(session, intro.company)
+    account = journey.account_by_name(session, intro.company)
     if account is None:
         account = add_account(
             session,
@@ -171,7 +171,7 @@ def _prospect(
             source="referral",
         )
     elif data.email:
-        known = referral_repo.contact_at_account_by_email(session, account.id or 0, data.email)
+        known = referrals.contact_at_account_by_email(session, account.id or 0, data.email)
         if known is not None:
             return account, known
     return account, add_contact_to(session, account, data, now=now)
@@ -328,7 +328,7 @@ def log_thank_you(
             category=Category.TRANSACTIONAL,
             template="referral_thanks",
             to=contact.email,
-            to_name=repo.get_person(session, contact.person_id).full_name,
+            to_name=journey.get_person(session, contact.person_id).full_name,
             contact_id=contact.id,
             account_id=referral.referrer_account_id,
             user_id=by.id,
@@ -346,8 +346,8 @@ def follow_prospect_engagements(session: Session, account: Account, *, now: date
     if account.id is None:
         return
     # Most accounts came from no referral: that cheap look-up goes first (imports call this a lot).
-    waiting = referral_repo.open_referrals_of_prospect(session, account.id)
-    engagements = repo.engagements_of(session, account.id)
+    waiting = referrals.open_referrals_of_prospect(session, account.id)
+    engagements = journey.engagements_of(session, account.id)
     if not waiting or not any(e.status in WINNING_ENGAGEMENTS for e in engagements):
         return
     for referral in waiting:

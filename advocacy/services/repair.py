@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from advocacy import repository_checkins as repo
 from advocacy.domain.cadence import (
     CadenceRules,
     CheckInKind,
@@ -24,6 +23,7 @@ from advocacy.domain.cadence import (
 from advocacy.domain.repair import Feedback, repair_points
 from advocacy.domain.surveys import SCALES, Sentiment, SurveyKind, sentiment
 from advocacy.models import Account, CheckIn
+from advocacy.repository import check_ins
 
 # Unhappy answers of the last year are what the conversation is about.
 FEEDBACK_DAYS = 365
@@ -34,7 +34,7 @@ def points_for(
     session: Session, account_ids: Sequence[int], *, now: datetime
 ) -> dict[int, TalkingPoints]:
     """Per account, the talking points of a repair conversation (the problem, never a sale)."""
-    answers, reasons = repo.answers_and_reasons(
+    answers, reasons = check_ins.answers_and_reasons(
         session, account_ids, since=now - timedelta(days=FEEDBACK_DAYS)
     )
     points = {}
@@ -78,7 +78,7 @@ def open_repair_conversation(
         session.add(check_in)
         session.flush()
         return
-    repo.insert_open_check_ins(
+    check_ins.insert_open_check_ins(
         session,
         [
             {

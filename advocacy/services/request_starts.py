@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from advocacy import repository_outbox
+from advocacy.repository import outbox
 
 # Requests whose start is committed at once, per sender thread: a commit per message would cost
 # more CPU than its request; a dispatcher killed meanwhile holds at most these few in doubt.
@@ -48,7 +48,7 @@ class RequestStarts:
                 end = max(index + 1, self._next + self._ahead)
                 chunk = self._ids[self._next : end]
                 with self._engine.begin() as connection:
-                    held = repository_outbox.mark_requests_started(
+                    held = outbox.mark_requests_started(
                         connection, chunk, worker_id=self._worker_id, at=self._now
                     )
                 self._held.update((message_id, message_id in held) for message_id in chunk)

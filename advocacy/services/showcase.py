@@ -14,8 +14,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_references as ref_repo
-from advocacy import repository_showcase as repo
 from advocacy.domain.disclosure import (
     INTERNAL_AUDIENCES,
     Audience,
@@ -29,9 +27,9 @@ from advocacy.domain.disclosure import (
 from advocacy.domain.references import Wanted, rank_candidates
 from advocacy.domain.testimonials import Use, outcome_tags
 from advocacy.models import Testimonial
-from advocacy.repository import NotFound
-from advocacy.repository_disclosure import disclosures, live_uses
-from advocacy.repository_showcase import TestimonialFacts, TestimonialSearch
+from advocacy.repository import NotFound, references, showcase
+from advocacy.repository.disclosure import disclosures, live_uses
+from advocacy.repository.showcase import TestimonialFacts, TestimonialSearch
 from advocacy.services.references import RECENT_SURVEY, cap_of
 from advocacy.settings import Settings
 
@@ -110,7 +108,7 @@ def _shown(
             and _matches_permission(disclosure, uses[row.id], permission, audience)
         ):
             kept.append((facts, disclosure))
-    lines = repo.service_lines_of(session, [facts.testimonial.id or 0 for facts, _d in kept])
+    lines = showcase.service_lines_of(session, [facts.testimonial.id or 0 for facts, _d in kept])
     shown = []
     for facts, disclosure in kept:
         row = facts.testimonial
@@ -157,7 +155,7 @@ def show_testimonials(
     read = 0
     while len(shown) <= limit:
         size = _round_size(limit + 1 - len(shown), kept=len(shown), read=read, search=search)
-        found = repo.testimonials_matching(
+        found = showcase.testimonials_matching(
             session, search, after_id=cursor, limit=size, statuses=statuses_shown_to(audience)
         )
         if not found:
@@ -169,7 +167,7 @@ def show_testimonials(
             break
     if search.collection_id is not None:
         # A collection's quotes come in the order marketing gave them, not by id.
-        places = repo.collection_positions(session, search.collection_id)
+        places = showcase.collection_positions(session, search.collection_id)
         shown.sort(key=lambda item: places.get(item.testimonial.id or 0, 0))
     return shown[:limit], len(shown) > limit
 
@@ -179,7 +177,7 @@ def show_testimonial(
 ) -> ShownTestimonial:
     """One testimonial as `audience` may see it; NotFound when it may not be shown at all (an
     outside reader cannot tell a withdrawn quote from one that never existed)."""
-    facts = repo.testimonial_facts(session, testimonial_id)
+    facts = showcase.testimonial_facts(session, testimonial_id)
     if facts is not None:
         shown = _shown(
             session, [facts], audience, today=today, search=TestimonialSearch(), permission=None
@@ -229,13 +227,13 @@ def reference_availability(
     sees it), and the ranking rules exclude nothing (active, not over the cap, no detractor)."""
     cap = cap_of(settings)
     since = min(cap.since(now), now - RECENT_SURVEY)
-    found = ref_repo.reference_candidates(session, now=now, since=since)
+    found = references.reference_candidates(session, now=now, since=since)
     ranking = rank_candidates(
         [c.facts for c in found], Wanted(), cap, now=now, recent=RECENT_SURVEY
     )
     ready = {p.contact_id for p in ranking.proposed}
     candidates = [c for c in found if c.facts.contact_id in ready]
-    testimonials = repo.testimonials_by_id(session, [c.testimonial_id for c in candidates])
+    testimonials = showcase.testimonials_by_id(session, [c.testimonial_id for c in candidates])
     today = now.date()
     # Whether the client allowed calls is the firm's question (it makes the call); whether the
     # reader may learn who they are is the reader's audience's.
@@ -275,5 +273,5 @@ def reference_availability(
         by_service_line=dict(sorted(lines.items())),
         by_language=dict(sorted(Counter(c.facts.language for c in chosen).items())),
         people=sorted(people, key=lambda p: (p.name.lower(), p.contact_id)),
-        service_line_names=repo.service_line_names(session),
+        service_line_names=showcase.service_line_names(session),
     )

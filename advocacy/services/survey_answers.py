@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from advocacy import repository_surveys as repo
 from advocacy.domain import surveys as rules
 from advocacy.domain.advocacy_asks import AskKind
 from advocacy.domain.journey import Camp, Stage, camp_from_evidence
@@ -31,6 +30,7 @@ from advocacy.models import (
     TouchpointCreate,
     User,
 )
+from advocacy.repository.surveys import answered_of_account
 from advocacy.services.advocacy_asks import verdict_for
 from advocacy.services.checkins import rules_of
 from advocacy.services.client_links import create_link, resolve_link
@@ -167,7 +167,7 @@ def _summary(kind: SurveyKind, score: int) -> str:
 def _camp_from_answers(session: Session, account: Account, *, now: datetime) -> None:
     """A former client's camp follows the evidence of its answers (newest weighs most)."""
     assert account.id is not None
-    answers = repo.answered_of_account(session, account.id)
+    answers = answered_of_account(session, account.id)
     evidence = [rules.evidence_score(SurveyKind(s.kind), s.score or 0) for s in answers]
     camp = camp_from_evidence(evidence)
     if camp is Camp.UNKNOWN or camp.value == account.camp:

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from advocacy import repository_surveys as repo
 from advocacy.domain import surveys as rules
 from advocacy.domain.journey import EngagementStatus
 from advocacy.domain.mail import Category
@@ -29,6 +28,14 @@ from advocacy.domain.pressure import VerdictKind
 from advocacy.domain.surveys import Refusal, SurveyKind, SurveyStatus, Trigger
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, ClientLink, Contact, Engagement, Person, Survey, User
+from advocacy.repository.surveys import (
+    contacts_of_account,
+    contacts_of_engagement,
+    engagements_to_survey,
+    last_sent_to,
+    sent_surveys,
+    survey_by_key,
+)
 from advocacy.services.client_links import create_link, token_hash
 from advocacy.services.journey import check_may_edit
 from advocacy.services.mail import QueueResult, contact_pressure, queue_email
@@ -94,7 +101,7 @@ def plan_and_send_due(
     schedule = schedule_of(settings)
     today = now.date()
     since = today - timedelta(days=schedule.after_completion_days + rules.LATE_DAYS)
-    for engagement in repo.engagements_to_survey(
+    for engagement in engagements_to_survey(
         session, completed_since=since, milestones=schedule.milestone_every_days > 0
     ):
         assert engagement.id is not None
@@ -102,8 +109,8 @@ def plan_and_send_due(
         if due is None:
             continue
         people = rules.whom_to_survey(
-            map(_contact_facts, repo.contacts_of_engagement(session, engagement.id)),
-            map(_contact_facts, repo.contacts_of_account(session, engagement.account_id)),
+            map(_contact_facts, contacts_of_engagement(session, engagement.id)),
+            map(_contact_facts, contacts_of_account(session, engagement.account_id)),
         )
         for person in people:
             key = rules.survey_key(due.kind, person.id, engagement.id, due.trigger, due.occurrence)
@@ -159,7 +166,7 @@ def send_reminders(
 ) -> SurveyReport:
     """Expire surveys whose link ran out; remind, once, those unanswered for a while."""
     report = report or SurveyReport()
-    for survey in repo.sent_surveys(session):
+    for survey in sent_surveys(session):
         status = SurveyStatus(survey.status)
         if rules.has_expired(status, survey.expires_at, now):
             survey.status, survey.updated_at = SurveyStatus.EXPIRED.value, now
@@ -181,7 +188,7 @@ def send_reminders(
 
 def _plan(session: Session, *, key: str, now: datetime, **fields: Any) -> Survey:
     """The survey with this key: the existing one, or a new planned one (flushes only)."""
-    existing = repo.survey_by_key(session, key)
+    existing = survey_by_key(session, key)
     if existing is not None:
         return existing
     values = {name: getattr(value, "value", value) for name, value in fields.items()}
@@ -192,7 +199,7 @@ def _plan(session: Session, *, key: str, now: datetime, **fields: Any) -> Survey
             session.flush()
     except IntegrityError:
         # Another run planned the same survey between our look-up and our insert: theirs stands.
-        winner = repo.survey_by_key(session, key)
+        winner = survey_by_key(session, key)
         if winner is None:
             raise
         return winner
@@ -209,7 +216,7 @@ def _send(
     assert contact is not None and survey.id is not None
     refusal = _contact_refusal(contact)
     if refusal is None and rules.throttled(
-        repo.last_sent_to(session, contact.id or 0, other_than=survey.id),
+        last_sent_to(session, contact.id or 0, other_than=survey.id),
         now,
         settings.surveys_per_contact_days,
     ):

@@ -13,7 +13,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_testimonials as repo
 from advocacy.adapters import images
 from advocacy.adapters.rich_text import sanitise
 from advocacy.domain import testimonials as rules
@@ -28,6 +27,7 @@ from advocacy.models import (
     Testimonial,
     TestimonialPermission,
 )
+from advocacy.repository.testimonials import name_of_contact, permissions_of
 from advocacy.services.client_links import resolve_link
 
 NEW_PURPOSE = "testimonial"
@@ -86,7 +86,7 @@ def _client_side(session: Session, link: ClientLink | None) -> ClientSide | None
     account = session.get(Account, contact.account_id)
     if account is None:
         return None
-    return ClientSide(link, contact, account, repo.name_of_contact(session, contact))
+    return ClientSide(link, contact, account, name_of_contact(session, contact))
 
 
 def new_link(session: Session, token: str, *, now: datetime) -> ClientSide | None:
@@ -137,7 +137,7 @@ def apply_choices(
     (helper: flushes only)."""
     assert testimonial.id is not None
     today = now.date()
-    rows = {Use(row.use): row for row in repo.permissions_of(session, testimonial.id)}
+    rows = {Use(row.use): row for row in permissions_of(session, testimonial.id)}
     changes: list[PermissionChange] = []
 
     def record(use: Use, action: str, expires_on: date | None) -> None:

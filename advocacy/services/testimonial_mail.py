@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from advocacy import repository_testimonials as repo
 from advocacy.domain.advocacy_asks import AskKind, Refusal
 from advocacy.domain.mail import Category
 from advocacy.domain.text import N_
 from advocacy.models import Account, Contact, Testimonial
+from advocacy.repository import testimonials
 from advocacy.services.advocacy_asks import check_may_ask as check_ask_rule
 from advocacy.services.client_links import create_link
 from advocacy.services.mail import QueueResult, queue_email
@@ -61,7 +61,7 @@ def _send(
     now: datetime,
     **context: object,
 ) -> QueueResult:
-    name = repo.name_of_contact(session, contact)
+    name = testimonials.name_of_contact(session, contact)
     return queue_email(
         session,
         category=category,
@@ -168,7 +168,7 @@ def renew_manage_link(session: Session, settings: Settings, email: str, *, now: 
     if not address or len(address) > 254 or "@" not in address:
         return 0
     sent = 0
-    for contact in repo.active_contacts_with_email(session, address):
+    for contact in testimonials.active_contacts_with_email(session, address):
         result = _send(
             session,
             settings,

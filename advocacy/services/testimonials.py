@@ -11,14 +11,21 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_testimonials as repo
 from advocacy.domain import testimonials as rules
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, Contact, PermissionChange, Testimonial, User
 from advocacy.repository import get_row
-from advocacy.repository_journey import existing_service_line_ids
+from advocacy.repository.journey import existing_service_line_ids
+from advocacy.repository.testimonials import (
+    as_permissions,
+    get_testimonial,
+    name_of_contact,
+    open_testimonials_with_expiry,
+    permissions_of,
+    set_service_lines,
+)
 from advocacy.services import testimonial_mail
 from advocacy.services.journey import NotAllowed, check_may_edit
 from advocacy.services.mail import QueueResult
@@ -106,7 +113,7 @@ def record_interview(
         body=body,
         body_html=render_body(body),
         rating=interview.rating,
-        display_name=repo.name_of_contact(session, contact),
+        display_name=name_of_contact(session, contact),
         display_title=(interview.display_title or contact.title)[: rules.MAX_DISPLAY_LENGTH],
         display_company=account.name,
         industry=account.industry or "",
@@ -124,7 +131,7 @@ def record_interview(
 def approve(session: Session, testimonial_id: int, *, by: User, now: datetime) -> Testimonial:
     """Marketing agrees the testimonial may be used (within the client's permissions)."""
     _check_marketing(by)
-    testimonial = repo.get_testimonial(session, testimonial_id)
+    testimonial = get_testimonial(session, testimonial_id)
     rules.check_move(testimonial.status, Status.APPROVED)
     testimonial.status, testimonial.approved_by_id = Status.APPROVED.value, by.id
     testimonial.approved_at = testimonial.updated_at = now
@@ -135,7 +142,7 @@ def approve(session: Session, testimonial_id: int, *, by: User, now: datetime) -
 def publish(session: Session, testimonial_id: int, *, by: User, now: datetime) -> Testimonial:
     """Marketing publishes an approved testimonial."""
     _check_marketing(by)
-    testimonial = repo.get_testimonial(session, testimonial_id)
+    testimonial = get_testimonial(session, testimonial_id)
     rules.check_move(testimonial.status, Status.PUBLISHED)
     testimonial.status = Status.PUBLISHED.value
     testimonial.published_at = testimonial.updated_at = now
@@ -147,12 +154,12 @@ def withdraw_on_behalf(
     session: Session, testimonial_id: int, reason: str, *, by: User, now: datetime
 ) -> Testimonial:
     """The client asked us (by phone, by letter) to withdraw: every use ends, the reason is kept."""
-    testimonial = repo.get_testimonial(session, testimonial_id)
+    testimonial = get_testimonial(session, testimonial_id)
     reason = " ".join(reason.split())[: rules.MAX_REASON_LENGTH]
     if not reason:
         raise RuleError(N_("Say why the testimonial is withdrawn (who asked, and how)."))
     rules.check_move(testimonial.status, Status.WITHDRAWN)
-    for row in repo.permissions_of(session, testimonial_id):
+    for row in permissions_of(session, testimonial_id):
         if row.withdrawn_at is None:
             row.withdrawn_at = now
             session.add(
@@ -184,7 +191,7 @@ def propose_edit(
     now: datetime,
 ) -> Testimonial:
     """Keep the firm's edit aside and e-mail the client the difference to approve or reject."""
-    testimonial = repo.get_testimonial(session, testimonial_id)
+    testimonial = get_testimonial(session, testimonial_id)
     if Status(testimonial.status) not in rules.EDITABLE:
         raise RuleError(N_("This testimonial cannot be changed that way in its current state."))
     proposed = rules.check_body(body)
@@ -213,11 +220,11 @@ def set_tags(
 ) -> Testimonial:
     """Service lines, industry and outcome tags, for finding the right testimonial later."""
     del by  # every staff role may tag; kept for the same signature as the other actions
-    testimonial = repo.get_testimonial(session, testimonial_id)
+    testimonial = get_testimonial(session, testimonial_id)
     unknown = service_line_ids - existing_service_line_ids(session, sorted(service_line_ids))
     if unknown:
         raise RuleError(N_("Choose service lines from the catalogue."))
-    repo.set_service_lines(session, testimonial_id, service_line_ids)
+    set_service_lines(session, testimonial_id, service_line_ids)
     testimonial.industry = " ".join(industry.split())[:80]
     testimonial.outcomes = ", ".join(rules.outcome_tags(outcomes))[: rules.MAX_OUTCOMES_LENGTH]
     testimonial.updated_at = now
@@ -227,17 +234,17 @@ def set_tags(
 
 def uses_today(session: Session, testimonial: Testimonial, *, now: datetime) -> frozenset[Use]:
     """What any surface may do with this testimonial today."""
-    rows = repo.permissions_of(session, testimonial.id or 0)
-    return rules.usable_uses(testimonial.status, repo.as_permissions(rows), now.date())
+    rows = permissions_of(session, testimonial.id or 0)
+    return rules.usable_uses(testimonial.status, as_permissions(rows), now.date())
 
 
 def expire_due(session: Session, *, now: datetime) -> ExpiryReport:
     """Mark permissions past their last day, and testimonials with no use left, as expired."""
     today = now.date()
     expired_permissions = expired_testimonials = 0
-    for testimonial in repo.open_testimonials_with_expiry(session):
-        rows = repo.permissions_of(session, testimonial.id or 0)
-        states = repo.as_permissions(rows)
+    for testimonial in open_testimonials_with_expiry(session):
+        rows = permissions_of(session, testimonial.id or 0)
+        states = as_permissions(rows)
         due = set(rules.newly_expired(states, today))
         for row in rows:
             if Use(row.use) not in due or row.withdrawn_at is not None:

@@ -17,10 +17,10 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from advocacy import repository
 from advocacy.domain.disclosure import Audience
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import ApiToken, User
+from advocacy.repository import staff
 
 TOKEN_PREFIX = "adv_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 PREFIX_LENGTH = 12  # "adv_" plus 8 random characters: enough to tell tokens apart in a list
@@ -103,7 +103,7 @@ def create_token(
     expires_days: int | None = None,
 ) -> IssuedToken:
     """Issue a token for an active user; the secret is returned once and only its hash is kept."""
-    user = repository.get_user(session, user_id)
+    user = staff.get_user(session, user_id)
     if not user.active:
         raise TokenError(N_("A deactivated user cannot be given an API token."))
     wanted = parse_scopes(scopes)

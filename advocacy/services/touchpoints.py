@@ -6,12 +6,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from advocacy import repository_journey as repo
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_, RuleError
 from advocacy.domain.touchpoints import ONLY_ITS_AUTHOR, TouchpointSource, removal_refusal
 from advocacy.models import Account, Touchpoint, TouchpointCreate, User
-from advocacy.repository import NotFound
+from advocacy.repository import NotFound, journey
 from advocacy.services.journey import NotAllowed, check_may_edit
 
 
@@ -26,17 +25,17 @@ def add_touchpoint_to(
 ) -> Touchpoint:
     """Add a touchpoint after checking its contact and service line (helper: flushes only)."""
     assert account.id is not None
-    if data.contact_id is not None and not repo.contact_ids_at(
+    if data.contact_id is not None and not journey.contact_ids_at(
         session, account.id, [data.contact_id]
     ):
         raise RuleError(N_("This contact does not belong to the account."))
-    if data.service_line_id is not None and not repo.existing_service_line_ids(
+    if data.service_line_id is not None and not journey.existing_service_line_ids(
         session, [data.service_line_id]
     ):
         raise RuleError(N_("Unknown service line."))
     if data.occurred_at > now:
         raise RuleError(N_("A touchpoint cannot be in the future; plan a check-in instead."))
-    if data.external_id and repo.touchpoint_by_external_id(session, data.external_id):
+    if data.external_id and journey.touchpoint_by_external_id(session, data.external_id):
         raise RuleError(N_("Another touchpoint already has this external id."))
     touchpoint = Touchpoint(
         account_id=account.id,
@@ -61,7 +60,7 @@ def log_touchpoint(
     session: Session, account_id: int, data: TouchpointCreate, *, by: User, now: datetime
 ) -> Touchpoint:
     """Log a meeting, call, e-mail... on the account's journey map."""
-    account = repo.get_account(session, account_id)
+    account = journey.get_account(session, account_id)
     check_may_edit(session, account, by)
     touchpoint = add_touchpoint_to(session, account, data, by=by, now=now)
     session.commit()
@@ -70,7 +69,7 @@ def log_touchpoint(
 
 def removable_ids(session: Session, shown: list[Touchpoint], *, by: User) -> set[int]:
     """Those of the touchpoints shown that `by` could remove (the page offers it for these)."""
-    closing = repo.touchpoints_closing_work(session, [t.id for t in shown if t.id is not None])
+    closing = journey.touchpoints_closing_work(session, [t.id for t in shown if t.id is not None])
     return {
         t.id
         for t in shown
@@ -89,7 +88,7 @@ def touchpoint_to_remove(session: Session, account_id: int, touchpoint_id: int) 
 def removal_refused(session: Session, touchpoint: Touchpoint, *, by: User) -> str | None:
     """Why `by` may not remove this touchpoint, or None (the confirmation page says which)."""
     assert touchpoint.id is not None
-    closing = repo.touchpoints_closing_work(session, [touchpoint.id])
+    closing = journey.touchpoints_closing_work(session, [touchpoint.id])
     return _refusal(touchpoint, by, closes_work=touchpoint.id in closing)
 
 
@@ -97,7 +96,7 @@ def remove_touchpoint(
     session: Session, account_id: int, touchpoint_id: int, *, by: User
 ) -> Touchpoint:
     """Take back a touchpoint logged by mistake (its author or an administrator)."""
-    account = repo.get_account(session, account_id)
+    account = journey.get_account(session, account_id)
     check_may_edit(session, account, by)
     touchpoint = touchpoint_to_remove(session, account_id, touchpoint_id)
     refused = removal_refused(session, touchpoint, by=by)

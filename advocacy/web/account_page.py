@@ -10,9 +10,6 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from advocacy import repository_accounts as pages
-from advocacy import repository_journey as repo
-from advocacy import repository_my_week
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import may_edit_account, may_reassign_owner, sees_private_details
@@ -21,6 +18,8 @@ from advocacy.domain.journey import ALLOWED, Camp, Stage
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.text import RuleError
 from advocacy.models import TouchpointCreate
+from advocacy.repository.journey import get_account
+from advocacy.repository.read_models import accounts, my_week
 from advocacy.services import check_in_work, journey, ownership, touchpoints
 from advocacy.web import labels
 from advocacy.web.check_in_forms import CadenceForm
@@ -44,7 +43,7 @@ labels.install(bp)
 WRITERS = ("admin", "account_manager")
 
 
-def _contact_choices(form: TouchpointForm, contacts: list[pages.ContactRow]) -> None:
+def _contact_choices(form: TouchpointForm, contacts: list[accounts.ContactRow]) -> None:
     form.contact_id.choices = [SelectChoice("", _("Nobody in particular"))] + [
         SelectChoice(str(row.contact.id), row.name)
         for row in contacts
@@ -54,8 +53,8 @@ def _contact_choices(form: TouchpointForm, contacts: list[pages.ContactRow]) -> 
 
 def _owner_choices(form: OwnerForm) -> None:
     form.new_owner_id.choices = [SelectChoice("", _("Nobody"))] + [
-        SelectChoice(str(user.id), pages.user_label(user))
-        for user in pages.possible_owners(db_session())
+        SelectChoice(str(user.id), accounts.user_label(user))
+        for user in accounts.possible_owners(db_session())
     ]
 
 
@@ -64,7 +63,7 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     user = require_user()
     assert user.id is not None
     initiative, kind = touchpoint_filter(request.args)
-    found = pages.journey_map(
+    found = accounts.journey_map(
         db_session(),
         account_id,
         initiative=initiative,
@@ -94,14 +93,12 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     forms.update({name: form for name, form in given.items() if name.endswith("_form")})
     _contact_choices(forms["touchpoint_form"], found.contacts)
     _owner_choices(forms["owner_form"])
-    team = pages.users_by_ids(db_session(), found.team_user_ids)
-    open_check_in, closed_check_ins = repository_my_week.check_ins_of_account(
-        db_session(), account_id
-    )
+    team = accounts.users_by_ids(db_session(), found.team_user_ids)
+    open_check_in, closed_check_ins = my_week.check_ins_of_account(db_session(), account_id)
     team_form = TeamForm(formdata=None)
     team_form.user_id.choices = [
-        SelectChoice(str(candidate.id), pages.user_label(candidate))
-        for candidate in pages.possible_owners(db_session())
+        SelectChoice(str(candidate.id), accounts.user_label(candidate))
+        for candidate in accounts.possible_owners(db_session())
         if candidate.role == Role.ACCOUNT_MANAGER
         and candidate.id != account.owner_id
         and candidate.id not in found.team_user_ids
@@ -133,7 +130,7 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
 def _editable(account_id: int) -> None:
     """Refuse (403) before reading the form when the user may not change the account."""
     session = db_session()
-    journey.check_may_edit(session, repo.get_account(session, account_id), require_user())
+    journey.check_may_edit(session, get_account(session, account_id), require_user())
 
 
 def _back(account_id: int, anchor: str) -> Response:
@@ -154,7 +151,7 @@ def log_touchpoint(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
     session = db_session()
     form = TouchpointForm()
-    _contact_choices(form, pages.contacts_at(session, account_id))
+    _contact_choices(form, accounts.contacts_at(session, account_id))
     if not form.validate_on_submit():
         return _page(account_id, 400, touchpoint_form=form)
     now = utcnow()
@@ -180,12 +177,12 @@ def confirm_removal(account_id: int, touchpoint_id: int) -> str:
     _editable(account_id)
     session = db_session()
     touchpoint = touchpoints.touchpoint_to_remove(session, account_id, touchpoint_id)
-    names = pages.names_of_people(
+    names = accounts.names_of_people(
         session, {touchpoint.contact_id} if touchpoint.contact_id else set()
     )
     return render_template(
         "journey/remove_touchpoint.html",
-        account=repo.get_account(session, account_id),
+        account=get_account(session, account_id),
         touchpoint=touchpoint,
         contact_name=names.get(touchpoint.contact_id or 0, ""),
         refused=touchpoints.removal_refused(session, touchpoint, by=require_user()),

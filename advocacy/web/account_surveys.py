@@ -19,13 +19,13 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
-from advocacy import repository_accounts as pages
-from advocacy import repository_surveys
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.surveys import Refusal, SurveyKind, SurveyStatus, Trigger
 from advocacy.domain.text import RuleError
+from advocacy.repository.read_models import accounts
+from advocacy.repository.surveys import SurveyRow, surveys_of_account
 from advocacy.services import surveys
 from advocacy.web.account_page import _editable, _page
 from advocacy.web.refusals import found_and_allowed, refusal
@@ -75,14 +75,14 @@ class OnDemandForm(FlaskForm):
 
 @dataclass(frozen=True)
 class SurveyPanel:
-    rows: list[repository_surveys.SurveyRow]
+    rows: list[SurveyRow]
     form: OnDemandForm
 
 
 def _contact_choices(form: OnDemandForm, account_id: int) -> None:
     form.contact_id.choices = [
         SelectChoice(str(row.contact.id), row.name)
-        for row in pages.contacts_at(db_session(), account_id)
+        for row in accounts.contacts_at(db_session(), account_id)
         if row.contact.status == ContactStatus.ACTIVE and row.contact.email
     ]
 
@@ -92,7 +92,7 @@ def survey_panel(account_id: int, form: OnDemandForm | None = None) -> SurveyPan
     if form is None:
         form = OnDemandForm(formdata=None)
         _contact_choices(form, account_id)
-    return SurveyPanel(repository_surveys.surveys_of_account(db_session(), account_id), form)
+    return SurveyPanel(surveys_of_account(db_session(), account_id), form)
 
 
 def survey_label(kind: str, value: str | None) -> Any:

@@ -10,13 +10,13 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from advocacy import repository_accounts as pages
-from advocacy import repository_journey as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import Role
 from advocacy.domain.text import RuleError
 from advocacy.models import Account, AccountCreate, AccountUpdate
+from advocacy.repository.journey import get_account, list_service_lines
+from advocacy.repository.read_models import accounts
 from advocacy.services import journey
 from advocacy.web.journey_forms import AccountForm, account_filter
 from advocacy.web.refusals import found_and_allowed, refusal
@@ -31,7 +31,7 @@ bp = Blueprint("accounts", __name__)
 def index() -> str:
     session = db_session()
     wanted = account_filter(request.args)
-    found = pages.list_accounts(session, wanted)
+    found = accounts.list_accounts(session, wanted)
     # Links keep every filter but the one they change.
     current = {k: v for k, v in request.args.items() if k in _FILTER_ARGS and v}
     return render_template(
@@ -40,9 +40,9 @@ def index() -> str:
         wanted=wanted,
         current=current,
         others={k: v for k, v in current.items() if k != "stage"},
-        owners=pages.possible_owners(session),
-        industries=pages.industries(session),
-        service_lines=repo.list_service_lines(session),
+        owners=accounts.possible_owners(session),
+        industries=accounts.industries(session),
+        service_lines=list_service_lines(session),
         may_create=Role(require_user().role) in {Role.ADMIN, Role.ACCOUNT_MANAGER},
     )
 
@@ -52,8 +52,8 @@ _FILTER_ARGS = ("stage", "owner", "industry", "service_line", "camp", "q", "sort
 
 def _owner_choices(form: AccountForm) -> None:
     form.owner_id.choices = [SelectChoice("", _("Nobody yet"))] + [
-        SelectChoice(str(user.id), pages.user_label(user))
-        for user in pages.possible_owners(db_session())
+        SelectChoice(str(user.id), accounts.user_label(user))
+        for user in accounts.possible_owners(db_session())
     ]
 
 
@@ -92,7 +92,7 @@ def new() -> Response | tuple[str, int]:
 def edit(account_id: int) -> Response | tuple[str, int]:
     user = require_user()
     session = db_session()
-    account = repo.get_account(session, account_id)
+    account = get_account(session, account_id)
     journey.check_may_edit(session, account, user)
     form = AccountForm(obj=None if request.method == "POST" else account)
     del form.owner_id, form.stage  # the owner and the stage change through their own actions

@@ -11,6 +11,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import IdentityError
 from advocacy.models import User
+from advocacy.repository import staff
 from advocacy.services import identity
 from advocacy.web.auth import invitation_token
 from advocacy.web.forms import ActionForm, InviteForm, RoleForm
@@ -21,7 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _user_or_404(user_id: int) -> User:
     try:
-        return repository.get_user(db_session(), user_id)
+        return staff.get_user(db_session(), user_id)
     except repository.NotFound:
         abort(404)
 
@@ -37,7 +38,7 @@ def _invitation_url(user: User) -> str | None:
 @allow("admin")
 def users() -> str:
     return render_template(
-        "admin/users.html", users=repository.list_users(db_session()), form=InviteForm()
+        "admin/users.html", users=staff.list_users(db_session()), form=InviteForm()
     )
 
 
@@ -47,7 +48,7 @@ def invite() -> Response | tuple[str, int]:
     form = InviteForm()
     if not form.validate_on_submit():
         return render_template(
-            "admin/users.html", users=repository.list_users(db_session()), form=form
+            "admin/users.html", users=staff.list_users(db_session()), form=form
         ), 400
     try:
         user = identity.invite_user(
@@ -61,7 +62,7 @@ def invite() -> Response | tuple[str, int]:
     except IdentityError as error:
         form.email.errors.append(_(str(error)))
         return render_template(
-            "admin/users.html", users=repository.list_users(db_session()), form=form
+            "admin/users.html", users=staff.list_users(db_session()), form=form
         ), 422
     flash(_("%(email)s is invited. Send them the link below.", email=user.email), "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -77,7 +78,7 @@ def _render_user(
         role_form=role_form,
         action_form=ActionForm(),
         invitation_url=_invitation_url(user),
-        identities=repository.identities_of(db_session(), user.id),
+        identities=staff.identities_of(db_session(), user.id),
     ), status
 
 

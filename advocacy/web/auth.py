@@ -30,6 +30,7 @@ from advocacy.domain.identity import (
     safe_next_path,
 )
 from advocacy.models import User
+from advocacy.repository import staff
 from advocacy.services import identity
 from advocacy.settings import Settings
 from advocacy.web.extensions import limiter
@@ -233,7 +234,7 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
     user = None
     if found is not None:
         try:
-            user = repository.get_user(db_session(), found[0])
+            user = staff.get_user(db_session(), found[0])
         except repository.NotFound:
             user = None
     if found is None or user is None or user.session_epoch != found[1] or not user.active:

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from advocacy import repository_journey as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
 from advocacy.models import ServiceLine, ServiceLineCreate, ServiceLineUpdate
+from advocacy.repository import journey
 from advocacy.services import catalogue
 from advocacy.web.journey_forms import ServiceLineForm, ServiceLineStatusForm
 from advocacy.web.refusals import discard_changes, found_and_allowed
@@ -26,7 +26,7 @@ bp = Blueprint("catalogue", __name__)
 def _index(form: ServiceLineForm, status: int = 200, errors: Iterable[str] = ()) -> tuple[str, int]:
     return render_template(
         "catalogue/index.html",
-        lines=repo.list_service_lines(db_session()),
+        lines=journey.list_service_lines(db_session()),
         form=form,
         errors=list(errors),
     ), status
@@ -75,7 +75,7 @@ def _edit_page(
 @allow("admin")
 @found_and_allowed
 def edit(line_id: int) -> Response | tuple[str, int]:
-    line = repo.get_service_line(db_session(), line_id)
+    line = journey.get_service_line(db_session(), line_id)
     if request.method == "GET":
         return _edit_page(line, ServiceLineForm(obj=line))
     form = ServiceLineForm()
@@ -100,7 +100,7 @@ def edit(line_id: int) -> Response | tuple[str, int]:
 @allow("admin")
 @found_and_allowed
 def set_status(line_id: int) -> Response:
-    repo.get_service_line(db_session(), line_id)
+    journey.get_service_line(db_session(), line_id)
     form = ServiceLineStatusForm()
     if not form.validate_on_submit() or form.active.data not in {"0", "1"}:
         abort(400)

@@ -9,9 +9,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from advocacy import repository_accounts as pages
-from advocacy import repository_journey as journey_repo
-from advocacy import repository_my_week as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import may_edit_account
@@ -22,6 +19,9 @@ from advocacy.domain.text import RuleError
 from advocacy.domain.touchpoints import Channel
 from advocacy.models import CheckIn
 from advocacy.repository import get_row
+from advocacy.repository.journey import get_account
+from advocacy.repository.read_models import accounts
+from advocacy.repository.read_models.my_week import check_in_page
 from advocacy.services import check_in_work, journey, my_week
 from advocacy.services.check_in_work import Completion
 from advocacy.web import check_in_forms
@@ -45,7 +45,7 @@ def contact_choices(form: CompleteForm, account_id: int) -> CompleteForm:
     """The account's active contacts; the empty choice keeps the person the check-in suggests."""
     form.contact_id.choices = [SelectChoice("", _("The suggested contact"))] + [
         SelectChoice(str(row.contact.id), row.name)
-        for row in pages.contacts_at(db_session(), account_id)
+        for row in accounts.contacts_at(db_session(), account_id)
         if row.contact.status == ContactStatus.ACTIVE
     ]
     return form
@@ -53,8 +53,8 @@ def contact_choices(form: CompleteForm, account_id: int) -> CompleteForm:
 
 def _owner_choices(form: ReassignForm) -> ReassignForm:
     form.user_id.choices = [
-        SelectChoice(str(user.id), pages.user_label(user))
-        for user in pages.possible_owners(db_session())
+        SelectChoice(str(user.id), accounts.user_label(user))
+        for user in accounts.possible_owners(db_session())
     ]
     return form
 
@@ -63,7 +63,7 @@ def _page(check_in_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     """Draw the check-in page; `given` holds a form sent back with its errors."""
     user = require_user()
     assert user.id is not None
-    found = repo.check_in_page(db_session(), check_in_id)
+    found = check_in_page(db_session(), check_in_id)
     check_in = found.row.check_in
     forms: dict[str, Any] = {
         "complete_form": CompleteForm(formdata=None),
@@ -97,7 +97,7 @@ def _editable(check_in_id: int) -> int:
     return the account's id."""
     session = db_session()
     check_in = get_row(session, CheckIn, check_in_id)
-    account = journey_repo.get_account(session, check_in.account_id)
+    account = get_account(session, check_in.account_id)
     journey.check_may_edit(session, account, require_user())
     return check_in.account_id
 

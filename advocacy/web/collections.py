@@ -10,12 +10,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from advocacy import repository_library as repo
 from advocacy.adapters.csv_files import write_csv
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.library import ItemState
 from advocacy.domain.text import RuleError
+from advocacy.repository import library
 from advocacy.services import collections
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
@@ -29,7 +29,7 @@ MARKETERS = ("admin", "marketing")
 def _index(status: int = 200, errors: list[str] | None = None, **form: str) -> tuple[str, int]:
     return render_template(
         "library/collections.html",
-        rows=repo.list_collections(db_session()),
+        rows=library.list_collections(db_session()),
         errors=errors or [],
         form={"name": form.get("name", ""), "purpose": form.get("purpose", "")},
     ), status

@@ -9,14 +9,21 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from advocacy import repository_contacts, repository_mail
-from advocacy import repository_journey as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import may_edit_account, sees_private_details
 from advocacy.domain.identity import Role
 from advocacy.domain.text import RuleError
 from advocacy.models import Account, ContactCreate, ContactUpdate
+from advocacy.repository import mail
+from advocacy.repository.journey import (
+    get_account,
+    get_contact,
+    get_person,
+    roles_of,
+    team_user_ids,
+)
+from advocacy.repository.read_models import contacts
 from advocacy.services import journey, people
 from advocacy.web.journey_forms import ContactForm, DepartureForm
 from advocacy.web.refusals import found_and_allowed, refusal
@@ -35,12 +42,12 @@ def _show(
     user = require_user()
     assert user.id is not None
     session = db_session()
-    history = repository_contacts.contact_history(session, contact_id)
+    history = contacts.contact_history(session, contact_id)
     may_edit = may_edit_account(
         Role(user.role),
         user.id,
         owner_id=history.account.owner_id,
-        team_user_ids=repo.team_user_ids(session, history.account.id or 0),
+        team_user_ids=team_user_ids(session, history.account.id or 0),
     )
     return render_template(
         "contacts/show.html",
@@ -51,12 +58,10 @@ def _show(
         departure_form=form or DepartureForm(formdata=None),
         errors=list(errors),
         # Who was mailed what is contact detail: the same people who see the e-mail address.
-        mail_history=repository_mail.messages_for_contact(session, history.contact.id or 0)
+        mail_history=mail.messages_for_contact(session, history.contact.id or 0)
         if sees_private_details(Role(user.role))
         else None,
-        consent=repository_mail.consent_for_contact(
-            session, history.contact.id or 0, history.contact.email
-        )
+        consent=mail.consent_for_contact(session, history.contact.id or 0, history.contact.email)
         if sees_private_details(Role(user.role))
         else None,
     ), status
@@ -75,8 +80,8 @@ def show(contact_id: int) -> tuple[str, int]:
 def departure(contact_id: int) -> Response | tuple[str, int]:
     session = db_session()
     user = require_user()
-    contact = repo.get_contact(session, contact_id)
-    journey.check_may_edit(session, repo.get_account(session, contact.account_id), user)
+    contact = get_contact(session, contact_id)
+    journey.check_may_edit(session, get_account(session, contact.account_id), user)
     form = DepartureForm()
     if not form.validate_on_submit():
         return _show(contact_id, form, 400)
@@ -103,7 +108,7 @@ def departure(contact_id: int) -> Response | tuple[str, int]:
         flash(
             _(
                 "%(name)s moved to %(account)s: their new position is on their history below.",
-                name=repo.get_person(session, result.contact.person_id).full_name,
+                name=get_person(session, result.contact.person_id).full_name,
                 account=result.new_account.name,
             ),
             "success",
@@ -137,7 +142,7 @@ def _render_form(
 def new(account_id: int) -> Response | tuple[str, int]:
     session = db_session()
     user = require_user()
-    account = repo.get_account(session, account_id)
+    account = get_account(session, account_id)
     journey.check_may_edit(session, account, user)
     form = ContactForm()
     if request.method == "GET":
@@ -162,15 +167,15 @@ def new(account_id: int) -> Response | tuple[str, int]:
 def edit(contact_id: int) -> Response | tuple[str, int]:
     session = db_session()
     user = require_user()
-    contact = repo.get_contact(session, contact_id)
-    account = repo.get_account(session, contact.account_id)
+    contact = get_contact(session, contact_id)
+    account = get_account(session, contact.account_id)
     journey.check_may_edit(session, account, user)
     if request.method == "GET":
         form = ContactForm(
             obj=contact,
             data={
-                "full_name": repo.get_person(session, contact.person_id).full_name,
-                "roles": sorted(repo.roles_of(session, [contact_id])[contact_id]),
+                "full_name": get_person(session, contact.person_id).full_name,
+                "roles": sorted(roles_of(session, [contact_id])[contact_id]),
             },
         )
         return _render_form(form, account, contact_id)

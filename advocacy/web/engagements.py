@@ -10,12 +10,17 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from advocacy import repository_accounts as pages
-from advocacy import repository_journey as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
 from advocacy.models import Account, EngagementCreate, EngagementUpdate
+from advocacy.repository.journey import (
+    contact_ids_of,
+    get_account,
+    get_engagement,
+    service_line_ids_of,
+)
+from advocacy.repository.read_models import accounts
 from advocacy.services import engagements, journey
 from advocacy.web.journey_forms import EngagementForm
 from advocacy.web.refusals import discard_changes, found_and_allowed, refusal
@@ -27,7 +32,7 @@ bp = Blueprint("engagements", __name__)
 
 def _choices(form: EngagementForm, account_id: int, keep: Iterable[int] = ()) -> None:
     """Active service lines (and retired ones already on the engagement), and the account's people."""
-    lines, contacts = pages.engagement_choices(db_session(), account_id)
+    lines, contacts = accounts.engagement_choices(db_session(), account_id)
     kept = set(keep)
     form.service_line_ids.choices = [
         SelectChoice(str(line.id), line.name) for line in lines if line.active or line.id in kept
@@ -57,7 +62,7 @@ def _render(
 def new(account_id: int) -> Response | tuple[str, int]:
     session = db_session()
     user = require_user()
-    account = repo.get_account(session, account_id)
+    account = get_account(session, account_id)
     journey.check_may_edit(session, account, user)
     form = EngagementForm()
     _choices(form, account_id)
@@ -83,17 +88,17 @@ def new(account_id: int) -> Response | tuple[str, int]:
 def edit(engagement_id: int) -> Response | tuple[str, int]:
     session = db_session()
     user = require_user()
-    engagement = repo.get_engagement(session, engagement_id)
-    account = repo.get_account(session, engagement.account_id)
+    engagement = get_engagement(session, engagement_id)
+    account = get_account(session, engagement.account_id)
     journey.check_may_edit(session, account, user)
-    current_lines = repo.service_line_ids_of(session, engagement_id)
+    current_lines = service_line_ids_of(session, engagement_id)
     if request.method == "GET":
         form = EngagementForm(
             obj=engagement,
             data={
                 "value": "" if engagement.value is None else str(engagement.value),
                 "service_line_ids": current_lines,
-                "contact_ids": repo.contact_ids_of(session, engagement_id),
+                "contact_ids": contact_ids_of(session, engagement_id),
             },
         )
         form.value.data = "" if engagement.value is None else str(engagement.value)

@@ -26,7 +26,7 @@ from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole
 from advocacy.domain.touchpoints import Initiative, TouchpointKind
 from advocacy.models.accounts import SIZE_BANDS
-from advocacy.repository_accounts import SORTS, AccountFilter
+from advocacy.repository.read_models.accounts import SORTS, AccountFilter
 from advocacy.web.labels import choices
 
 

@@ -11,13 +11,13 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from advocacy import repository_library as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.journey import Stage
 from advocacy.domain.library import MAX_PAGE, LibraryQuery, PermissionFilter, copy_text
 from advocacy.models.accounts import SIZE_BANDS
-from advocacy.repository_journey import list_service_lines
+from advocacy.repository.journey import list_service_lines
+from advocacy.repository.library import account_countries, list_collections, quote_industries
 from advocacy.services import library
 from advocacy.services.library import Found
 from advocacy.services.references import cap_of
@@ -95,8 +95,8 @@ def _choices() -> dict[str, Any]:
     session = db_session()
     return {
         "service_lines": list_service_lines(session),
-        "industries": repo.quote_industries(session),
-        "countries": repo.account_countries(session),
+        "industries": quote_industries(session),
+        "countries": account_countries(session),
         "size_bands": [band for band in SIZE_BANDS if band],
         "languages": LANGUAGES,
         "stages": list(Stage),
@@ -122,7 +122,7 @@ def index() -> tuple[str, int]:
         errors=errors,
         copy_of=copy_of,
         page_args=page_args,
-        collections=repo.list_collections(db_session()) if marketer else [],
+        collections=list_collections(db_session()) if marketer else [],
         marketer=marketer,
         here=request.full_path,
         **_choices(),

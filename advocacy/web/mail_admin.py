@@ -24,11 +24,11 @@ from wtforms import EmailField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from advocacy import repository
-from advocacy import repository_mail_log as log_pages
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.mail import ALL, Category
 from advocacy.models import OutboxMessage
+from advocacy.repository.read_models import mail_log
 from advocacy.services import consent
 from advocacy.services.operations import mail_events_report
 from advocacy.web.forms import ActionForm
@@ -110,13 +110,13 @@ def _page_number(value: str | None) -> int:
     return int(value) if value and value.isdigit() and len(value) < 7 else 1
 
 
-def message_filter(args: MultiDict[str, str]) -> log_pages.MessageFilter:
+def message_filter(args: MultiDict[str, str]) -> mail_log.MessageFilter:
     """The log's filters from the query string; anything unknown is ignored, never an error."""
     status = args.get("status") or None
     category = args.get("category") or None
     known_categories = {c.value for c in Category}
-    return log_pages.MessageFilter(
-        status=status if status in log_pages.STATUSES else None,
+    return mail_log.MessageFilter(
+        status=status if status in mail_log.STATUSES else None,
         category=category if category in known_categories else None,
         recipient=(args.get("recipient") or "")[:254],
         since=_date(args.get("since")),
@@ -148,10 +148,10 @@ def index() -> str:
         "mail/index.html",
         events_silent=events is not None and events.status == "silent",
         silence_minutes=settings.mail_events_silence_minutes,
-        found=log_pages.list_messages(db_session(), wanted, zone=viewer_timezone()),
+        found=mail_log.list_messages(db_session(), wanted, zone=viewer_timezone()),
         wanted=wanted,
         current=current,
-        statuses=log_pages.STATUSES,
+        statuses=mail_log.STATUSES,
         categories=[c.value for c in Category],
     )
 
@@ -163,8 +163,8 @@ def message(message_id: int) -> str:
     return render_template(
         "mail/message.html",
         message=found,
-        headers=log_pages.headers_of(found),
-        events=log_pages.timeline(db_session(), message_id),
+        headers=mail_log.headers_of(found),
+        events=mail_log.timeline(db_session(), message_id),
     )
 
 
@@ -183,7 +183,7 @@ def _suppressions_page(form: SuppressionForm | None = None) -> str:
     search = (request.args.get("q") or "")[:254]
     return render_template(
         "mail/suppressions.html",
-        found=log_pages.list_suppressions(
+        found=mail_log.list_suppressions(
             db_session(), search=search, page=_page_number(request.args.get("page"))
         ),
         search=search,

@@ -11,13 +11,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from advocacy import repository_journey as journey_repo
-from advocacy import repository_references as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
 from advocacy.models import ReferenceCall, ReferenceRequest
-from advocacy.repository import get_row
+from advocacy.repository import get_row, journey
+from advocacy.repository.references import calls_of, list_requests
 from advocacy.services import references
 from advocacy.web.advocacy_forms import (
     AskReferenceForm,
@@ -42,7 +41,7 @@ def held_form(call_id: int | None, **options: Any) -> CallHeldForm:
 def _line_choices(form: ReferenceRequestForm) -> ReferenceRequestForm:
     form.service_line_id.choices = [SelectChoice("", _("Any"))] + [
         SelectChoice(str(line.id), line.name)
-        for line in journey_repo.list_service_lines(db_session(), active_only=True)
+        for line in journey.list_service_lines(db_session(), active_only=True)
     ]
     return form
 
@@ -52,7 +51,7 @@ def _line_choices(form: ReferenceRequestForm) -> ReferenceRequestForm:
 def index() -> str:
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    rows = repo.list_requests(db_session(), status=status)
+    rows = list_requests(db_session(), status=status)
     return render_template("references/index.html", rows=rows, status=status, statuses=STATUSES)
 
 
@@ -95,14 +94,12 @@ def _page(request_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     session = db_session()
     found = get_row(session, ReferenceRequest, request_id)
     line = (
-        journey_repo.get_service_line(session, found.service_line_id)
-        if found.service_line_id
-        else None
+        journey.get_service_line(session, found.service_line_id) if found.service_line_id else None
     )
     candidates = references.candidates_for(
         session, current_app.config["ADVOCACY"], request_id, now=utcnow()
     )
-    calls = repo.calls_of(session, request_id)
+    calls = calls_of(session, request_id)
     held_forms = {
         row.call.id: given["held_form"]
         if given.get("held_call_id") == row.call.id

@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from advocacy import repository_accounts as pages
-from advocacy import repository_referrals as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import Role
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.referrals import ReferralStatus, may_work_on_referral
 from advocacy.domain.text import RuleError
+from advocacy.repository.read_models import accounts
+from advocacy.repository.referrals import list_referrals, referral_page, referrals_for_prospect
 from advocacy.services import advocacy_asks, referrals
 from advocacy.web import advocacy_forms
 from advocacy.web.advocacy_forms import (
@@ -36,8 +36,8 @@ WORKERS = ("admin", "account_manager")
 
 def _owner_choices(form: ReferralOwnerForm) -> ReferralOwnerForm:
     form.owner_id.choices = [
-        SelectChoice(str(user.id), pages.user_label(user))
-        for user in pages.possible_owners(db_session())
+        SelectChoice(str(user.id), accounts.user_label(user))
+        for user in accounts.possible_owners(db_session())
     ]
     return form
 
@@ -45,7 +45,7 @@ def _owner_choices(form: ReferralOwnerForm) -> ReferralOwnerForm:
 def _ask_choices(form: AskIntroductionForm, account_id: int) -> AskIntroductionForm:
     form.contact_id.choices = [
         SelectChoice(str(row.contact.id), row.name)
-        for row in pages.contacts_at(db_session(), account_id)
+        for row in accounts.contacts_at(db_session(), account_id)
         if row.contact.status == ContactStatus.ACTIVE and row.contact.email
     ]
     return form
@@ -56,7 +56,7 @@ def _account_panel() -> dict[str, Any]:
     def referral_panel(account: Any) -> dict[str, Any]:
         """What the account page's referral panel shows: who referred it, and the ask form."""
         return {
-            "referred_by": repo.referrals_for_prospect(db_session(), account.id),
+            "referred_by": referrals_for_prospect(db_session(), account.id),
             "refusal": advocacy_asks.account_verdicts(db_session(), [account.id])[
                 account.id
             ].message,
@@ -77,13 +77,13 @@ def index() -> str:
     owner_id = user.id if owner == "mine" else int(owner) if owner.isdigit() else None
     if owner_id is not None and owner_id > 2**31 - 1:
         owner_id = None
-    rows = repo.list_referrals(db_session(), status=status, owner_id=owner_id)
+    rows = list_referrals(db_session(), status=status, owner_id=owner_id)
     return render_template(
         "referrals/index.html",
         rows=rows,
         status=status,
         owner=owner if owner_id is not None else "",
-        owners=pages.possible_owners(db_session()),
+        owners=accounts.possible_owners(db_session()),
         statuses=list(ReferralStatus),
     )
 
@@ -91,7 +91,7 @@ def index() -> str:
 def _page(referral_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     user = require_user()
     assert user.id is not None
-    found = repo.referral_page(db_session(), referral_id)
+    found = referral_page(db_session(), referral_id)
     referral = found.row.referral
     forms: dict[str, Any] = {
         "status_form": ReferralStatusForm(formdata=None),

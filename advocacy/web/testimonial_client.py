@@ -18,13 +18,18 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from advocacy import repository_testimonials as repo
 from advocacy.adapters.images import PictureStore
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain import testimonials as rules
 from advocacy.domain.testimonials import Use
 from advocacy.domain.text import RuleError
+from advocacy.repository.testimonials import (
+    as_permissions,
+    permissions_of,
+    testimonial_by_logo,
+    testimonials_of_contact,
+)
 from advocacy.services import testimonial_consent as consent
 from advocacy.services import testimonial_mail, testimonials
 from advocacy.services.testimonial_consent import ClientSide, Draft
@@ -251,11 +256,11 @@ def _manage_forms(session: Any, contributions: list[Any]) -> dict[int, ManageFor
     forms = {}
     for testimonial in contributions:
         form = ManageForm(formdata=None, prefix=f"t{testimonial.id}")
-        rows = repo.permissions_of(session, testimonial.id)
+        rows = permissions_of(session, testimonial.id)
         form.fill(
             [
                 (p.use, p.expires_on)
-                for p, state in zip(rows, repo.as_permissions(rows), strict=True)
+                for p, state in zip(rows, as_permissions(rows), strict=True)
                 if state.live_on(utcnow().date())
             ]
         )
@@ -265,7 +270,7 @@ def _manage_forms(session: Any, contributions: list[Any]) -> dict[int, ManageFor
 
 def _manage_page(side: ClientSide, token: str, status: int = 200, **given: Any) -> Response:
     session = db_session()
-    contributions = repo.testimonials_of_contact(session, side.contact.id or 0)
+    contributions = testimonials_of_contact(session, side.contact.id or 0)
     with in_language(side.language):
         forms = _manage_forms(session, contributions)
         if "form" in given:
@@ -363,7 +368,7 @@ def renew_link() -> Response:
 def logo(name: str) -> Response:
     """A client's logo, only while they allow its use (withdrawal stops it at the next request)."""
     path = _store().path_of(name)
-    testimonial = repo.testimonial_by_logo(db_session(), name) if path else None
+    testimonial = testimonial_by_logo(db_session(), name) if path else None
     if testimonial is None or path is None:
         abort(404)
     if Use.LOGO not in testimonials.uses_today(db_session(), testimonial, now=utcnow()):

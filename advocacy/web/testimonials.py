@@ -21,8 +21,6 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from advocacy import repository_accounts as pages
-from advocacy import repository_testimonials as repo
 from advocacy.adapters.images import PictureStore
 from advocacy.clock import utcnow
 from advocacy.db import db_session
@@ -31,7 +29,15 @@ from advocacy.domain.access import may_edit_account, sees_private_details
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status
 from advocacy.domain.text import RuleError
-from advocacy.repository_journey import get_account, list_service_lines, team_user_ids
+from advocacy.repository.journey import get_account, list_service_lines, team_user_ids
+from advocacy.repository.read_models import accounts
+from advocacy.repository.testimonials import (
+    as_permissions,
+    get_testimonial,
+    list_testimonials,
+    testimonial_detail,
+    testimonials_of_account,
+)
 from advocacy.services import advocacy_asks, testimonials
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
@@ -63,7 +69,7 @@ def index() -> str:
         status = ""
     return render_template(
         "testimonials/index.html",
-        rows=repo.list_testimonials(db_session(), status),
+        rows=list_testimonials(db_session(), status),
         status=status,
         statuses=list(Status),
     )
@@ -73,9 +79,9 @@ def _detail(
     testimonial_id: int, status: int = 200, errors: list[str] | None = None, **given: Any
 ) -> tuple[str, int]:
     session, user = db_session(), require_user()
-    detail = repo.testimonial_detail(session, testimonial_id)
+    detail = testimonial_detail(session, testimonial_id)
     today = utcnow().date()
-    states = repo.as_permissions(detail.permissions)
+    states = as_permissions(detail.permissions)
     tags_form = given.get("tags_form") or TagsForm(
         formdata=None,
         service_line_ids=[str(line.id) for line in detail.service_lines],
@@ -95,8 +101,8 @@ def _detail(
         ],
         uses_today=testimonials.uses_today(session, detail.testimonial, now=utcnow()),
         users={
-            u.id: pages.user_label(u)
-            for u in pages.users_by_ids(
+            u.id: accounts.user_label(u)
+            for u in accounts.users_by_ids(
                 session, {c.by_user_id for c in detail.changes if c.by_user_id}
             )
         },
@@ -217,7 +223,7 @@ def tags(testimonial_id: int) -> Response | tuple[str, int]:
 
 
 def _picture(testimonial_id: int, kind: str) -> Response:
-    testimonial = repo.get_testimonial(db_session(), testimonial_id)
+    testimonial = get_testimonial(db_session(), testimonial_id)
     name = testimonial.photo_path if kind == "photo" else testimonial.logo_path
     path = PictureStore(Path(_settings().instance_path) / "uploads").path_of(name)
     if path is None:
@@ -259,7 +265,7 @@ def _account_page(
     return render_template(
         "testimonials/account.html",
         account=account,
-        testimonials=repo.testimonials_of_account(session, account_id),
+        testimonials=testimonials_of_account(session, account_id),
         may_edit=may_edit,
         refusal=advocacy_asks.account_verdicts(session, [account_id])[account_id].message,
         interview_form=interview_form,
@@ -270,7 +276,7 @@ def _account_page(
 
 def _contacts(account_id: int) -> list[SelectChoice]:
     """The people still at the account, as choices."""
-    rows = pages.contacts_at(db_session(), account_id)
+    rows = accounts.contacts_at(db_session(), account_id)
     return [SelectChoice(str(r.contact.id), r.name) for r in rows if r.contact.status == "active"]
 
 

@@ -24,8 +24,8 @@ from werkzeug.wrappers import Response
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.disclosure import Audience
-from advocacy.repository_journey import list_service_lines
-from advocacy.repository_showcase import TestimonialSearch, collections_to_choose
+from advocacy.repository.journey import list_service_lines
+from advocacy.repository.showcase import TestimonialSearch, collections_to_choose
 from advocacy.services import showcase
 from advocacy.services.testimonial_consent import render_body
 from advocacy.settings import LANGUAGES, Settings

@@ -16,7 +16,7 @@ from advocacy.domain.consent import Reason, withdraw
 from advocacy.domain.mail import ALL, CLIENT_FACING, Category, suppressed_for
 from advocacy.domain.mail_events import parse_event
 from advocacy.models import Suppression
-from advocacy.repository_mail import suppressed_categories
+from advocacy.repository.mail import suppressed_categories
 from advocacy.services import consent
 from advocacy.services.mail_events import process_pending_events, store_events
 from tests.conftest import NOW, empty_all_tables

@@ -38,7 +38,7 @@ from advocacy.models import (
 )
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.models import TestimonialPermission as Permission
-from advocacy.repository_showcase import TestimonialSearch as Search
+from advocacy.repository.showcase import TestimonialSearch as Search
 from advocacy.services import demo, library, showcase, testimonials
 from tests.conftest import NOW, empty_all_tables, settings_overrides
 

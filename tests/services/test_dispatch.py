@@ -19,7 +19,7 @@ from advocacy.adapters.mail_delivery import LocalOutbox
 from advocacy.adapters.sendgrid_mail import SendGridSender
 from advocacy.domain.outbox import OutgoingMail
 from advocacy.models import Account, OutboxMessage, Suppression
-from advocacy.repository_outbox import claim_due, mark_requests_started
+from advocacy.repository.outbox import claim_due, mark_requests_started
 from advocacy.services.dispatch import dispatch_due
 from advocacy.services.mail import queue_email
 from advocacy.settings import Settings

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from advocacy.domain.mail import Category, suppressed_for
 from advocacy.domain.outbox import MESSAGE_ID_ARG
 from advocacy.models import ConsentChange, MailEvent, OutboxMessage, Suppression, Touchpoint
-from advocacy.repository_mail import suppressed_categories
+from advocacy.repository.mail import suppressed_categories
 from advocacy.services.mail_events import process_pending_events
 from tests.conftest import NOW
 from tests.factories import make_account, make_contact, make_sent_message

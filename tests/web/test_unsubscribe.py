@@ -14,7 +14,7 @@ from sqlmodel import select
 from advocacy.db import db_session
 from advocacy.domain.mail import CLIENT_FACING, Category, suppressed_for
 from advocacy.models import ClientLink, ConsentChange, Suppression
-from advocacy.repository_mail import suppressed_categories
+from advocacy.repository.mail import suppressed_categories
 from tests.factories import make_account, make_contact, make_unsubscribe_link
 
 EMAIL = "dana@client.example"

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from advocacy import repository_journey as journey_repo
 from advocacy.domain.referrals import WINNING_ENGAGEMENTS
 from advocacy.models import Account, Contact, Engagement, Person, Referral, User
-from advocacy.repository import get_row
+from advocacy.repository import get_row, journey
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def referral_page(session: Session, referral_id: int) -> ReferralPage:
     if referral.prospect_account_id:
         page.engagements = [
             engagement
-            for engagement in journey_repo.engagements_of(session, referral.prospect_account_id)
+            for engagement in journey.engagements_of(session, referral.prospect_account_id)
             if engagement.status in WINNING_ENGAGEMENTS
         ]
     return page

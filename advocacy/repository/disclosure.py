@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from advocacy.domain.disclosure import Audience, Disclosure, disclose
 from advocacy.domain.testimonials import Use, allowed_uses
 from advocacy.models import Testimonial, TestimonialPermission
-from advocacy.repository_testimonials import StoredPermission, as_permissions
+from advocacy.repository.testimonials import StoredPermission, as_permissions
 
 
 def live_uses(

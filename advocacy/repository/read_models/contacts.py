@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from advocacy import repository_journey as repo
 from advocacy.models import (
     Account,
     Contact,
@@ -17,7 +16,12 @@ from advocacy.models import (
     Referral,
     Touchpoint,
 )
-from advocacy.repository_accounts import TOUCHPOINTS_SHOWN, TouchpointRow, names_of_people
+from advocacy.repository import journey
+from advocacy.repository.read_models.accounts import (
+    TOUCHPOINTS_SHOWN,
+    TouchpointRow,
+    names_of_people,
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,8 @@ class ContactHistory:
 
 def contact_history(session: Session, contact_id: int) -> ContactHistory:
     """A contact with the person's other positions, touchpoints and engagements (or NotFound)."""
-    contact = repo.get_contact(session, contact_id)
-    person = repo.get_person(session, contact.person_id)
+    contact = journey.get_contact(session, contact_id)
+    person = journey.get_person(session, contact.person_id)
     positions = [
         Position(c, a)
         for c, a in session.exec(
@@ -80,7 +84,7 @@ def contact_history(session: Session, contact_id: int) -> ContactHistory:
             .distinct()
         )
     ]
-    roles = sorted(repo.roles_of(session, [contact_id]).get(contact_id, set()))
+    roles = sorted(journey.roles_of(session, [contact_id]).get(contact_id, set()))
     account = next(p.account for p in positions if p.contact.id == contact.id)
     return ContactHistory(
         contact, person, account, roles, positions, touchpoints, engagements, total

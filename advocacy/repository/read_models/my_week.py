@@ -14,12 +14,11 @@ from typing import Any, Final
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from advocacy import repository_journey as journey_repo
 from advocacy.domain.cadence import CheckInStatus, TalkingPoints
 from advocacy.domain.people import CoverageGap
 from advocacy.models import Account, CheckIn, Contact, Person, User
-from advocacy.repository import get_row
-from advocacy.repository_accounts import ContactRow, _gaps
+from advocacy.repository import get_row, journey
+from advocacy.repository.read_models.accounts import ContactRow, _gaps
 
 # The account page shows this many closed check-ins: enough to see the rhythm, not a history.
 CLOSED_SHOWN: Final = 5
@@ -136,12 +135,12 @@ def open_check_ins_of(session: Session, owner_id: int, *, through: date) -> list
 def check_in_page(session: Session, check_in_id: int) -> CheckInPage:
     """One check-in with its account, team, owner and closer. Raises NotFound."""
     check_in = get_row(session, CheckIn, check_in_id)
-    account = journey_repo.get_account(session, check_in.account_id)
+    account = journey.get_account(session, check_in.account_id)
     (row,) = _rows(session, [check_in])
     return CheckInPage(
         row=row,
         account=account,
-        team_user_ids=journey_repo.team_user_ids(session, account.id or 0),
+        team_user_ids=journey.team_user_ids(session, account.id or 0),
         owner=session.get(User, check_in.owner_id) if check_in.owner_id else None,
         closed_by=session.get(User, check_in.closed_by_id) if check_in.closed_by_id else None,
     )
@@ -195,7 +194,7 @@ def coverage_gaps_of(session: Session, owner_id: int) -> list[AccountGaps]:
             .where(col(Contact.account_id).in_(ids))
         )
     )
-    roles = journey_repo.roles_of(session, [contact.id or 0 for contact, _name in found])
+    roles = journey.roles_of(session, [contact.id or 0 for contact, _name in found])
     by_account: dict[int, list[ContactRow]] = defaultdict(list)
     for contact, name in found:
         by_account[contact.account_id].append(

@@ -28,7 +28,7 @@ from advocacy.models import (
     TestimonialServiceLine,
     User,
 )
-from advocacy.repository_asks import ask_facts
+from advocacy.repository.asks import ask_facts
 
 ASK_POLICY = AskPolicy()
 REFERENCE_USE = "reference_calls"

@@ -11,7 +11,6 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from advocacy import repository_journey as repo
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import EngagementStatus, Stage
 from advocacy.domain.people import BuyingRole, ContactFacts, ContactStatus, CoverageGap
@@ -28,6 +27,7 @@ from advocacy.models import (
     Touchpoint,
     User,
 )
+from advocacy.repository import journey
 
 PAGE_SIZE: Final = 50
 TOUCHPOINTS_SHOWN: Final = 100
@@ -270,7 +270,7 @@ def contacts_at(session: Session, account_id: int) -> list[ContactRow]:
         .order_by(col(Contact.status), func.lower(Person.full_name), col(Contact.id))
     )
     found = list(session.exec(query))
-    roles = repo.roles_of(session, [contact.id for contact, _ in found])
+    roles = journey.roles_of(session, [contact.id for contact, _ in found])
     return [
         ContactRow(contact, name, sorted(roles.get(contact.id or 0, set())))
         for contact, name in found
@@ -336,7 +336,7 @@ def journey_map(
 
     Raises NotFound for an unknown account.
     """
-    account = repo.get_account(session, account_id)
+    account = journey.get_account(session, account_id)
     owner = session.get(User, account.owner_id) if account.owner_id else None
     changes = list(
         session.exec(
@@ -347,8 +347,8 @@ def journey_map(
         )
     )
     history = [HistoryRow(change, user_label(user)) for change, user in changes]
-    engagements = _engagement_rows(session, repo.engagements_of(session, account_id))
-    catalogue = repo.list_service_lines(session)
+    engagements = _engagement_rows(session, journey.engagements_of(session, account_id))
+    catalogue = journey.list_service_lines(session)
     bought_names = {
         name
         for row in engagements
@@ -374,7 +374,7 @@ def journey_map(
     return JourneyMap(
         account=account,
         owner=owner,
-        team_user_ids=repo.team_user_ids(session, account_id),
+        team_user_ids=journey.team_user_ids(session, account_id),
         history=history,
         engagements=engagements,
         lines_bought=[line for line in catalogue if line.name in bought_names],
@@ -395,4 +395,4 @@ def engagement_choices(
     session: Session, account_id: int
 ) -> tuple[list[ServiceLine], list[ContactRow]]:
     """The service lines and contacts an engagement of this account may be linked to."""
-    return repo.list_service_lines(session), contacts_at(session, account_id)
+    return journey.list_service_lines(session), contacts_at(session, account_id)
