@@ -36,7 +36,7 @@ from sqlmodel import Session, SQLModel
 
 from advocacy import migrate
 from advocacy.db import build_engine
-from advocacy.domain.demo_vocabulary import INDUSTRIES, SERVICE_LINES
+from advocacy.demo.vocabulary import INDUSTRIES, SERVICE_LINES
 from advocacy.domain.library import LibraryQuery, PermissionFilter
 from advocacy.domain.testimonials import Use
 from advocacy.models import (

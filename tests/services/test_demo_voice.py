@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from advocacy.app import create_app
+from advocacy.demo import loader
 from advocacy.domain.disclosure import Audience
 from advocacy.domain.journey import Camp
 from advocacy.domain.library import LibraryQuery
@@ -39,7 +40,7 @@ from advocacy.models import (
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.models import TestimonialPermission as Permission
 from advocacy.repository.showcase import TestimonialSearch as Search
-from advocacy.services import demo, library, showcase, testimonials
+from advocacy.services import library, showcase, testimonials
 from tests.conftest import NOW, empty_all_tables, settings_overrides
 
 TODAY = NOW.date()
@@ -63,7 +64,7 @@ VOICE = (
 class Voiced:
     app: Flask
     session: Session
-    report: demo.DemoReport
+    report: loader.DemoReport
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def voiced(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     app = create_app(settings_overrides(database_url, instance))
     engine: Engine = app.extensions["advocacy.engine"]
     with app.app_context(), Session(engine, expire_on_commit=False) as session:
-        report = demo.load_demo(session, size="small", now=NOW)
+        report = loader.load_demo(session, size="small", now=NOW)
         yield Voiced(app, session, report)
     empty_all_tables(engine)
     engine.dispose()
@@ -302,6 +303,6 @@ def test_loading_the_demo_again_adds_no_client_voice(voiced: Voiced) -> None:
         return [session.exec(select(func.count()).select_from(model)).one() for model in VOICE]
 
     before = counts()
-    again = demo.load_demo(session, size="small", now=NOW)
+    again = loader.load_demo(session, size="small", now=NOW)
     assert again.created == {} and again.skipped["surveys"] >= voiced.report.created["surveys"]
     assert counts() == before

@@ -2,7 +2,7 @@
 
 The demo firm is written in bulk (Core executemany, ids assigned here, one transaction): the
 large firm has over two million rows, which the per-row services could not write in minutes.
-Consistency comes from the generator (advocacy.domain.demo_data), which lays out every account's
+Consistency comes from the generator (advocacy.demo.firm), which lays out every account's
 history with the journey's own rules.
 """
 
@@ -19,12 +19,11 @@ from sqlalchemy import Connection, func, text
 from sqlmodel import Session, SQLModel, col, select
 
 from advocacy.adapters.passwords import hash_password
-from advocacy.domain import demo_vocabulary
-from advocacy.domain.demo_data import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
+from advocacy.demo import vocabulary, voice
+from advocacy.demo.firm import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
 from advocacy.domain.identity import Role
 from advocacy.models import Account, ServiceLine, ServiceLineIndustry, User
 from advocacy.repository import staff
-from advocacy.services import demo_voice
 from advocacy.services.identity import checked_email
 
 DEMO_DOMAIN = "demo.advocacy.example"
@@ -70,7 +69,7 @@ def _add_demo_staff(session: Session, report: DemoReport, *, now: datetime) -> N
 def _demo_service_lines(session: Session, report: DemoReport, *, now: datetime) -> list[int]:
     """The catalogue's ids, in the demo's order; lines the firm already has are reused."""
     ids: list[int] = []
-    for number, (name, description, _) in enumerate(demo_vocabulary.SERVICE_LINES):
+    for number, (name, description, _) in enumerate(vocabulary.SERVICE_LINES):
         line = session.exec(select(ServiceLine).where(ServiceLine.name == name)).first()
         if line is None:
             line = ServiceLine(name=name, description=description, created_at=now)
@@ -80,9 +79,9 @@ def _demo_service_lines(session: Session, report: DemoReport, *, now: datetime) 
                 ServiceLineIndustry(
                     service_line_id=line.id,
                     industry=industry,
-                    relevance=demo_vocabulary.relevance(number, industry),
+                    relevance=vocabulary.relevance(number, industry),
                 )
-                for industry in demo_vocabulary.INDUSTRIES
+                for industry in vocabulary.INDUSTRIES
             )
             report.count("service lines", created=True)
         assert line.id is not None
@@ -207,7 +206,7 @@ def load_demo(
     session.commit()
     report.timed("commit", time.perf_counter() - started)
     started = time.perf_counter()
-    demo_voice.add_client_voice(session, report, seed=seed, now=now)
+    voice.add_client_voice(session, report, seed=seed, now=now)
     report.timed("client voice", time.perf_counter() - started)
     return report
 
@@ -239,5 +238,5 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     _add_demo_staff(session, report, now=now)
     _add_demo_firm(session, report, size="small", seed=DEFAULT_SEED, now=now, progress=None)
     session.commit()
-    demo_voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
+    voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
     return FirstRun(admin.email, password, report)

@@ -1,12 +1,12 @@
 """The demo firm's client voice: surveys and their answers, testimonials with per-use consent,
 referrals and reference calls, written by driving the product's own services.
 
-The bulk firm (advocacy.services.demo) has accounts, people and their history, but a client's
+The bulk firm (advocacy.demo.loader) has accounts, people and their history, but a client's
 voice only exists through the product's rules: consent records, camp evidence, repair signals,
 pressure budgets and caps. So it is acted out, not inserted: account managers send surveys,
 clients answer through their links, write testimonials, introduce people and take reference
 calls, and marketing tags, approves and publishes, each at its own moment of the past months
-(see demo_voice_stories). Deterministic for a seed and the same `now`; added once.
+(see voice_stories). Deterministic for a seed and the same `now`; added once.
 
 The amount is fixed, for the small and the large firm alike: per-row services with e-mails take
 milliseconds each, and a few dozen stories fill every page without slowing the first start.
@@ -24,9 +24,17 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, func, select
 
 from advocacy.adapters.email_templates import current_settings
-from advocacy.domain import demo_voice_text as text
-from advocacy.domain.demo_data import DEMO_PREFIX
-from advocacy.domain.demo_voice_text import PUBLIC_USES
+from advocacy.demo import voice_text
+from advocacy.demo.firm import DEMO_PREFIX
+from advocacy.demo.voice_play import Client, Fate, Play, Story, SurveyPlan, Writing
+from advocacy.demo.voice_stories import (
+    asked_testimonial_story,
+    interview_story,
+    reference_story,
+    referral_ask_story,
+    survey_story,
+)
+from advocacy.demo.voice_text import PUBLIC_USES
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import Camp, Stage, may_ask_for_advocacy
 from advocacy.domain.outbox import DUE, Status
@@ -36,18 +44,11 @@ from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.surveys import SurveyKind
 from advocacy.models import Account, Contact, OutboxMessage, Survey, User
 from advocacy.services import testimonials
-from advocacy.services.demo_voice_play import Client, Fate, Play, Story, SurveyPlan, Writing
-from advocacy.services.demo_voice_stories import (
-    asked_testimonial_story,
-    interview_story,
-    reference_story,
-    referral_ask_story,
-    survey_story,
-)
 from advocacy.settings import Settings
 
 if TYPE_CHECKING:
-    from advocacy.services.demo import DemoReport
+    from advocacy.demo.loader import DemoReport
+
 # How many of each, whatever the size of the firm (see the module's docstring).
 PROMOTERS, PASSIVES, DETRACTORS, UNANSWERED = 22, 5, 3, 3
 WRITERS = 15  # promoters who write a testimonial from the survey's thank-you page
@@ -208,11 +209,11 @@ class _Writer:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        decks = {language: list(quotes) for language, quotes in text.QUOTES.items()}
+        decks = {language: list(quotes) for language, quotes in voice_text.QUOTES.items()}
         for deck in decks.values():
             rng.shuffle(deck)
         self.quotes = {language: cycle(deck) for language, deck in decks.items()}
-        profiles = list(text.USE_PROFILES)
+        profiles = list(voice_text.USE_PROFILES)
         rng.shuffle(profiles)
         self.profiles = cycle(profiles)
 
@@ -220,7 +221,7 @@ class _Writer:
         rng = self.rng
         uses = next(self.profiles)
         if fate is Fate.NARROWED:
-            uses = text.USE_PROFILES[0]  # named, with the logo: something to take back
+            uses = voice_text.USE_PROFILES[0]  # named, with the logo: something to take back
         elif fate is Fate.WITHDRAWN:
             while not PUBLIC_USES & {use for use, _days in uses}:
                 uses = next(self.profiles)
@@ -248,7 +249,7 @@ def _answer(kind: str, n: int, rng: random.Random) -> tuple[SurveyKind, int]:
 
 
 def _comment(kind: str, client: Client, rng: random.Random) -> str:
-    by_language = text.COMMENTS.get(client.contact.language, text.COMMENTS["en"])
+    by_language = voice_text.COMMENTS.get(client.contact.language, voice_text.COMMENTS["en"])
     return rng.choice(by_language[kind])
 
 
@@ -285,13 +286,13 @@ def _stories(
             _moment(play, client, days[index], rng),
             answer_after=timedelta(hours=rng.uniform(1, 60)),
             writing=writer.writing(client, fates[index], pause) if index in fates else None,
-            introduction=text.INTRODUCTIONS[0] if index == thank_you_referrer else None,
+            introduction=voice_text.INTRODUCTIONS[0] if index == thank_you_referrer else None,
         )
         stories.append(survey_story(play, plan))
     for n, index in enumerate(askers):
         client = cast[index][1]
         at = _moment(play, client, days[index] - rng.uniform(21, 40), rng)
-        who = text.INTRODUCTIONS[1 + n % (len(text.INTRODUCTIONS) - 1)]
+        who = voice_text.INTRODUCTIONS[1 + n % (len(voice_text.INTRODUCTIONS) - 1)]
         stories.append(referral_ask_story(play, client, at, who, REFERRAL_STEPS[n]))
     return stories + _other_stories(play, rng, people, writer, colleagues=happy)
 
@@ -331,7 +332,7 @@ def _other_stories(
         at = _moment(play, client, rng.uniform(70, 110), rng)
         stories.append(interview_story(play, client, at, writing))
     managers = sorted({c.owner.id or 0: c.owner for c in colleagues}.items())
-    for prospect, days_ago in zip(text.REFERENCE_PROSPECTS, REFERENCE_DAYS, strict=True):
+    for prospect, days_ago in zip(voice_text.REFERENCE_PROSPECTS, REFERENCE_DAYS, strict=True):
         colleague = rng.choice(managers)[1]
         at = play.now - timedelta(days=days_ago, hours=rng.uniform(0, 8))
         stories.append(reference_story(play, prospect, at, colleague))

@@ -1,7 +1,7 @@
 """What the demo firm's clients say: survey comments, testimonial quotes, the uses they allow,
 the people they introduce and the prospects who want to speak with them.
 
-Pure data for the demo's client voice (advocacy.services.demo_voice). Every name and company is
+Pure data for the demo's client voice (advocacy.demo.voice). Every name and company is
 fictional and every address is on a reserved `.example` domain, like the rest of the demo.
 """
 

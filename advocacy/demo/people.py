@@ -1,6 +1,6 @@
 """The demo firm's people: stakeholders at each account, and those who move, retire or leave.
 
-Part of the demo generator (advocacy.domain.demo_data): pure, driven by one seeded random source.
+Part of the demo generator (advocacy.demo.firm): pure, driven by one seeded random source.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Final
 
-from advocacy.domain import demo_vocabulary as words
-from advocacy.domain.demo_timeline import AccountTimeline
+from advocacy.demo import vocabulary
+from advocacy.demo.timeline import AccountTimeline
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
 
@@ -141,14 +141,14 @@ class PeopleDraft(DemoDraft):
     ) -> ContactDraft:
         rng = self.rng
         main = next(iter(sorted(roles)))
-        seniorities, titles = words.ROLE_PROFILES[main]
+        seniorities, titles = vocabulary.ROLE_PROFILES[main]
         seniority = seniority or rng.choice(seniorities)
         if influence is None:
-            influence = words.INFLUENCE_BY_SENIORITY[seniority]
+            influence = vocabulary.INFLUENCE_BY_SENIORITY[seniority]
             if rng.random() < 0.3:
                 influence = min(5, max(1, influence + rng.choice((-1, 1))))
         if person is None:
-            first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
+            first, last = rng.choice(vocabulary.FIRST_NAMES), rng.choice(vocabulary.LAST_NAMES)
             person_id, full_name = self._id("people"), f"{first} {last}"
             person_row: Row = {
                 "id": person_id,

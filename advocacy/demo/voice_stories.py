@@ -1,5 +1,5 @@
 """The demo's client voice, story by story: what each client and colleague does, through the
-product's own services (the stage they play on is demo_voice_play.Play).
+product's own services (the stage they play on is voice_play.Play).
 """
 
 from __future__ import annotations
@@ -13,8 +13,16 @@ from sqlmodel import Session
 
 from advocacy.adapters.images import PictureStore
 from advocacy.adapters.translations import speaking
-from advocacy.domain.demo_people import ascii_slug
-from advocacy.domain.demo_voice_text import (
+from advocacy.demo.people import ascii_slug
+from advocacy.demo.voice_play import (
+    Client,
+    Fate,
+    Play,
+    Story,
+    SurveyPlan,
+    Writing,
+)
+from advocacy.demo.voice_text import (
     PUBLIC_USES,
     REFERRAL_LOST,
     REFERRAL_THANKS,
@@ -30,14 +38,6 @@ from advocacy.repository import journey
 from advocacy.repository.references import BOUGHT
 from advocacy.repository.testimonials import as_permissions, permissions_of
 from advocacy.services import references, referrals, showcase, testimonial_mail, testimonials
-from advocacy.services.demo_voice_play import (
-    Client,
-    Fate,
-    Play,
-    Story,
-    SurveyPlan,
-    Writing,
-)
 from advocacy.services.survey_answers import answer_survey
 from advocacy.services.surveys import send_on_demand
 from advocacy.services.testimonial_consent import (

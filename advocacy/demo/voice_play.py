@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from advocacy.adapters.mail_delivery import LocalOutbox
-from advocacy.domain.demo_voice_text import Introduction, Quote
+from advocacy.demo.voice_text import Introduction, Quote
 from advocacy.domain.outbox import Status
 from advocacy.domain.pressure import VerdictKind, next_send_time
 from advocacy.domain.surveys import SurveyKind

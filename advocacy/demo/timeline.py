@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from typing import Final
 
-from advocacy.domain import demo_vocabulary as words
+from advocacy.demo import vocabulary
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 
 SILENCE_DAYS: Final = 730  # between engagements this long, the journey rule proposes former
@@ -190,7 +190,7 @@ def _moves(
     if stage is Stage.FORMER:
         tail = horizon - last_end
         if camp is Camp.BAD:
-            camp_reason = rng.choice(words.BAD_CAMP_REASONS)
+            camp_reason = rng.choice(vocabulary.BAD_CAMP_REASONS)
             move(
                 last_end + rng.uniform(min(5, tail / 2), min(60, tail - 1)),
                 Stage.FORMER,
@@ -203,6 +203,6 @@ def _moves(
             day = last_end + rng.uniform(min(30, tail / 2), tail - 1)
             move(day, Stage.FORMER, rng.choice(FORMER_REASONS), None)
         if camp is Camp.GOOD:
-            camp_reason = rng.choice(words.GOOD_CAMP_REASONS)
+            camp_reason = rng.choice(vocabulary.GOOD_CAMP_REASONS)
     assert current is stage, (current, stage)
     return moves, camp_reason

@@ -17,8 +17,8 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Final
 
-from advocacy.domain import demo_vocabulary as words
-from advocacy.domain.demo_people import (
+from advocacy.demo import vocabulary
+from advocacy.demo.people import (
     HORIZON_DAYS,
     MOVER_SHARE,
     AccountDraft,
@@ -26,8 +26,8 @@ from advocacy.domain.demo_people import (
     Row,
     ascii_slug,
 )
-from advocacy.domain.demo_timeline import plan_timeline
-from advocacy.domain.demo_vocabulary import TOUCH_PATTERNS
+from advocacy.demo.timeline import plan_timeline
+from advocacy.demo.vocabulary import TOUCH_PATTERNS
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole
 from advocacy.domain.touchpoints import Initiative, TouchpointKind, TouchpointSource
@@ -116,7 +116,7 @@ class DemoFirm(PeopleDraft):
     ) -> None:
         if not owner_ids:
             raise ValueError("the demo firm needs at least one account manager to own accounts")
-        if len(service_line_ids) != len(words.SERVICE_LINES):
+        if len(service_line_ids) != len(vocabulary.SERVICE_LINES):
             raise ValueError("one id per demo service line is expected")
         super().__init__(
             seed=seed, now=now, first_ids={table: first_ids.get(table, 1) for table in TABLES}
@@ -124,7 +124,7 @@ class DemoFirm(PeopleDraft):
         self.size = size
         self.owner_ids = list(owner_ids)
         self.line_ids = list(service_line_ids)
-        self.line_names = [name for name, _, _ in words.SERVICE_LINES]
+        self.line_names = [name for name, _, _ in vocabulary.SERVICE_LINES]
         self.used_names: set[str] = set()
         self._plan_accounts()
         self._prepare_touch_tables()
@@ -152,12 +152,12 @@ class DemoFirm(PeopleDraft):
             mix[stage] += 1
         average = sum(_TOUCH_FACTOR[s] * c for s, c in mix.items()) / max(1, n)
         self.touch_scale = self.size.touchpoints / max(1, n) / average
-        self.country_cum = list(accumulate(c[5] for c in words.COUNTRIES))
-        self.band_cum = list(accumulate(weight for _, weight in words.SIZE_BANDS))
+        self.country_cum = list(accumulate(c[5] for c in vocabulary.COUNTRIES))
+        self.band_cum = list(accumulate(weight for _, weight in vocabulary.SIZE_BANDS))
         # Where a service line matters to an industry, its clients buy it more often.
         self.relevance = [
-            [words.relevance(line, industry) for line in range(len(self.line_names))]
-            for industry in words.INDUSTRIES
+            [vocabulary.relevance(line, industry) for line in range(len(self.line_names))]
+            for industry in vocabulary.INDUSTRIES
         ]
 
     def _prepare_touch_tables(self) -> None:
@@ -192,10 +192,12 @@ class DemoFirm(PeopleDraft):
     ) -> str:
         rng = self.rng
         for attempt in range(50):
-            word = rng.choice(words.NAME_WORDS)
+            word = rng.choice(vocabulary.NAME_WORDS)
             if attempt > 5 or rng.random() < 0.2:
-                word = f"{word} {rng.choice(words.NAME_WORDS)}"
-            name = f"{word} {rng.choice(words.INDUSTRY_NOUNS[industry])} {rng.choice(country[1])}"
+                word = f"{word} {rng.choice(vocabulary.NAME_WORDS)}"
+            name = (
+                f"{word} {rng.choice(vocabulary.INDUSTRY_NOUNS[industry])} {rng.choice(country[1])}"
+            )
             if name not in self.used_names:
                 break
         else:  # pragma: no cover - 10,000 names from millions of combinations
@@ -226,9 +228,9 @@ class DemoFirm(PeopleDraft):
 
     def _account(self, stage: Stage, camp: Camp, rows: dict[str, list[Row]]) -> AccountDraft:
         rng = self.rng
-        country = words.COUNTRIES[self._pick(self.country_cum)]
-        industry_index = rng.randrange(len(words.INDUSTRIES))
-        industry = words.INDUSTRIES[industry_index]
+        country = vocabulary.COUNTRIES[self._pick(self.country_cum)]
+        industry_index = rng.randrange(len(vocabulary.INDUSTRIES))
+        industry = vocabulary.INDUSTRIES[industry_index]
         name = self._company_name(country, industry)
         weights = self.relevance[industry_index]
         home = rng.choices(range(len(weights)), weights=weights)[0]
@@ -238,7 +240,7 @@ class DemoFirm(PeopleDraft):
             "id": account_id,
             "name": name,
             "industry": industry,
-            "size_band": words.SIZE_BANDS[self._pick(self.band_cum)][0],
+            "size_band": vocabulary.SIZE_BANDS[self._pick(self.band_cum)][0],
             "country": country[0],
             "notes": "",
             "external_id": f"{DEMO_PREFIX}{len(self.used_names):06d}",
@@ -334,7 +336,7 @@ class DemoFirm(PeopleDraft):
             engagement_id = self._id("engagements")
             line = self._line_for(account)
             phases[line] = phases.get(line, 0) + 1
-            title = rng.choice(words.ENGAGEMENT_TITLES).format(
+            title = rng.choice(vocabulary.ENGAGEMENT_TITLES).format(
                 line=self.line_names[line], phase=phases[line]
             )
             rows["engagements"].append(
