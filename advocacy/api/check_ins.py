@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Response
 from flask_babel import gettext as _
 
-from advocacy.api.problems import ApiProblem, FieldProblem, invalid
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -34,6 +33,7 @@ from advocacy.domain.cadence import CheckInOutcome
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Channel
+from advocacy.http.problems import ApiProblem, FieldProblem, invalid
 from advocacy.models import CheckIn
 from advocacy.repository import get_row
 from advocacy.repository.journey import contact_ids_at, get_account

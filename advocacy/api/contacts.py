@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response, url_for
 from flask_babel import gettext as _
 
-from advocacy.api.problems import ApiProblem
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -27,6 +26,7 @@ from advocacy.api.schemas import (
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import N_
+from advocacy.http.problems import ApiProblem
 from advocacy.models import Contact, ContactPublic
 from advocacy.repository import journey
 from advocacy.repository.read_models import api_lists

@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import Response, url_for
 from flask_babel import gettext as _
 
-from advocacy.api.problems import ApiProblem
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -25,6 +24,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import TouchpointKind
+from advocacy.http.problems import ApiProblem
 from advocacy.models import Touchpoint, TouchpointPublic
 from advocacy.repository.read_models import api_lists
 from advocacy.services import touchpoints

@@ -7,8 +7,9 @@ from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
 from advocacy.adapters import oidc
-from advocacy.api import init_api
 from advocacy.domain.testimonials import plain_quote
+from advocacy.http import security, validation
+from advocacy.http.extensions import babel, csrf, limiter
 from advocacy.settings import LANGUAGES, Settings
 from advocacy.web import (
     account_page,
@@ -35,14 +36,11 @@ from advocacy.web import (
     mail_admin,
     references,
     referrals,
-    security,
     testimonial_client,
     testimonials,
-    validation,
     wall,
     webhooks,
 )
-from advocacy.web.extensions import babel, csrf, limiter
 from advocacy.web.forms import ROLE_CHOICES
 
 
@@ -126,7 +124,6 @@ def init_web(app: Flask, settings: Settings) -> None:
         wall.bp,
     ):
         app.register_blueprint(blueprint)
-    init_api(app)
     errors.init_app(app)
     app.jinja_env.globals["role_label"] = _role_label
     app.jinja_env.globals["get_locale"] = get_locale

@@ -17,6 +17,8 @@ from advocacy.domain.identity import Role
 from advocacy.domain.journey import ALLOWED, Camp, Stage
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user, signed_in
+from advocacy.http.validation import apply_errors
 from advocacy.models import TouchpointCreate
 from advocacy.repository.journey import get_account
 from advocacy.repository.read_models import accounts, my_week
@@ -34,8 +36,6 @@ from advocacy.web.journey_forms import (
     touchpoint_filter,
 )
 from advocacy.web.refusals import found_and_allowed, refusal, viewer_timezone
-from advocacy.web.security import allow, require_user, signed_in
-from advocacy.web.validation import apply_errors
 
 bp = Blueprint("journey", __name__)
 labels.install(bp)

@@ -24,12 +24,12 @@ from advocacy.db import db_session
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.surveys import Refusal, SurveyKind, SurveyStatus, Trigger
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
 from advocacy.repository.surveys import SurveyRow, surveys_of_account
 from advocacy.services import surveys
 from advocacy.web.account_page import _editable, _page
 from advocacy.web.refusals import found_and_allowed, refusal
-from advocacy.web.security import allow, require_user
 
 bp = Blueprint("account_surveys", __name__)
 

@@ -14,14 +14,14 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import Role
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user, signed_in
+from advocacy.http.validation import apply_errors
 from advocacy.models import Account, AccountCreate, AccountUpdate
 from advocacy.repository.journey import get_account, list_service_lines
 from advocacy.repository.read_models import accounts
 from advocacy.services import journey
 from advocacy.web.journey_forms import AccountForm, account_filter
 from advocacy.web.refusals import found_and_allowed, refusal
-from advocacy.web.security import allow, require_user, signed_in
-from advocacy.web.validation import apply_errors
 
 bp = Blueprint("accounts", __name__)
 

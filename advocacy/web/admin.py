@@ -10,12 +10,12 @@ from advocacy import repository
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import IdentityError
+from advocacy.http.security import allow, require_user
 from advocacy.models import User
 from advocacy.repository import staff
 from advocacy.services import identity
 from advocacy.web.auth import invitation_token
 from advocacy.web.forms import ActionForm, InviteForm, RoleForm
-from advocacy.web.security import allow, require_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -29,13 +29,8 @@ from advocacy.domain.identity import (
     normalise_email,
     safe_next_path,
 )
-from advocacy.models import User
-from advocacy.repository import staff
-from advocacy.services import identity
-from advocacy.settings import Settings
-from advocacy.web.extensions import limiter
-from advocacy.web.forms import ActionForm, LoginForm, SetPasswordForm
-from advocacy.web.security import (
+from advocacy.http.extensions import limiter
+from advocacy.http.security import (
     current_user,
     end_session,
     public,
@@ -43,6 +38,11 @@ from advocacy.web.security import (
     signed_in,
     start_session,
 )
+from advocacy.models import User
+from advocacy.repository import staff
+from advocacy.services import identity
+from advocacy.settings import Settings
+from advocacy.web.forms import ActionForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)

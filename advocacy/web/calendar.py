@@ -14,12 +14,12 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.http.extensions import limiter
+from advocacy.http.security import allow, public, require_user
 from advocacy.services import calendar_feed
 from advocacy.settings import Settings
-from advocacy.web.extensions import limiter
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import refusal
-from advocacy.web.security import allow, public, require_user
 
 bp = Blueprint("calendar", __name__)
 

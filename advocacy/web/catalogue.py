@@ -12,13 +12,13 @@ from werkzeug.wrappers import Response
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow
+from advocacy.http.validation import apply_errors, rule_message
 from advocacy.models import ServiceLine, ServiceLineCreate, ServiceLineUpdate
 from advocacy.repository import journey
 from advocacy.services import catalogue
 from advocacy.web.journey_forms import ServiceLineForm, ServiceLineStatusForm
 from advocacy.web.refusals import discard_changes, found_and_allowed
-from advocacy.web.security import allow
-from advocacy.web.validation import apply_errors, rule_message
 
 bp = Blueprint("catalogue", __name__)
 

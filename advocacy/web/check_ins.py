@@ -17,6 +17,7 @@ from advocacy.domain.identity import Role
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.text import RuleError
 from advocacy.domain.touchpoints import Channel
+from advocacy.http.security import allow, require_user
 from advocacy.models import CheckIn
 from advocacy.repository import get_row
 from advocacy.repository.journey import get_account
@@ -33,7 +34,6 @@ from advocacy.web.check_in_forms import (
     team_period,
 )
 from advocacy.web.refusals import found_and_allowed, refusal, viewer_timezone
-from advocacy.web.security import allow, require_user
 
 bp = Blueprint("check_ins", __name__)
 check_in_forms.install(bp)

@@ -17,10 +17,10 @@ from wtforms import BooleanField
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.mail import Category
+from advocacy.http.extensions import csrf, limiter
+from advocacy.http.security import public
 from advocacy.services import consent
 from advocacy.web.client_pages import PAGE_LIMIT, client_page, form_expired, in_language
-from advocacy.web.extensions import csrf, limiter
-from advocacy.web.security import public
 
 bp = Blueprint("client_mail", __name__, url_prefix="/c")
 

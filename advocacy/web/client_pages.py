@@ -18,8 +18,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField, ValidationError
 
-from advocacy.web.extensions import limiter
-from advocacy.web.security import public
+from advocacy.http.extensions import limiter
+from advocacy.http.security import public
 
 F = TypeVar("F", bound=Callable[..., Any])
 

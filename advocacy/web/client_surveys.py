@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.surveys import COMMENT_MAX, SCALES, AnswerRefused, SurveyKind
+from advocacy.http.security import public
 from advocacy.services import survey_answers
 from advocacy.services.survey_answers import AlreadyAnswered, LinkGone, OpenSurvey
 from advocacy.web.client_pages import (
@@ -27,7 +28,6 @@ from advocacy.web.client_pages import (
     form_expired,
     in_language,
 )
-from advocacy.web.security import public
 
 bp = Blueprint("client_surveys", __name__, url_prefix="/c")
 

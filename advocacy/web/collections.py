@@ -15,11 +15,11 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.library import ItemState
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user
 from advocacy.repository import library
 from advocacy.services import collections
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
-from advocacy.web.security import allow, require_user
 
 bp = Blueprint("collections", __name__)
 

@@ -14,6 +14,8 @@ from advocacy.db import db_session
 from advocacy.domain.access import may_edit_account, sees_private_details
 from advocacy.domain.identity import Role
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user, signed_in
+from advocacy.http.validation import apply_errors
 from advocacy.models import Account, ContactCreate, ContactUpdate
 from advocacy.repository import mail
 from advocacy.repository.journey import (
@@ -27,8 +29,6 @@ from advocacy.repository.read_models import contacts
 from advocacy.services import journey, people
 from advocacy.web.journey_forms import ContactForm, DepartureForm
 from advocacy.web.refusals import found_and_allowed, refusal
-from advocacy.web.security import allow, require_user, signed_in
-from advocacy.web.validation import apply_errors
 
 bp = Blueprint("contacts", __name__)
 

@@ -13,6 +13,8 @@ from wtforms import SelectChoice
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user
+from advocacy.http.validation import apply_errors
 from advocacy.models import Account, EngagementCreate, EngagementUpdate
 from advocacy.repository.journey import (
     contact_ids_of,
@@ -24,8 +26,6 @@ from advocacy.repository.read_models import accounts
 from advocacy.services import engagements, journey
 from advocacy.web.journey_forms import EngagementForm
 from advocacy.web.refusals import discard_changes, found_and_allowed, refusal
-from advocacy.web.security import allow, require_user
-from advocacy.web.validation import apply_errors
 
 bp = Blueprint("engagements", __name__)
 

@@ -1,6 +1,6 @@
 """Error pages in the product's look, for every status the app can answer with.
 
-Under /api/ the same errors answer as application/problem+json instead (advocacy.api.problems).
+Under /api/ the same errors answer as application/problem+json instead (advocacy.http.problems).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _problem_under_api(
     def handle(error: E) -> tuple[str, int] | Response:
         if not request.path.startswith("/api/"):
             return handler(error)
-        from advocacy.api.problems import problem_for_exception
+        from advocacy.http.problems import problem_for_exception
 
         if isinstance(error, InternalServerError):
             log.error(

@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import engine
+from advocacy.http.security import public
 from advocacy.services.operations import health_report
-from advocacy.web.security import public
 
 bp = Blueprint("health", __name__)
 

@@ -34,9 +34,9 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.csv_import import Kind, field_labels
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user
+from advocacy.http.validation import rule_message
 from advocacy.services import imports
-from advocacy.web.security import allow, require_user
-from advocacy.web.validation import rule_message
 
 bp = Blueprint("imports", __name__)
 

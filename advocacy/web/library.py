@@ -15,6 +15,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.journey import Stage
 from advocacy.domain.library import MAX_PAGE, LibraryQuery, PermissionFilter, copy_text
+from advocacy.http.security import allow, require_user
 from advocacy.models.accounts import SIZE_BANDS
 from advocacy.repository.journey import list_service_lines
 from advocacy.repository.library import account_countries, list_collections, quote_industries
@@ -22,7 +23,6 @@ from advocacy.services import library
 from advocacy.services.library import Found
 from advocacy.services.references import cap_of
 from advocacy.settings import LANGUAGES
-from advocacy.web.security import allow, require_user
 
 bp = Blueprint("library", __name__)
 

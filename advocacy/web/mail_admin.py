@@ -27,6 +27,8 @@ from advocacy import repository
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.mail import ALL, Category
+from advocacy.http.security import allow, require_user
+from advocacy.http.validation import rule_message
 from advocacy.models import OutboxMessage
 from advocacy.repository.read_models import mail_log
 from advocacy.services import consent
@@ -34,8 +36,6 @@ from advocacy.services.operations import mail_events_report
 from advocacy.web.forms import ActionForm
 from advocacy.web.journey_forms import CheckboxesField
 from advocacy.web.refusals import discard_changes, viewer_timezone
-from advocacy.web.security import allow, require_user
-from advocacy.web.validation import rule_message
 
 bp = Blueprint("mail", __name__, url_prefix="/admin")
 

@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user
 from advocacy.models import ReferenceCall, ReferenceRequest
 from advocacy.repository import get_row, journey
 from advocacy.repository.references import calls_of, list_requests
@@ -25,7 +26,6 @@ from advocacy.web.advocacy_forms import (
     parse_date,
 )
 from advocacy.web.refusals import found_and_allowed, refusal
-from advocacy.web.security import allow, require_user
 
 bp = Blueprint("references", __name__)
 

@@ -15,6 +15,7 @@ from advocacy.domain.identity import Role
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.referrals import ReferralStatus, may_work_on_referral
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
 from advocacy.repository.referrals import list_referrals, referral_page, referrals_for_prospect
 from advocacy.services import advocacy_asks, referrals
@@ -26,7 +27,6 @@ from advocacy.web.advocacy_forms import (
     ThankYouForm,
 )
 from advocacy.web.refusals import found_and_allowed, refusal
-from advocacy.web.security import allow, require_user
 
 bp = Blueprint("referrals", __name__)
 advocacy_forms.install(bp)

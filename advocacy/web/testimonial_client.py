@@ -24,6 +24,9 @@ from advocacy.db import db_session
 from advocacy.domain import testimonials as rules
 from advocacy.domain.testimonials import Use
 from advocacy.domain.text import RuleError
+from advocacy.http.extensions import limiter
+from advocacy.http.security import public
+from advocacy.http.validation import rule_message
 from advocacy.repository.testimonials import (
     as_permissions,
     permissions_of,
@@ -34,8 +37,6 @@ from advocacy.services import testimonial_consent as consent
 from advocacy.services import testimonial_mail, testimonials
 from advocacy.services.testimonial_consent import ClientSide, Draft
 from advocacy.web.client_pages import client_limits, client_page, form_expired, in_language
-from advocacy.web.extensions import limiter
-from advocacy.web.security import public
 from advocacy.web.testimonial_forms import (
     AnswerForm,
     ApprovalForm,
@@ -46,7 +47,6 @@ from advocacy.web.testimonial_forms import (
     read_upload,
     wording_shown,
 )
-from advocacy.web.validation import rule_message
 
 bp = Blueprint("testimonial_client", __name__, url_prefix="/c")
 

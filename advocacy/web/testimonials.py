@@ -29,6 +29,7 @@ from advocacy.domain.access import may_edit_account, sees_private_details
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status
 from advocacy.domain.text import RuleError
+from advocacy.http.security import allow, require_user
 from advocacy.repository.journey import get_account, list_service_lines, team_user_ids
 from advocacy.repository.read_models import accounts
 from advocacy.repository.testimonials import (
@@ -41,7 +42,6 @@ from advocacy.repository.testimonials import (
 from advocacy.services import advocacy_asks, testimonials
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
-from advocacy.web.security import allow, require_user
 from advocacy.web.testimonial_forms import (
     AskForm,
     EditForm,

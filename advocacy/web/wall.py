@@ -24,12 +24,12 @@ from werkzeug.wrappers import Response
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.disclosure import Audience
+from advocacy.http.security import allow, public
 from advocacy.repository.journey import list_service_lines
 from advocacy.repository.showcase import TestimonialSearch, collections_to_choose
 from advocacy.services import showcase
 from advocacy.services.testimonial_consent import render_body
 from advocacy.settings import LANGUAGES, Settings
-from advocacy.web.security import allow, public
 
 bp = Blueprint("wall", __name__)
 

@@ -12,10 +12,10 @@ from advocacy.adapters import sendgrid_webhook
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.mail_events import EventBatchError, parse_batch, timestamp_is_fresh
+from advocacy.http.extensions import csrf, limiter
+from advocacy.http.security import public
 from advocacy.services.mail_events import store_events
 from advocacy.settings import Settings
-from advocacy.web.extensions import csrf, limiter
-from advocacy.web.security import public
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask, abort
 
-from advocacy.web.extensions import limiter
-from advocacy.web.security import public
+from advocacy.http.extensions import limiter
+from advocacy.http.security import public
 from tests.web.api_helpers import Api, api_with_users, assert_problem
 
 

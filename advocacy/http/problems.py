@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from advocacy.domain.text import RuleError
-from advocacy.web.validation import friendly, rule_message
+from advocacy.http.validation import friendly, rule_message
 
 log = logging.getLogger(__name__)
 
