@@ -16,7 +16,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.demo import loader
 from advocacy.domain.identity import IdentityError, Role
-from advocacy.services import identity
+from advocacy.services.access import identity
 from advocacy.settings import SettingsError, database_url
 
 

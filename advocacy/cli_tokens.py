@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.repository import NotFound, staff
-from advocacy.services import tokens
+from advocacy.services.access import tokens
 
 tokens_group = click.Group("tokens", help="API bearer tokens.")
 

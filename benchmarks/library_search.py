@@ -48,7 +48,7 @@ from advocacy.models import (
     TestimonialPermission,
     TestimonialServiceLine,
 )
-from advocacy.services.library import search_library
+from advocacy.services.library.search import search_library
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()

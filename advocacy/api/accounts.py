@@ -28,7 +28,7 @@ from advocacy.domain.text import N_
 from advocacy.models import Account, AccountPublic
 from advocacy.repository import journey
 from advocacy.repository.read_models import api_lists
-from advocacy.services import journey as journey_service
+from advocacy.services.journey import accounts
 
 
 def account_public(account: Account, *, private: bool) -> AccountPublic:
@@ -76,7 +76,7 @@ def create_account() -> tuple[Response, int]:
     """Create an account at its starting stage (a prospect unless said otherwise)."""
     data = parse_body(AccountCreateRequest)
     account = call_service(
-        lambda: journey_service.create_account(db_session(), data, by=acting_user(), now=utcnow())
+        lambda: accounts.create_account(db_session(), data, by=acting_user(), now=utcnow())
     )
     location = url_for(".get_account", account_id=account.id)
     return one(account_public(account, private=True), 201, location)
@@ -92,7 +92,7 @@ def update_account(account_id: int) -> tuple[Response, int]:
     found(lambda: journey.get_account(db_session(), account_id))
     data = parse_body(AccountUpdateRequest)
     account = call_service(
-        lambda: journey_service.update_account(
+        lambda: accounts.update_account(
             db_session(), account_id, data, by=acting_user(), now=utcnow()
         )
     )

@@ -38,8 +38,9 @@ from advocacy.models import CheckIn
 from advocacy.repository import get_row
 from advocacy.repository.journey import contact_ids_at, get_account
 from advocacy.repository.read_models import api_lists
-from advocacy.services import check_in_work, journey
-from advocacy.services.check_in_work import Completion
+from advocacy.services.check_ins import work
+from advocacy.services.check_ins.work import Completion
+from advocacy.services.journey import accounts
 
 
 def check_in_public(row: CheckIn) -> CheckInPublic:
@@ -117,7 +118,7 @@ def complete_check_in(check_in_id: int) -> tuple[Response, int]:
     session = db_session()
     row = found(lambda: get_row(session, CheckIn, check_in_id))
     account = found(lambda: get_account(session, row.account_id))
-    call_service(lambda: journey.check_may_edit(session, account, acting_user()))
+    call_service(lambda: accounts.check_may_edit(session, account, acting_user()))
     data = parse_body(CheckInCompleteRequest)
     _check_contact(row.account_id, data.contact_id)
     done = Completion(
@@ -129,8 +130,6 @@ def complete_check_in(check_in_id: int) -> tuple[Response, int]:
         next_on=data.next_on,
     )
     closed = call_service(
-        lambda: check_in_work.complete_check_in(
-            session, check_in_id, done, by=acting_user(), now=utcnow()
-        )
+        lambda: work.complete_check_in(session, check_in_id, done, by=acting_user(), now=utcnow())
     )
     return one(check_in_public(closed))

@@ -30,7 +30,7 @@ from advocacy.http.problems import ApiProblem
 from advocacy.models import Contact, ContactPublic
 from advocacy.repository import journey
 from advocacy.repository.read_models import api_lists
-from advocacy.services import people
+from advocacy.services.journey import people
 
 
 def contacts_public(contacts: list[Contact], *, private: bool) -> list[ContactPublic]:

@@ -28,7 +28,7 @@ from advocacy.domain.text import N_
 from advocacy.models import Engagement, EngagementPublic
 from advocacy.repository import journey
 from advocacy.repository.read_models import api_lists
-from advocacy.services import engagements
+from advocacy.services.journey import engagements
 
 
 def engagements_public(rows: list[Engagement]) -> list[EngagementPublic]:

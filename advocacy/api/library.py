@@ -28,8 +28,8 @@ from advocacy.domain.disclosure import INTERNAL_AUDIENCES, Audience
 from advocacy.domain.text import N_
 from advocacy.http.security import current_bearer
 from advocacy.repository.showcase import TestimonialSearch
-from advocacy.services import showcase
-from advocacy.services.showcase import ShownTestimonial
+from advocacy.services.library import showcase
+from advocacy.services.library.showcase import ShownTestimonial
 
 
 def _audience() -> Audience:

@@ -29,7 +29,7 @@ from advocacy.domain.text import N_
 from advocacy.models import Referral
 from advocacy.repository import get_row
 from advocacy.repository.read_models import api_lists
-from advocacy.services import referrals
+from advocacy.services.voice import referrals
 
 
 def referral_public(row: Referral) -> ReferralPublic:

@@ -43,8 +43,8 @@ from advocacy.http.extensions import limiter
 from advocacy.http.security import api_scope, current_bearer, current_user, public
 from advocacy.models import User
 from advocacy.repository import NotFound
-from advocacy.services.journey import NotAllowed
-from advocacy.services.tokens import Scope
+from advocacy.services.access.tokens import Scope
+from advocacy.services.journey.accounts import NotAllowed
 
 F = TypeVar("F", bound=Callable[..., Any])
 B = TypeVar("B", bound=BaseModel)

@@ -17,7 +17,7 @@ from advocacy.domain.text import N_
 from advocacy.models import ServiceLine, ServiceLinePublic
 from advocacy.repository import journey
 from advocacy.repository.read_models import api_lists
-from advocacy.services import catalogue
+from advocacy.services.journey import catalogue
 
 
 def line_public(line: ServiceLine) -> ServiceLinePublic:

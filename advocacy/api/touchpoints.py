@@ -27,7 +27,7 @@ from advocacy.domain.touchpoints import TouchpointKind
 from advocacy.http.problems import ApiProblem
 from advocacy.models import Touchpoint, TouchpointPublic
 from advocacy.repository.read_models import api_lists
-from advocacy.services import touchpoints
+from advocacy.services.journey import touchpoints
 
 
 def touchpoint_public(row: Touchpoint, *, private: bool) -> TouchpointPublic:

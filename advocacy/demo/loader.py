@@ -24,7 +24,7 @@ from advocacy.demo.firm import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, De
 from advocacy.domain.identity import Role
 from advocacy.models import Account, ServiceLine, ServiceLineIndustry, User
 from advocacy.repository import staff
-from advocacy.services.identity import checked_email
+from advocacy.services.access.identity import checked_email
 
 DEMO_DOMAIN = "demo.advocacy.example"
 # Staff of the demo firm. They are invited (no password): an admin sends them their link, which

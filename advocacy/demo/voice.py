@@ -43,7 +43,7 @@ from advocacy.domain.pressure import zone
 from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.surveys import SurveyKind
 from advocacy.models import Account, Contact, OutboxMessage, Survey, User
-from advocacy.services import testimonials
+from advocacy.services.voice import testimonials
 from advocacy.settings import Settings
 
 if TYPE_CHECKING:

@@ -27,8 +27,8 @@ from advocacy.domain.pressure import VerdictKind, next_send_time
 from advocacy.domain.surveys import SurveyKind
 from advocacy.domain.testimonials import Use
 from advocacy.models import Account, Contact, OutboxMessage, User
-from advocacy.services.dispatch import dispatch_due, new_worker_id
-from advocacy.services.mail import contact_pressure, window_of
+from advocacy.services.mail.dispatch import dispatch_due, new_worker_id
+from advocacy.services.mail.queue import contact_pressure, window_of
 from advocacy.settings import Settings
 
 Story = Generator[datetime, None, None]

@@ -37,10 +37,11 @@ from advocacy.models import Contact, Referral, ServiceLine, Testimonial, User
 from advocacy.repository import journey
 from advocacy.repository.references import BOUGHT
 from advocacy.repository.testimonials import as_permissions, permissions_of
-from advocacy.services import references, referrals, showcase, testimonial_mail, testimonials
-from advocacy.services.survey_answers import answer_survey
-from advocacy.services.surveys import send_on_demand
-from advocacy.services.testimonial_consent import (
+from advocacy.services.library import showcase
+from advocacy.services.voice import references, referrals, testimonial_mail, testimonials
+from advocacy.services.voice.survey_answers import answer_survey
+from advocacy.services.voice.surveys import send_on_demand
+from advocacy.services.voice.testimonial_consent import (
     Choices,
     Draft,
     approve_interview,

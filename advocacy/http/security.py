@@ -24,7 +24,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import Role, SessionClock, session_end_reason
 from advocacy.models import User
-from advocacy.services import tokens
+from advocacy.services.access import tokens
 from advocacy.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])

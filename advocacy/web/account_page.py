@@ -22,7 +22,9 @@ from advocacy.http.validation import apply_errors
 from advocacy.models import TouchpointCreate
 from advocacy.repository.journey import get_account
 from advocacy.repository.read_models import accounts, my_week
-from advocacy.services import check_in_work, journey, ownership, touchpoints
+from advocacy.services.check_ins import work
+from advocacy.services.journey import accounts as journey
+from advocacy.services.journey import ownership, touchpoints
 from advocacy.web import labels
 from advocacy.web.check_in_forms import CadenceForm
 from advocacy.web.journey_forms import (
@@ -308,7 +310,7 @@ def set_check_in_rhythm(account_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(account_id, 400, cadence_form=form)
     try:
-        check_in_work.set_account_cadence(
+        work.set_account_cadence(
             db_session(),
             account_id,
             every_days=form.every(),

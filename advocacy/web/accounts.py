@@ -19,7 +19,7 @@ from advocacy.http.validation import apply_errors
 from advocacy.models import Account, AccountCreate, AccountUpdate
 from advocacy.repository.journey import get_account, list_service_lines
 from advocacy.repository.read_models import accounts
-from advocacy.services import journey
+from advocacy.services.journey.accounts import check_may_edit, create_account, update_account
 from advocacy.web.journey_forms import AccountForm, account_filter
 from advocacy.web.refusals import found_and_allowed, refusal
 
@@ -77,13 +77,13 @@ def new() -> Response | tuple[str, int]:
         return _render_form(form, None, 400)
     try:
         data = AccountCreate.model_validate(form.payload(creating=True))
-        account = journey.create_account(db_session(), data, by=user, now=utcnow())
+        account = create_account(db_session(), data, by=user, now=utcnow())
     except ValidationError as error:
         return _render_form(form, None, 422, apply_errors(form, error))
     except RuleError as error:
         return _render_form(form, None, 422, [refusal(error)])
     flash(_("Account %(name)s created.", name=account.name), "success")
-    return redirect(url_for("journey.show", account_id=account.id))
+    return redirect(url_for("show", account_id=account.id))
 
 
 @bp.route("/accounts/<id:account_id>/edit", methods=["GET", "POST"])
@@ -93,7 +93,7 @@ def edit(account_id: int) -> Response | tuple[str, int]:
     user = require_user()
     session = db_session()
     account = get_account(session, account_id)
-    journey.check_may_edit(session, account, user)
+    check_may_edit(session, account, user)
     form = AccountForm(obj=None if request.method == "POST" else account)
     del form.owner_id, form.stage  # the owner and the stage change through their own actions
     if request.method == "GET":
@@ -102,11 +102,11 @@ def edit(account_id: int) -> Response | tuple[str, int]:
         return _render_form(form, account, 400)
     try:
         data = AccountUpdate.model_validate(form.payload(creating=False))
-        journey.update_account(session, account_id, data, by=user, now=utcnow())
+        update_account(session, account_id, data, by=user, now=utcnow())
     except ValidationError as error:
         return _render_form(form, account, 422, apply_errors(form, error))
     except RuleError as error:
         message = refusal(error)
         return _render_form(form, account, 422, [message])
     flash(_("Account saved."), "success")
-    return redirect(url_for("journey.show", account_id=account_id))
+    return redirect(url_for("show", account_id=account_id))

@@ -13,7 +13,7 @@ from advocacy.domain.identity import IdentityError
 from advocacy.http.security import allow, require_user
 from advocacy.models import User
 from advocacy.repository import staff
-from advocacy.services import identity
+from advocacy.services.access import identity
 from advocacy.web.auth import invitation_token
 from advocacy.web.forms import ActionForm, InviteForm, RoleForm
 

@@ -40,7 +40,7 @@ from advocacy.http.security import (
 )
 from advocacy.models import User
 from advocacy.repository import staff
-from advocacy.services import identity
+from advocacy.services.access import identity
 from advocacy.settings import Settings
 from advocacy.web.forms import ActionForm, LoginForm, SetPasswordForm
 

@@ -16,7 +16,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.http.extensions import limiter
 from advocacy.http.security import allow, public, require_user
-from advocacy.services import calendar_feed
+from advocacy.services.check_ins import calendar_feed
 from advocacy.settings import Settings
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import refusal

@@ -21,8 +21,8 @@ from wtforms.widgets import DateInput
 
 from advocacy.domain.cadence import CheckInKind, CheckInOutcome, CheckInStatus
 from advocacy.domain.touchpoints import Channel
-from advocacy.services.check_in_work import CHECK_IN_CHANNELS
-from advocacy.services.my_week import DEFAULT_TEAM_PERIOD, TEAM_PERIODS
+from advocacy.services.check_ins.my_week import DEFAULT_TEAM_PERIOD, TEAM_PERIODS
+from advocacy.services.check_ins.work import CHECK_IN_CHANNELS
 from advocacy.web.labels import LABELS as JOURNEY_LABELS
 
 # The models' column limits: longer text is refused with a reason instead of cut silently.

@@ -23,8 +23,9 @@ from advocacy.repository import get_row
 from advocacy.repository.journey import get_account
 from advocacy.repository.read_models import accounts
 from advocacy.repository.read_models.my_week import check_in_page
-from advocacy.services import check_in_work, journey, my_week
-from advocacy.services.check_in_work import Completion
+from advocacy.services.check_ins import my_week, work
+from advocacy.services.check_ins.work import Completion
+from advocacy.services.journey.accounts import check_may_edit
 from advocacy.web import check_in_forms
 from advocacy.web.check_in_forms import (
     CompleteForm,
@@ -98,7 +99,7 @@ def _editable(check_in_id: int) -> int:
     session = db_session()
     check_in = get_row(session, CheckIn, check_in_id)
     account = get_account(session, check_in.account_id)
-    journey.check_may_edit(session, account, require_user())
+    check_may_edit(session, account, require_user())
     return check_in.account_id
 
 
@@ -134,9 +135,7 @@ def complete(check_in_id: int) -> Response | tuple[str, int]:
         next_on=form.next_on_date(),
     )
     try:
-        check_in_work.complete_check_in(
-            db_session(), check_in_id, done, by=require_user(), now=utcnow()
-        )
+        work.complete_check_in(db_session(), check_in_id, done, by=require_user(), now=utcnow())
     except RuleError as error:
         return _refused(check_in_id, error, complete_form=form)
     flash(_("Check-in done: the conversation is on the account's timeline."), "success")
@@ -152,7 +151,7 @@ def snooze(check_in_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(check_in_id, 400, snooze_form=form)
     try:
-        check_in_work.snooze_check_in(
+        work.snooze_check_in(
             db_session(), check_in_id, form.until_date(), by=require_user(), now=utcnow()
         )
     except RuleError as error:
@@ -170,7 +169,7 @@ def reassign(check_in_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(check_in_id, 400, reassign_form=form)
     try:
-        check_in_work.reassign_check_in(
+        work.reassign_check_in(
             db_session(), check_in_id, int(form.user_id.data), by=require_user(), now=utcnow()
         )
     except RuleError as error:
@@ -188,7 +187,7 @@ def skip(check_in_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(check_in_id, 400, skip_form=form)
     try:
-        check_in_work.skip_check_in(
+        work.skip_check_in(
             db_session(), check_in_id, form.reason.data or "", by=require_user(), now=utcnow()
         )
     except RuleError as error:

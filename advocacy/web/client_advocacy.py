@@ -16,7 +16,7 @@ from advocacy.domain.referrals import IntroPreference
 from advocacy.domain.text import RuleError
 from advocacy.http.security import public
 from advocacy.http.validation import rule_message
-from advocacy.services import references, referrals
+from advocacy.services.voice import references, referrals
 from advocacy.web.advocacy_forms import IntroductionForm, ReferenceAnswerForm
 from advocacy.web.client_pages import client_limits, client_page, form_expired, in_language
 from advocacy.web.refusals import discard_changes

@@ -19,8 +19,8 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.surveys import COMMENT_MAX, SCALES, AnswerRefused, SurveyKind
 from advocacy.http.security import public
-from advocacy.services import survey_answers
-from advocacy.services.survey_answers import AlreadyAnswered, LinkGone, OpenSurvey
+from advocacy.services.voice import survey_answers
+from advocacy.services.voice.survey_answers import AlreadyAnswered, LinkGone, OpenSurvey
 from advocacy.web.client_pages import (
     ClientForm,
     client_limits,

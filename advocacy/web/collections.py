@@ -17,7 +17,7 @@ from advocacy.domain.library import ItemState
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository import library
-from advocacy.services import collections
+from advocacy.services.library import collections
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
 

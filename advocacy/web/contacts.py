@@ -26,7 +26,7 @@ from advocacy.repository.journey import (
     team_user_ids,
 )
 from advocacy.repository.read_models import contacts
-from advocacy.services import journey, people
+from advocacy.services.journey import accounts, people
 from advocacy.web.journey_forms import ContactForm, DepartureForm
 from advocacy.web.refusals import found_and_allowed, refusal
 
@@ -81,7 +81,7 @@ def departure(contact_id: int) -> Response | tuple[str, int]:
     session = db_session()
     user = require_user()
     contact = get_contact(session, contact_id)
-    journey.check_may_edit(session, get_account(session, contact.account_id), user)
+    accounts.check_may_edit(session, get_account(session, contact.account_id), user)
     form = DepartureForm()
     if not form.validate_on_submit():
         return _show(contact_id, form, 400)
@@ -143,7 +143,7 @@ def new(account_id: int) -> Response | tuple[str, int]:
     session = db_session()
     user = require_user()
     account = get_account(session, account_id)
-    journey.check_may_edit(session, account, user)
+    accounts.check_may_edit(session, account, user)
     form = ContactForm()
     if request.method == "GET":
         return _render_form(form, account, None)
@@ -169,7 +169,7 @@ def edit(contact_id: int) -> Response | tuple[str, int]:
     user = require_user()
     contact = get_contact(session, contact_id)
     account = get_account(session, contact.account_id)
-    journey.check_may_edit(session, account, user)
+    accounts.check_may_edit(session, account, user)
     if request.method == "GET":
         form = ContactForm(
             obj=contact,

@@ -23,7 +23,8 @@ from advocacy.repository.journey import (
     service_line_ids_of,
 )
 from advocacy.repository.read_models import accounts
-from advocacy.services import engagements, journey
+from advocacy.services.journey import engagements
+from advocacy.services.journey.accounts import check_may_edit
 from advocacy.web.journey_forms import EngagementForm
 from advocacy.web.refusals import discard_changes, found_and_allowed, refusal
 
@@ -63,7 +64,7 @@ def new(account_id: int) -> Response | tuple[str, int]:
     session = db_session()
     user = require_user()
     account = get_account(session, account_id)
-    journey.check_may_edit(session, account, user)
+    check_may_edit(session, account, user)
     form = EngagementForm()
     _choices(form, account_id)
     if request.method == "GET":
@@ -79,7 +80,7 @@ def new(account_id: int) -> Response | tuple[str, int]:
         message = refusal(error)
         return _render(form, account, None, 422, [message])
     flash(_("Engagement recorded."), "success")
-    return redirect(url_for("journey.show", account_id=account_id, _anchor="engagements"))
+    return redirect(url_for("show", account_id=account_id, _anchor="engagements"))
 
 
 @bp.route("/engagements/<id:engagement_id>/edit", methods=["GET", "POST"])
@@ -90,7 +91,7 @@ def edit(engagement_id: int) -> Response | tuple[str, int]:
     user = require_user()
     engagement = get_engagement(session, engagement_id)
     account = get_account(session, engagement.account_id)
-    journey.check_may_edit(session, account, user)
+    check_may_edit(session, account, user)
     current_lines = service_line_ids_of(session, engagement_id)
     if request.method == "GET":
         form = EngagementForm(
@@ -118,4 +119,4 @@ def edit(engagement_id: int) -> Response | tuple[str, int]:
         message = refusal(error)
         return _render(form, account, engagement_id, 422, [message])
     flash(_("Engagement saved."), "success")
-    return redirect(url_for("journey.show", account_id=account.id, _anchor="engagements"))
+    return redirect(url_for("show", account_id=account.id, _anchor="engagements"))

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from advocacy.domain.identity import MAX_PASSWORD_LENGTH, Role
-from advocacy.services.check_in_digest import RECIPIENT_ROLES
+from advocacy.services.check_ins.digest import RECIPIENT_ROLES
 
 ROLE_CHOICES = [
     SelectChoice(Role.ACCOUNT_MANAGER.value, _l("Account manager")),

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from advocacy.clock import utcnow
 from advocacy.db import engine
 from advocacy.http.security import public
-from advocacy.services.operations import health_report
+from advocacy.services.operations.heartbeats import health_report
 
 bp = Blueprint("health", __name__)
 

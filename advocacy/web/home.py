@@ -9,7 +9,9 @@ from werkzeug.wrappers import Response
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.http.security import allow, require_user, signed_in
-from advocacy.services import identity, my_week, signals
+from advocacy.services.access import identity
+from advocacy.services.check_ins import my_week
+from advocacy.services.journey import signals
 from advocacy.web.check_in_forms import CompleteForm
 from advocacy.web.forms import ActionForm, PreferencesForm
 from advocacy.web.refusals import found_and_allowed, viewer_timezone

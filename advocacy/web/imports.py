@@ -36,7 +36,7 @@ from advocacy.domain.csv_import import Kind, field_labels
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.http.validation import rule_message
-from advocacy.services import imports
+from advocacy.services.imports import csv_files
 
 bp = Blueprint("imports", __name__)
 
@@ -70,7 +70,7 @@ def _uploads() -> PendingUploads:
 @bp.url_value_preprocessor
 def _allow_larger_upload(endpoint: str | None, _values: dict[str, Any] | None) -> None:
     # Runs before the app's before_request hooks, which read the form: the file must fit by then.
-    if endpoint == "imports.upload":
+    if endpoint == "csv_files.upload":
         request.max_content_length = MAX_UPLOAD_REQUEST
 
 
@@ -120,7 +120,7 @@ def upload() -> Response | tuple[str, int]:
         filename=storage.filename,
         now=utcnow(),
     )
-    return redirect(url_for("imports.mapping", token=token))
+    return redirect(url_for("csv_files.mapping", token=token))
 
 
 def _pending(token: str) -> tuple[PendingUpload, CsvTable, Kind]:
@@ -151,7 +151,7 @@ def _render_mapping(
     mapping: dict[str, str],
     *,
     form: MappingForm,
-    report: imports.ImportReport | None = None,
+    report: csv_files.ImportReport | None = None,
     errors: list[str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
@@ -164,7 +164,7 @@ def _render_mapping(
         mapping=mapping,
         fields=field_labels(kind),
         samples=[row.cells for row in table.rows[:3]],
-        saved=imports.list_mappings(db_session(), kind),
+        saved=csv_files.list_mappings(db_session(), kind),
         form=form,
         report=report,
         errors=errors or [],
@@ -181,10 +181,10 @@ def mapping(token: str) -> tuple[str, int]:
     saved = None
     if saved_name:
         try:
-            saved = imports.load_mapping(db_session(), kind, saved_name)
+            saved = csv_files.load_mapping(db_session(), kind, saved_name)
         except RuleError as error:
             errors.append(rule_message(error))
-    chosen = imports.mapping_for(kind, table.headers, saved=saved)
+    chosen = csv_files.mapping_for(kind, table.headers, saved=saved)
     return _render_mapping(
         upload, table, kind, chosen, form=MappingForm(formdata=None), errors=errors
     )
@@ -202,12 +202,12 @@ def check(token: str) -> tuple[str, int]:
     errors: list[str] = []
     try:
         if form.save_as.data:
-            imports.save_mapping(session, kind, form.save_as.data, chosen, by=user, now=now)
+            csv_files.save_mapping(session, kind, form.save_as.data, chosen, by=user, now=now)
         if request.form.get("action") == "import":
-            report = imports.run_import(session, kind, table, chosen, now=now, by=user)
+            report = csv_files.run_import(session, kind, table, chosen, now=now, by=user)
         else:
-            report = imports.plan_import(session, kind, table, chosen, now=now, by=user)
-    except imports.MappingRefused as refused:
+            report = csv_files.plan_import(session, kind, table, chosen, now=now, by=user)
+    except csv_files.MappingRefused as refused:
         session.rollback()
         errors = [rule_message(problem) for problem in refused.problems]
         return _render_mapping(upload, table, kind, chosen, form=form, errors=errors, status=422)
@@ -246,4 +246,4 @@ def _stream_export(bound: Engine, kind: Kind) -> Iterator[str]:
     # The stream outlives the request and its session (closed at teardown, before the first
     # chunk is sent), so it opens and closes a session of its own.
     with Session(bound) as session:
-        yield from write_csv(imports.export_rows(session, kind))
+        yield from write_csv(csv_files.export_rows(session, kind))

@@ -19,9 +19,9 @@ from advocacy.http.security import allow, require_user
 from advocacy.models.accounts import SIZE_BANDS
 from advocacy.repository.journey import list_service_lines
 from advocacy.repository.library import account_countries, list_collections, quote_industries
-from advocacy.services import library
-from advocacy.services.library import Found
-from advocacy.services.references import cap_of
+from advocacy.services.library import search
+from advocacy.services.library.search import Found
+from advocacy.services.voice.references import cap_of
 from advocacy.settings import LANGUAGES
 
 bp = Blueprint("library", __name__)
@@ -112,7 +112,7 @@ def _marketer() -> bool:
 @allow(*READERS)
 def index() -> tuple[str, int]:
     query, errors = query_from(request.args)
-    result = None if errors else library.search_library(db_session(), query, today=utcnow().date())
+    result = None if errors else search.search_library(db_session(), query, today=utcnow().date())
     marketer = _marketer()
     page_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
@@ -132,7 +132,7 @@ def index() -> tuple[str, int]:
 @bp.get("/library/case-studies")
 @allow(*READERS)
 def case_studies() -> str:
-    found = library.case_study_candidates(db_session(), today=utcnow().date())
+    found = search.case_study_candidates(db_session(), today=utcnow().date())
     return render_template("library/case_studies.html", found=found, copy_of=copy_of)
 
 
@@ -140,12 +140,12 @@ def case_studies() -> str:
 @allow(*READERS)
 def references() -> str:
     cap = cap_of(current_app.config["ADVOCACY"])
-    ready = library.reference_ready(db_session(), cap, now=utcnow())
+    ready = search.reference_ready(db_session(), cap, now=utcnow())
     return render_template("library/references.html", ready=ready, cap=cap)
 
 
 @bp.get("/library/logos")
 @allow(*READERS)
 def logos() -> str:
-    found = library.logos_allowed(db_session(), today=utcnow().date())
+    found = search.logos_allowed(db_session(), today=utcnow().date())
     return render_template("library/logos.html", found=found)

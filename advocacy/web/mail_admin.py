@@ -31,8 +31,8 @@ from advocacy.http.security import allow, require_user
 from advocacy.http.validation import rule_message
 from advocacy.models import OutboxMessage
 from advocacy.repository.read_models import mail_log
-from advocacy.services import consent
-from advocacy.services.operations import mail_events_report
+from advocacy.services.mail import consent
+from advocacy.services.operations.heartbeats import mail_events_report
 from advocacy.web.forms import ActionForm
 from advocacy.web.journey_forms import CheckboxesField
 from advocacy.web.refusals import discard_changes, viewer_timezone

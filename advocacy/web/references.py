@@ -18,7 +18,7 @@ from advocacy.http.security import allow, require_user
 from advocacy.models import ReferenceCall, ReferenceRequest
 from advocacy.repository import get_row, journey
 from advocacy.repository.references import calls_of, list_requests
-from advocacy.services import references
+from advocacy.services.voice import references
 from advocacy.web.advocacy_forms import (
     AskReferenceForm,
     CallHeldForm,

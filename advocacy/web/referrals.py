@@ -18,7 +18,7 @@ from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
 from advocacy.repository.referrals import list_referrals, referral_page, referrals_for_prospect
-from advocacy.services import advocacy_asks, referrals
+from advocacy.services.voice import asks, referrals
 from advocacy.web import advocacy_forms
 from advocacy.web.advocacy_forms import (
     AskIntroductionForm,
@@ -57,9 +57,7 @@ def _account_panel() -> dict[str, Any]:
         """What the account page's referral panel shows: who referred it, and the ask form."""
         return {
             "referred_by": referrals_for_prospect(db_session(), account.id),
-            "refusal": advocacy_asks.account_verdicts(db_session(), [account.id])[
-                account.id
-            ].message,
+            "refusal": asks.account_verdicts(db_session(), [account.id])[account.id].message,
             "ask_form": _ask_choices(AskIntroductionForm(formdata=None), account.id),
         }
 

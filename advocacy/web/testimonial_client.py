@@ -33,9 +33,8 @@ from advocacy.repository.testimonials import (
     testimonial_by_logo,
     testimonials_of_contact,
 )
-from advocacy.services import testimonial_consent as consent
-from advocacy.services import testimonial_mail, testimonials
-from advocacy.services.testimonial_consent import ClientSide, Draft
+from advocacy.services.voice import testimonial_consent, testimonial_mail, testimonials
+from advocacy.services.voice.testimonial_consent import ClientSide, Draft
 from advocacy.web.client_pages import client_limits, client_page, form_expired, in_language
 from advocacy.web.testimonial_forms import (
     AnswerForm,
@@ -95,7 +94,7 @@ def _too_many(_error: RateLimitExceeded) -> Response:
     return client_page("testimonial_client/too_many.html", 429)
 
 
-def _draft(form: TestimonialForm | ApprovalForm, choices: consent.Choices) -> Draft:
+def _draft(form: TestimonialForm | ApprovalForm, choices: testimonial_consent.Choices) -> Draft:
     return Draft(
         body=(form.body.data or "") if isinstance(form, TestimonialForm) else "",
         rating=form.rating_value(),
@@ -142,7 +141,7 @@ def _write_page(
 @client_limits
 def write(token: str) -> Response:
     session, now = db_session(), utcnow()
-    side = consent.new_link(session, token, now=now)
+    side = testimonial_consent.new_link(session, token, now=now)
     if side is None:
         return _invalid()
     with in_language(side.language):
@@ -163,7 +162,9 @@ def write(token: str) -> Response:
         return _write_page(side, token, form, 400)
     draft = _draft(form, choices)
     try:
-        testimonial = consent.submit_testimonial(session, token, draft, store=_store(), now=now)
+        testimonial = testimonial_consent.submit_testimonial(
+            session, token, draft, store=_store(), now=now
+        )
     except RuleError as error:
         with in_language(side.language):
             errors = _refused(form, draft, error)
@@ -203,7 +204,7 @@ def _review_page(
 @client_limits
 def review(token: str) -> Response:
     session, now = db_session(), utcnow()
-    found = consent.review_link(session, token, now=now)
+    found = testimonial_consent.review_link(session, token, now=now)
     if found is None:
         return _invalid()
     side, testimonial = found
@@ -231,7 +232,7 @@ def review(token: str) -> Response:
         return _review_page(side, testimonial, token, form, 400)
     if reapproval:
         accept = request.form.get("answer") == "accept"
-        done = consent.answer_edit(session, token, accept=accept, now=now)
+        done = testimonial_consent.answer_edit(session, token, accept=accept, now=now)
         if done is None:
             return _invalid()
         return client_page(
@@ -240,7 +241,7 @@ def review(token: str) -> Response:
     assert choices is not None
     draft = _draft(form, choices)
     try:
-        done = consent.approve_interview(session, token, draft, store=_store(), now=now)
+        done = testimonial_consent.approve_interview(session, token, draft, store=_store(), now=now)
     except RuleError as error:
         with in_language(side.language):
             errors = _refused(form, draft, error)
@@ -295,7 +296,7 @@ def _manage_page(side: ClientSide, token: str, status: int = 200, **given: Any) 
 @public
 @client_limits
 def manage(token: str) -> Response:
-    side = consent.manage_link(db_session(), token, now=utcnow())
+    side = testimonial_consent.manage_link(db_session(), token, now=utcnow())
     if side is None:
         return _invalid()
     return _manage_page(side, token)
@@ -306,7 +307,7 @@ def manage(token: str) -> Response:
 @client_limits
 def save_permissions(token: str, testimonial_id: int) -> Response:
     session, now = db_session(), utcnow()
-    side = consent.manage_link(session, token, now=now)
+    side = testimonial_consent.manage_link(session, token, now=now)
     if side is None:
         return _invalid()
     with in_language(side.language):
@@ -316,7 +317,9 @@ def save_permissions(token: str, testimonial_id: int) -> Response:
     if not valid or choices is None:
         return _manage_page(side, token, 400, form=form, testimonial_id=testimonial_id)
     try:
-        done = consent.change_permissions(session, token, testimonial_id, choices, now=now)
+        done = testimonial_consent.change_permissions(
+            session, token, testimonial_id, choices, now=now
+        )
     except RuleError as error:
         message = _refused(form, None, error)
         return _manage_page(
@@ -332,7 +335,7 @@ def save_permissions(token: str, testimonial_id: int) -> Response:
 @client_limits
 def withdraw(token: str, testimonial_id: int) -> Response:
     session, now = db_session(), utcnow()
-    side = consent.manage_link(session, token, now=now)
+    side = testimonial_consent.manage_link(session, token, now=now)
     if side is None:
         return _invalid()
     with in_language(side.language):
@@ -342,7 +345,9 @@ def withdraw(token: str, testimonial_id: int) -> Response:
     if not valid:
         return _manage_page(side, token, 400)
     try:
-        done = consent.withdraw_by_client(session, token, testimonial_id, wording=wording, now=now)
+        done = testimonial_consent.withdraw_by_client(
+            session, token, testimonial_id, wording=wording, now=now
+        )
     except RuleError as error:
         return _manage_page(side, token, 422, errors=_refused(form, None, error))
     if done is None:

@@ -14,7 +14,7 @@ from wtforms.widgets import DateInput
 
 from advocacy.adapters.images import MAX_BYTES
 from advocacy.domain.testimonials import USE_WORDING, Use
-from advocacy.services.testimonial_consent import Choices
+from advocacy.services.voice.testimonial_consent import Choices
 from advocacy.web.client_pages import ClientForm
 from advocacy.web.journey_forms import CheckboxesField
 

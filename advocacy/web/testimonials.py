@@ -39,7 +39,7 @@ from advocacy.repository.testimonials import (
     testimonial_detail,
     testimonials_of_account,
 )
-from advocacy.services import advocacy_asks, testimonials
+from advocacy.services.voice import asks, testimonials
 from advocacy.web.forms import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
 from advocacy.web.testimonial_forms import (
@@ -267,7 +267,7 @@ def _account_page(
         account=account,
         testimonials=testimonials_of_account(session, account_id),
         may_edit=may_edit,
-        refusal=advocacy_asks.account_verdicts(session, [account_id])[account_id].message,
+        refusal=asks.account_verdicts(session, [account_id])[account_id].message,
         interview_form=interview_form,
         ask_form=ask_form,
         errors=errors or [],

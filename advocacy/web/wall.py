@@ -27,8 +27,8 @@ from advocacy.domain.disclosure import Audience
 from advocacy.http.security import allow, public
 from advocacy.repository.journey import list_service_lines
 from advocacy.repository.showcase import TestimonialSearch, collections_to_choose
-from advocacy.services import showcase
-from advocacy.services.testimonial_consent import render_body
+from advocacy.services.library import showcase
+from advocacy.services.voice.testimonial_consent import render_body
 from advocacy.settings import LANGUAGES, Settings
 
 bp = Blueprint("wall", __name__)

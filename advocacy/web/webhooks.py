@@ -1,5 +1,5 @@
 """POST /webhooks/sendgrid: SendGrid's signed event webhook. Verify, store, answer; the jobs
-process applies the events after (advocacy.services.mail_events)."""
+process applies the events after (advocacy.services.mail.events)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from advocacy.db import db_session
 from advocacy.domain.mail_events import EventBatchError, parse_batch, timestamp_is_fresh
 from advocacy.http.extensions import csrf, limiter
 from advocacy.http.security import public
-from advocacy.services.mail_events import store_events
+from advocacy.services.mail.events import store_events
 from advocacy.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -33,8 +33,8 @@ from advocacy.models import (
 from advocacy.models import (
     Testimonial as Quote,
 )
-from advocacy.services.checkins import generate_due, rules_of
-from advocacy.services.collections import add_to_collection, create_collection
+from advocacy.services.check_ins.generation import generate_due, rules_of
+from advocacy.services.library.collections import add_to_collection, create_collection
 from tests.conftest import LiveServer
 from tests.e2e.conftest import create_person, password_hash, sign_in
 

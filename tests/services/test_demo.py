@@ -41,8 +41,8 @@ from advocacy.models import (
 )
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.models import TestimonialPermission as Permission
-from advocacy.services.journey import add_account
-from advocacy.services.mail import queue_email
+from advocacy.services.journey.accounts import add_account
+from advocacy.services.mail.queue import queue_email
 from tests.conftest import empty_all_tables
 
 

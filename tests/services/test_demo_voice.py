@@ -40,7 +40,8 @@ from advocacy.models import (
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.models import TestimonialPermission as Permission
 from advocacy.repository.showcase import TestimonialSearch as Search
-from advocacy.services import library, showcase, testimonials
+from advocacy.services.library import search, showcase
+from advocacy.services.voice import testimonials
 from tests.conftest import NOW, empty_all_tables, settings_overrides
 
 TODAY = NOW.date()
@@ -96,14 +97,14 @@ def test_the_small_demo_has_a_client_voice_on_every_page(voiced: Voiced) -> None
 
 def test_marketing_finds_published_quotes_in_the_library(voiced: Voiced) -> None:
     session = voiced.session
-    everything = library.search_library(session, LibraryQuery(), today=TODAY)
+    everything = search.search_library(session, LibraryQuery(), today=TODAY)
     published = [f for f in everything.found if f.testimonial.status == "published"]
     assert len(published) >= 10
     word = published[0].quote.split()[2].strip(".,:;!?")
-    found = library.search_library(session, LibraryQuery(text=word), today=TODAY)
+    found = search.search_library(session, LibraryQuery(text=word), today=TODAY)
     assert published[0].testimonial.id in {f.testimonial.id for f in found.found}
     assert any(f.testimonial.outcomes for f in published)
-    assert library.case_study_candidates(session, today=TODAY)
+    assert search.case_study_candidates(session, today=TODAY)
 
 
 def test_the_public_api_shows_exactly_the_published_quotes_a_client_allowed_in_public(

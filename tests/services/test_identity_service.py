@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from advocacy.demo import loader
 from advocacy.domain.identity import IdentityError
 from advocacy.models import User
-from advocacy.services import identity
+from advocacy.services.access import identity
 from tests.factories import PASSWORD, make_user
 
 

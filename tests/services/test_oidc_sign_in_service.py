@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from advocacy.domain.identity import OidcOutcome
 from advocacy.models import OidcIdentity, User
 from advocacy.repository import staff
-from advocacy.services import identity
-from advocacy.services.identity import OidcClaims, OidcRefused
+from advocacy.services.access import identity
+from advocacy.services.access.identity import OidcClaims, OidcRefused
 from tests.factories import make_user
 
 ISSUER = "https://idp.firm.example"

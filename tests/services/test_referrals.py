@@ -23,10 +23,10 @@ from advocacy.models import (
     Touchpoint,
 )
 from advocacy.repository.referrals import referral_page, referrals_for_prospect
-from advocacy.services import referrals
-from advocacy.services.engagements import update_engagement
-from advocacy.services.journey import NotAllowed
-from advocacy.services.referrals import Introduction
+from advocacy.services.journey.accounts import NotAllowed
+from advocacy.services.journey.engagements import update_engagement
+from advocacy.services.voice import referrals
+from advocacy.services.voice.referrals import Introduction
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_account, make_engagement, make_mail_contact, make_user

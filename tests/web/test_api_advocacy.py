@@ -15,7 +15,8 @@ from flask import Flask
 from advocacy import models
 from advocacy.db import db_session
 from advocacy.models import CheckIn, Referral, Survey, Touchpoint
-from advocacy.services import testimonials, tokens
+from advocacy.services.access import tokens
+from advocacy.services.voice import testimonials
 from tests.conftest import NOW
 from tests.factories import (
     bearer,

@@ -10,8 +10,8 @@ from flask import Flask
 
 from advocacy.db import db_session
 from advocacy.models import EngagementCreate, TouchpointCreate
-from advocacy.services.engagements import add_engagement_to
-from advocacy.services.touchpoints import add_touchpoint_to
+from advocacy.services.journey.engagements import add_engagement_to
+from advocacy.services.journey.touchpoints import add_touchpoint_to
 from tests.conftest import NOW
 from tests.factories import make_account, make_contact, make_service_line
 from tests.web.api_helpers import Api, api_with_users, assert_problem

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from advocacy.db import db_session
 from advocacy.models import ApiToken, User
-from advocacy.services import tokens
+from advocacy.services.access import tokens
 from tests.factories import bearer, make_token, make_user, sign_in
 
 

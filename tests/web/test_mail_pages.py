@@ -17,7 +17,7 @@ from advocacy.db import db_session
 from advocacy.domain.outbox import MESSAGE_ID_ARG
 from advocacy.models import ConsentChange, Suppression
 from advocacy.repository.mail import messages_for_contact
-from advocacy.services.mail_events import process_pending_events
+from advocacy.services.mail.events import process_pending_events
 from tests.conftest import NOW
 from tests.factories import (
     csrf_token,

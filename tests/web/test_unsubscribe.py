@@ -244,7 +244,7 @@ def test_an_unknown_link_gets_a_friendly_page(
 def test_an_expired_link_gets_the_friendly_page(app: Flask, client: FlaskClient) -> None:
     from datetime import timedelta
 
-    from advocacy.services.client_links import create_link
+    from advocacy.services.access.client_links import create_link
     from tests.conftest import NOW
 
     with app.app_context():
