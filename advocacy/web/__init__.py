@@ -11,7 +11,13 @@ from advocacy.domain.testimonials import plain_quote
 from advocacy.http import security, validation
 from advocacy.http.extensions import babel, csrf, limiter
 from advocacy.settings import LANGUAGES, Settings
-from advocacy.web import (
+from advocacy.web import errors
+from advocacy.web.client import advocacy as client_advocacy
+from advocacy.web.client import mail, pages, surveys
+from advocacy.web.client import testimonials as testimonial_client
+from advocacy.web.forms.common import ROLE_CHOICES
+from advocacy.web.public import health, wall, webhooks
+from advocacy.web.staff import (
     account_page,
     account_surveys,
     account_team,
@@ -21,27 +27,17 @@ from advocacy.web import (
     calendar,
     catalogue,
     check_ins,
-    client_advocacy,
-    client_mail,
-    client_pages,
-    client_surveys,
     collections,
     contacts,
     engagements,
-    errors,
-    health,
     home,
     imports,
     library,
     mail_admin,
     references,
     referrals,
-    testimonial_client,
     testimonials,
-    wall,
-    webhooks,
 )
-from advocacy.web.forms import ROLE_CHOICES
 
 
 def _locale() -> str:
@@ -108,9 +104,9 @@ def init_web(app: Flask, settings: Settings) -> None:
         catalogue.bp,
         imports.bp,
         mail_admin.bp,
-        client_mail.bp,
-        client_pages.bp,
-        client_surveys.bp,
+        mail.bp,
+        pages.bp,
+        surveys.bp,
         account_surveys.bp,
         client_advocacy.bp,
         referrals.bp,

@@ -12,8 +12,8 @@ from advocacy.http.security import allow, require_user, signed_in
 from advocacy.services.access import identity
 from advocacy.services.check_ins import my_week
 from advocacy.services.journey import signals
-from advocacy.web.check_in_forms import CompleteForm
-from advocacy.web.forms import ActionForm, PreferencesForm
+from advocacy.web.forms.check_ins import CompleteForm
+from advocacy.web.forms.common import ActionForm, PreferencesForm
 from advocacy.web.refusals import found_and_allowed, viewer_timezone
 
 bp = Blueprint("home", __name__)

@@ -18,7 +18,7 @@ from advocacy.http.extensions import limiter
 from advocacy.http.security import allow, public, require_user
 from advocacy.services.check_ins import calendar_feed
 from advocacy.settings import Settings
-from advocacy.web.forms import ActionForm
+from advocacy.web.forms.common import ActionForm
 from advocacy.web.refusals import refusal
 
 bp = Blueprint("calendar", __name__)

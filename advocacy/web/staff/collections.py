@@ -18,7 +18,7 @@ from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository import library
 from advocacy.services.library import collections
-from advocacy.web.forms import ActionForm
+from advocacy.web.forms.common import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("collections", __name__)

@@ -28,8 +28,8 @@ from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
 from advocacy.repository.surveys import SurveyRow, surveys_of_account
 from advocacy.services.voice import surveys
-from advocacy.web.account_page import _editable, _page
 from advocacy.web.refusals import found_and_allowed, refusal
+from advocacy.web.staff.account_page import _editable, _page
 
 bp = Blueprint("account_surveys", __name__)
 

@@ -19,8 +19,8 @@ from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
 from advocacy.repository.referrals import list_referrals, referral_page, referrals_for_prospect
 from advocacy.services.voice import asks, referrals
-from advocacy.web import advocacy_forms
-from advocacy.web.advocacy_forms import (
+from advocacy.web.forms import advocacy as advocacy_forms
+from advocacy.web.forms.advocacy import (
     AskIntroductionForm,
     ReferralOwnerForm,
     ReferralStatusForm,

@@ -9,8 +9,8 @@ from sqlmodel import func, select
 
 from advocacy.db import db_session
 from advocacy.models import Account, Contact, Engagement, ServiceLine, StageChange, Touchpoint
+from tests.api.api_helpers import Api, api_with_users, assert_problem
 from tests.factories import make_account, make_contact, make_service_line
-from tests.web.api_helpers import Api, api_with_users, assert_problem
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from advocacy.models import User
 from advocacy.repository import staff
 from advocacy.services.access import identity
 from advocacy.settings import Settings
-from advocacy.web.forms import ActionForm, LoginForm, SetPasswordForm
+from advocacy.web.forms.common import ActionForm, LoginForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from advocacy.http.validation import apply_errors, rule_message
 from advocacy.models import ServiceLine, ServiceLineCreate, ServiceLineUpdate
 from advocacy.repository import journey
 from advocacy.services.journey import catalogue
-from advocacy.web.journey_forms import ServiceLineForm, ServiceLineStatusForm
+from advocacy.web.forms.journey import ServiceLineForm, ServiceLineStatusForm
 from advocacy.web.refusals import discard_changes, found_and_allowed
 
 bp = Blueprint("catalogue", __name__)

@@ -33,8 +33,8 @@ from advocacy.models import OutboxMessage
 from advocacy.repository.read_models import mail_log
 from advocacy.services.mail import consent
 from advocacy.services.operations.heartbeats import mail_events_report
-from advocacy.web.forms import ActionForm
-from advocacy.web.journey_forms import CheckboxesField
+from advocacy.web.forms.common import ActionForm
+from advocacy.web.forms.journey import CheckboxesField
 from advocacy.web.refusals import discard_changes, viewer_timezone
 
 bp = Blueprint("mail", __name__, url_prefix="/admin")

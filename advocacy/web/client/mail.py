@@ -20,7 +20,7 @@ from advocacy.domain.mail import Category
 from advocacy.http.extensions import csrf, limiter
 from advocacy.http.security import public
 from advocacy.services.mail import consent
-from advocacy.web.client_pages import PAGE_LIMIT, client_page, form_expired, in_language
+from advocacy.web.client.pages import PAGE_LIMIT, client_page, form_expired, in_language
 
 bp = Blueprint("client_mail", __name__, url_prefix="/c")
 

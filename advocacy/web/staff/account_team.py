@@ -10,7 +10,7 @@ from advocacy.db import db_session
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.services.journey import ownership
-from advocacy.web.journey_forms import TeamForm
+from advocacy.web.forms.journey import TeamForm
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("team", __name__)

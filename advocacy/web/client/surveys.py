@@ -21,7 +21,7 @@ from advocacy.domain.surveys import COMMENT_MAX, SCALES, AnswerRefused, SurveyKi
 from advocacy.http.security import public
 from advocacy.services.voice import survey_answers
 from advocacy.services.voice.survey_answers import AlreadyAnswered, LinkGone, OpenSurvey
-from advocacy.web.client_pages import (
+from advocacy.web.client.pages import (
     ClientForm,
     client_limits,
     client_page,

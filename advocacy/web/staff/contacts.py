@@ -27,7 +27,7 @@ from advocacy.repository.journey import (
 )
 from advocacy.repository.read_models import contacts
 from advocacy.services.journey import accounts, people
-from advocacy.web.journey_forms import ContactForm, DepartureForm
+from advocacy.web.forms.journey import ContactForm, DepartureForm
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("contacts", __name__)

@@ -26,8 +26,8 @@ from advocacy.repository.read_models.my_week import check_in_page
 from advocacy.services.check_ins import my_week, work
 from advocacy.services.check_ins.work import Completion
 from advocacy.services.journey.accounts import check_may_edit
-from advocacy.web import check_in_forms
-from advocacy.web.check_in_forms import (
+from advocacy.web.forms import check_ins
+from advocacy.web.forms.check_ins import (
     CompleteForm,
     ReassignForm,
     SkipForm,
@@ -37,7 +37,7 @@ from advocacy.web.check_in_forms import (
 from advocacy.web.refusals import found_and_allowed, refusal, viewer_timezone
 
 bp = Blueprint("check_ins", __name__)
-check_in_forms.install(bp)
+check_ins.install(bp)
 
 WORKERS = ("admin", "account_manager")
 

@@ -15,8 +15,8 @@ from wtforms.widgets import DateInput
 from advocacy.adapters.images import MAX_BYTES
 from advocacy.domain.testimonials import USE_WORDING, Use
 from advocacy.services.voice.testimonial_consent import Choices
-from advocacy.web.client_pages import ClientForm
-from advocacy.web.journey_forms import CheckboxesField
+from advocacy.web.client.pages import ClientForm
+from advocacy.web.forms.journey import CheckboxesField
 
 RATINGS = [SelectChoice("", _l("No rating")), *(SelectChoice(str(n), str(n)) for n in range(1, 6))]
 

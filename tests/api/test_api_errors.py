@@ -8,7 +8,7 @@ from flask import Flask, abort
 
 from advocacy.http.extensions import limiter
 from advocacy.http.security import public
-from tests.web.api_helpers import Api, api_with_users, assert_problem
+from tests.api.api_helpers import Api, api_with_users, assert_problem
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from wtforms.widgets import DateInput
 from advocacy.domain.references import Exclusion, Fit
 from advocacy.domain.referrals import IntroPreference, ReferralStatus
 from advocacy.models.accounts import SIZE_BANDS
-from advocacy.web.client_pages import ClientForm
+from advocacy.web.client.pages import ClientForm
 
 ADVOCACY_LABELS: Mapping[str, Mapping[str, Any]] = {
     "referral_status": {

@@ -20,7 +20,7 @@ from advocacy.models import Account, AccountCreate, AccountUpdate
 from advocacy.repository.journey import get_account, list_service_lines
 from advocacy.repository.read_models import accounts
 from advocacy.services.journey.accounts import check_may_edit, create_account, update_account
-from advocacy.web.journey_forms import AccountForm, account_filter
+from advocacy.web.forms.journey import AccountForm, account_filter
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("accounts", __name__)

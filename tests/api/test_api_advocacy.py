@@ -17,6 +17,7 @@ from advocacy.db import db_session
 from advocacy.models import CheckIn, Referral, Survey, Touchpoint
 from advocacy.services.access import tokens
 from advocacy.services.voice import testimonials
+from tests.api.api_helpers import Api, api_with_users, assert_problem
 from tests.conftest import NOW
 from tests.factories import (
     bearer,
@@ -26,7 +27,6 @@ from tests.factories import (
     make_testimonial,
     make_token,
 )
-from tests.web.api_helpers import Api, api_with_users, assert_problem
 
 LIST = "/api/v1/testimonials"
 

@@ -19,7 +19,7 @@ from advocacy.models import ReferenceCall, ReferenceRequest
 from advocacy.repository import get_row, journey
 from advocacy.repository.references import calls_of, list_requests
 from advocacy.services.voice import references
-from advocacy.web.advocacy_forms import (
+from advocacy.web.forms.advocacy import (
     AskReferenceForm,
     CallHeldForm,
     ReferenceRequestForm,

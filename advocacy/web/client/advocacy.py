@@ -17,8 +17,8 @@ from advocacy.domain.text import RuleError
 from advocacy.http.security import public
 from advocacy.http.validation import rule_message
 from advocacy.services.voice import references, referrals
-from advocacy.web.advocacy_forms import IntroductionForm, ReferenceAnswerForm
-from advocacy.web.client_pages import client_limits, client_page, form_expired, in_language
+from advocacy.web.client.pages import client_limits, client_page, form_expired, in_language
+from advocacy.web.forms.advocacy import IntroductionForm, ReferenceAnswerForm
 from advocacy.web.refusals import discard_changes
 
 bp = Blueprint("client_advocacy", __name__, url_prefix="/c")

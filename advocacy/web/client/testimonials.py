@@ -35,8 +35,8 @@ from advocacy.repository.testimonials import (
 )
 from advocacy.services.voice import testimonial_consent, testimonial_mail, testimonials
 from advocacy.services.voice.testimonial_consent import ClientSide, Draft
-from advocacy.web.client_pages import client_limits, client_page, form_expired, in_language
-from advocacy.web.testimonial_forms import (
+from advocacy.web.client.pages import client_limits, client_page, form_expired, in_language
+from advocacy.web.forms.testimonials import (
     AnswerForm,
     ApprovalForm,
     ManageForm,

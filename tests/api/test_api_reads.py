@@ -12,9 +12,9 @@ from advocacy.db import db_session
 from advocacy.models import EngagementCreate, TouchpointCreate
 from advocacy.services.journey.engagements import add_engagement_to
 from advocacy.services.journey.touchpoints import add_touchpoint_to
+from tests.api.api_helpers import Api, api_with_users, assert_problem
 from tests.conftest import NOW
 from tests.factories import make_account, make_contact, make_service_line
-from tests.web.api_helpers import Api, api_with_users, assert_problem
 
 
 @pytest.fixture

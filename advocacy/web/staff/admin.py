@@ -14,8 +14,8 @@ from advocacy.http.security import allow, require_user
 from advocacy.models import User
 from advocacy.repository import staff
 from advocacy.services.access import identity
-from advocacy.web.auth import invitation_token
-from advocacy.web.forms import ActionForm, InviteForm, RoleForm
+from advocacy.web.forms.common import ActionForm, InviteForm, RoleForm
+from advocacy.web.staff.auth import invitation_token
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -26,8 +26,8 @@ from advocacy.services.check_ins import work
 from advocacy.services.journey import accounts as journey
 from advocacy.services.journey import ownership, touchpoints
 from advocacy.web import labels
-from advocacy.web.check_in_forms import CadenceForm
-from advocacy.web.journey_forms import (
+from advocacy.web.forms.check_ins import CadenceForm
+from advocacy.web.forms.journey import (
     CampForm,
     DoNotAskForm,
     OwnerForm,

@@ -25,7 +25,7 @@ from advocacy.repository.journey import (
 from advocacy.repository.read_models import accounts
 from advocacy.services.journey import engagements
 from advocacy.services.journey.accounts import check_may_edit
-from advocacy.web.journey_forms import EngagementForm
+from advocacy.web.forms.journey import EngagementForm
 from advocacy.web.refusals import discard_changes, found_and_allowed, refusal
 
 bp = Blueprint("engagements", __name__)

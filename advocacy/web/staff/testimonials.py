@@ -40,15 +40,15 @@ from advocacy.repository.testimonials import (
     testimonials_of_account,
 )
 from advocacy.services.voice import asks, testimonials
-from advocacy.web.forms import ActionForm
-from advocacy.web.refusals import found_and_allowed, refusal
-from advocacy.web.testimonial_forms import (
+from advocacy.web.forms.common import ActionForm
+from advocacy.web.forms.testimonials import (
     AskForm,
     EditForm,
     InterviewForm,
     TagsForm,
     WithdrawOnBehalfForm,
 )
+from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("testimonials", __name__)
 
