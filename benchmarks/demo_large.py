@@ -54,7 +54,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        path = args.keep or folder / "loader.db"
+        path = args.keep or folder / "demo.db"
         if path.exists():
             sys.exit(f"{path} exists: the benchmark needs a fresh database")
         url = f"sqlite:///{path}"

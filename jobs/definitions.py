@@ -108,7 +108,7 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
     minute, hour = settings.journey_job_time.split()
     return [
         JobSpec(
-            "accounts.flag_silent",
+            "journey.flag_silent",
             flag_silent_accounts,
             CronTrigger(minute=minute, hour=hour, timezone="UTC"),
             grace_s=6 * 3600,
@@ -134,7 +134,7 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             quiet=True,
         ),
         JobSpec(
-            "generation.generate",
+            "checkins.generate",
             generate_check_ins,
             _daily(settings.checkins_job_time),
             # A day late is still worth it: the check-ins are the same ones, and nothing is
@@ -144,7 +144,7 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             catch_up=True,
         ),
         JobSpec(
-            "generation.digest",
+            "checkins.digest",
             lambda: send_digests(db_session(), settings, now=utcnow()),
             _daily(settings.checkins_digest_time),
             # A digest a few hours late still helps plan the day; later, the next one is better.

@@ -203,7 +203,7 @@ def test_silence_between_engagements_is_proposed_once_then_applied_by_rule(
         account.id
     ]
     assert account.stage == "former"
-    assert _history(session, account.id)[-1] == ("between", "former", "accounts.silence")
+    assert _history(session, account.id)[-1] == ("between", "former", "journey.silence")
     session.refresh(signals[0])
     assert signals[0].resolved_at is None  # moved to former: the proposal is done by the move
 

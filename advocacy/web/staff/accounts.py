@@ -83,7 +83,7 @@ def new() -> Response | tuple[str, int]:
     except RuleError as error:
         return _render_form(form, None, 422, [refusal(error)])
     flash(_("Account %(name)s created.", name=account.name), "success")
-    return redirect(url_for("show", account_id=account.id))
+    return redirect(url_for("journey.show", account_id=account.id))
 
 
 @bp.route("/accounts/<id:account_id>/edit", methods=["GET", "POST"])
@@ -109,4 +109,4 @@ def edit(account_id: int) -> Response | tuple[str, int]:
         message = refusal(error)
         return _render_form(form, account, 422, [message])
     flash(_("Account saved."), "success")
-    return redirect(url_for("show", account_id=account_id))
+    return redirect(url_for("journey.show", account_id=account_id))

@@ -80,7 +80,7 @@ def new(account_id: int) -> Response | tuple[str, int]:
         message = refusal(error)
         return _render(form, account, None, 422, [message])
     flash(_("Engagement recorded."), "success")
-    return redirect(url_for("show", account_id=account_id, _anchor="engagements"))
+    return redirect(url_for("journey.show", account_id=account_id, _anchor="engagements"))
 
 
 @bp.route("/engagements/<id:engagement_id>/edit", methods=["GET", "POST"])
@@ -119,4 +119,4 @@ def edit(engagement_id: int) -> Response | tuple[str, int]:
         message = refusal(error)
         return _render(form, account, engagement_id, 422, [message])
     flash(_("Engagement saved."), "success")
-    return redirect(url_for("show", account_id=account.id, _anchor="engagements"))
+    return redirect(url_for("journey.show", account_id=account.id, _anchor="engagements"))

@@ -70,7 +70,7 @@ def _uploads() -> PendingUploads:
 @bp.url_value_preprocessor
 def _allow_larger_upload(endpoint: str | None, _values: dict[str, Any] | None) -> None:
     # Runs before the app's before_request hooks, which read the form: the file must fit by then.
-    if endpoint == "csv_files.upload":
+    if endpoint == "imports.upload":
         request.max_content_length = MAX_UPLOAD_REQUEST
 
 
@@ -120,7 +120,7 @@ def upload() -> Response | tuple[str, int]:
         filename=storage.filename,
         now=utcnow(),
     )
-    return redirect(url_for("csv_files.mapping", token=token))
+    return redirect(url_for("imports.mapping", token=token))
 
 
 def _pending(token: str) -> tuple[PendingUpload, CsvTable, Kind]:
