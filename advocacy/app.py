@@ -55,9 +55,11 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     db.init_app(app, db.build_engine(database_url(settings)))
 
+    from advocacy.api import init_api
     from advocacy.web import init_web
 
     init_web(app, settings)
+    init_api(app)
 
     from advocacy.cli import register_commands
 

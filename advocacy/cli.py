@@ -14,8 +14,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from advocacy import migrate
 from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
+from advocacy.demo import loader
 from advocacy.domain.identity import IdentityError, Role
-from advocacy.services import demo, identity
+from advocacy.services.access import identity
 from advocacy.settings import SettingsError, database_url
 
 
@@ -127,9 +128,9 @@ def users_create(email: str, role: str, name: str, password_stdin: bool) -> None
 @with_appcontext
 def users_set_password(email: str, password_stdin: bool) -> None:
     """Set a user's password (for a lost admin password) and end their sessions."""
-    from advocacy import repository
+    from advocacy.repository import staff
 
-    user = repository.user_by_email(db_session(), email.strip().lower())
+    user = staff.user_by_email(db_session(), email.strip().lower())
     if user is None:
         raise click.ClickException(f"no user with the e-mail {email}")
     try:
@@ -143,9 +144,9 @@ def users_set_password(email: str, password_stdin: bool) -> None:
 @with_appcontext
 def users_list() -> None:
     """List staff users."""
-    from advocacy import repository
+    from advocacy.repository import staff
 
-    for user in repository.list_users(db_session()):
+    for user in staff.list_users(db_session()):
         state = "active" if user.active else "deactivated"
         click.echo(f"{user.email}\t{user.role}\t{state}")
 
@@ -154,16 +155,16 @@ def users_list() -> None:
 
 
 @click.command("demo")
-@click.option("--size", type=click.Choice(demo.SIZES), default="small", show_default=True)
+@click.option("--size", type=click.Choice(loader.SIZES), default="small", show_default=True)
 @click.option(
-    "--seed", type=int, default=demo.DEFAULT_SEED, show_default=True, help="Same seed, same firm."
+    "--seed", type=int, default=loader.DEFAULT_SEED, show_default=True, help="Same seed, same firm."
 )
 @with_appcontext
 def demo_command(size: str, seed: int) -> None:
     """Load the demo firm; running it again adds nothing twice."""
     progress = _ProgressBar("demo: building the firm")
     try:
-        report = demo.load_demo(
+        report = loader.load_demo(
             db_session(), size=size, now=utcnow(), seed=seed, progress=progress.update
         )
     finally:
@@ -189,7 +190,7 @@ class _ProgressBar:
             self.bar.__exit__(None, None, None)
 
 
-def _print_demo(report: demo.DemoReport) -> None:
+def _print_demo(report: loader.DemoReport) -> None:
     for kind, count in sorted(report.created.items()):
         click.echo(f"demo: {count} {kind} created")
     for kind, count in sorted(report.skipped.items()):
@@ -202,7 +203,7 @@ def _print_demo(report: demo.DemoReport) -> None:
 def first_run_command(admin_email: str) -> None:
     """On an empty database, create the first administrator and the demo firm."""
     try:
-        result = demo.first_run(db_session(), admin_email, now=utcnow())
+        result = loader.first_run(db_session(), admin_email, now=utcnow())
     except IdentityError as error:
         raise click.ClickException(str(error)) from None
     if result.admin_password is None:

@@ -13,7 +13,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.csv_import import Kind
 from advocacy.domain.text import RuleError
-from advocacy.services import imports
+from advocacy.services.imports import csv_files
 
 # The command line has no upload limit to protect; this only refuses something absurd.
 CLI_MAX_BYTES = 500 * 1024 * 1024
@@ -32,7 +32,7 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
-def _print_report(report: imports.ImportReport, *, dry_run: bool) -> None:
+def _print_report(report: csv_files.ImportReport, *, dry_run: bool) -> None:
     verb = "would be" if dry_run or not report.applied else "were"
     click.echo(
         f"{report.rows} rows: {report.created} {verb} created, {report.updated} {verb} updated, "
@@ -72,15 +72,17 @@ def import_command(
     session = db_session()
     try:
         table = read_table(file.read_bytes(), max_bytes=CLI_MAX_BYTES)
-        saved = imports.load_mapping(session, the_kind, mapping_name) if mapping_name else None
+        saved = csv_files.load_mapping(session, the_kind, mapping_name) if mapping_name else None
     except (CsvFileError, RuleError) as error:
         raise click.ClickException(str(error)) from None
-    mapping = imports.mapping_for(the_kind, table.headers, saved=saved, overrides=_overrides(pairs))
+    mapping = csv_files.mapping_for(
+        the_kind, table.headers, saved=saved, overrides=_overrides(pairs)
+    )
     click.echo(f"{file.name}: {len(table.rows)} rows, {table.encoding}, "
                f"separated by {table.delimiter!r}.")  # fmt: skip
     for header, field in mapping.items():
         click.echo(f"  {header} -> {field or '(ignored)'}")
-    run = imports.plan_import if dry_run else imports.run_import
+    run = csv_files.plan_import if dry_run else csv_files.run_import
     steps = len(table.rows) * (1 if dry_run else 2)
     try:
         with click.progressbar(
@@ -91,9 +93,9 @@ def import_command(
         ) as bar:
             report = run(session, the_kind, table, mapping, now=utcnow(), progress=bar.update)
         if save_mapping:
-            imports.save_mapping(session, the_kind, save_mapping, mapping, by=None, now=utcnow())
+            csv_files.save_mapping(session, the_kind, save_mapping, mapping, by=None, now=utcnow())
             click.echo(f"Mapping saved as {save_mapping!r}.")
-    except imports.MappingRefused as error:
+    except csv_files.MappingRefused as error:
         for problem in error.problems:
             click.echo(f"  {problem}", err=True)
         raise click.ClickException("the column mapping needs changes; use --map") from None
@@ -114,7 +116,7 @@ def import_command(
 @with_appcontext
 def export_command(kind: str, output: Path | None) -> None:
     """Export a table as CSV (UTF-8 with a BOM, formula-like cells neutralised)."""
-    chunks = write_csv(imports.export_rows(db_session(), Kind(kind)), bom=output is not None)
+    chunks = write_csv(csv_files.export_rows(db_session(), Kind(kind)), bom=output is not None)
     if output is None:
         for chunk in chunks:
             click.echo(chunk, nl=False)

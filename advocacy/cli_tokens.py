@@ -7,17 +7,16 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from advocacy import repository
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.repository import NotFound
-from advocacy.services import tokens
+from advocacy.repository import NotFound, staff
+from advocacy.services.access import tokens
 
 tokens_group = click.Group("tokens", help="API bearer tokens.")
 
 
 def _user_id(email: str) -> int:
-    user = repository.user_by_email(db_session(), email.strip().lower())
+    user = staff.user_by_email(db_session(), email.strip().lower())
     if user is None or user.id is None:
         raise click.ClickException(f"no user with the e-mail {email}")
     return user.id

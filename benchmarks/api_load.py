@@ -44,9 +44,9 @@ from advocacy.models import (  # noqa: E402
     TestimonialPermission,
     User,
 )
-from advocacy.services import tokens  # noqa: E402
-from advocacy.services.journey import add_account  # noqa: E402
-from advocacy.services.people import add_contact_to  # noqa: E402
+from advocacy.services.access import tokens  # noqa: E402
+from advocacy.services.journey.accounts import add_account  # noqa: E402
+from advocacy.services.journey.people import add_contact_to  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 USES = [

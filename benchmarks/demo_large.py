@@ -23,8 +23,8 @@ from sqlmodel import Session
 from advocacy import migrate
 from advocacy.app import create_app
 from advocacy.db import build_engine
-from advocacy.domain.demo_data import DEFAULT_SEED
-from advocacy.services import demo
+from advocacy.demo import loader
+from advocacy.demo.firm import DEFAULT_SEED
 
 REFERENCE_ROWS = 1_000_000
 
@@ -48,7 +48,7 @@ def reference_rate(folder: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="large", choices=demo.SIZES)
+    parser.add_argument("--size", default="large", choices=loader.SIZES)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--keep", type=Path, help="write the database here and keep it")
     args = parser.parse_args()
@@ -77,7 +77,7 @@ def main() -> int:
         )
         started = time.perf_counter()
         with app.app_context(), Session(engine, expire_on_commit=False) as session:
-            report = demo.load_demo(
+            report = loader.load_demo(
                 session, size=args.size, now=datetime.now(UTC), seed=args.seed, progress=progress
             )
         total = time.perf_counter() - started

@@ -30,7 +30,7 @@ from advocacy.adapters.csv_files import read_table
 from advocacy.db import build_engine
 from advocacy.domain.csv_import import Kind
 from advocacy.models import Contact
-from advocacy.services import imports
+from advocacy.services.imports import csv_files
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Élise", "Farid", "Grace", "Hugo", "Inès", "Jun"]
@@ -91,22 +91,22 @@ def main() -> None:
     contacts = contacts_csv(args.rows, args.accounts)
     with Session(engine, expire_on_commit=False) as session:
         table = read_table(accounts_csv(args.accounts), max_bytes=10**9)
-        mapping = imports.mapping_for(Kind.ACCOUNTS, table.headers)
-        assert imports.run_import(session, Kind.ACCOUNTS, table, mapping, now=NOW).applied
+        mapping = csv_files.mapping_for(Kind.ACCOUNTS, table.headers)
+        assert csv_files.run_import(session, Kind.ACCOUNTS, table, mapping, now=NOW).applied
 
         reference = csv_reference(contacts)
         started, cpu_started = time.perf_counter(), time.process_time()
         table = read_table(contacts, max_bytes=10**9)
         read = time.perf_counter() - started
-        mapping = imports.mapping_for(Kind.CONTACTS, table.headers)
-        report = imports.run_import(session, Kind.CONTACTS, table, mapping, now=NOW)
+        mapping = csv_files.mapping_for(Kind.CONTACTS, table.headers)
+        report = csv_files.run_import(session, Kind.CONTACTS, table, mapping, now=NOW)
         total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         assert report.applied, report.rejected[:5]
         assert session.exec(select(func.count()).select_from(Contact)).one() == args.rows
 
         started = time.perf_counter()
         table = read_table(contacts, max_bytes=10**9)
-        again = imports.run_import(session, Kind.CONTACTS, table, mapping, now=NOW)
+        again = csv_files.run_import(session, Kind.CONTACTS, table, mapping, now=NOW)
         second = time.perf_counter() - started
         assert again.applied and again.unchanged == args.rows
     engine.dispose()

@@ -36,7 +36,7 @@ from sqlmodel import Session, SQLModel
 
 from advocacy import migrate
 from advocacy.db import build_engine
-from advocacy.domain.demo_vocabulary import INDUSTRIES, SERVICE_LINES
+from advocacy.demo.vocabulary import INDUSTRIES, SERVICE_LINES
 from advocacy.domain.library import LibraryQuery, PermissionFilter
 from advocacy.domain.testimonials import Use
 from advocacy.models import (
@@ -48,7 +48,7 @@ from advocacy.models import (
     TestimonialPermission,
     TestimonialServiceLine,
 )
-from advocacy.services.library import search_library
+from advocacy.services.library.search import search_library
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()

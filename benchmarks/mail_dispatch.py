@@ -54,8 +54,8 @@ from advocacy.app import create_app  # noqa: E402
 from advocacy.db import build_engine  # noqa: E402
 from advocacy.domain.outbox import OutgoingMail  # noqa: E402
 from advocacy.models import OutboxMessage  # noqa: E402
-from advocacy.services.dispatch import dispatch_due  # noqa: E402
-from advocacy.services.mail import queue_email  # noqa: E402
+from advocacy.services.mail.dispatch import dispatch_due  # noqa: E402
+from advocacy.services.mail.queue import queue_email  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

@@ -18,9 +18,13 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.mail import Category
 from advocacy.domain.mail_events import asm_group_categories
-from advocacy.services import checkins, dispatch, journey, leadership, mail_events, testimonials
-from advocacy.services.check_in_digest import send_digests
-from advocacy.services.surveys import run as run_surveys
+from advocacy.services.check_ins import generation
+from advocacy.services.check_ins.digest import send_digests
+from advocacy.services.journey import accounts
+from advocacy.services.mail import dispatch, events
+from advocacy.services.operations import leadership
+from advocacy.services.voice import testimonials
+from advocacy.services.voice.surveys import run as run_surveys
 from advocacy.settings import Settings
 
 
@@ -74,7 +78,7 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
         )
 
     def flag_silent_accounts() -> object:
-        return journey.flag_silent_accounts(
+        return accounts.flag_silent_accounts(
             db_session(),
             now=utcnow(),
             silence=timedelta(days=settings.journey_former_after_days),
@@ -91,15 +95,15 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
     )
 
     def process_mail_events() -> object:
-        return mail_events.process_pending_events(db_session(), utcnow(), asm_groups=asm_groups)
+        return events.process_pending_events(db_session(), utcnow(), asm_groups=asm_groups)
 
     def dispatch_mail() -> object:
         return dispatch.run_dispatch(engine(), settings, now=utcnow())
 
-    check_in_rules = checkins.rules_of(settings)
+    check_in_rules = generation.rules_of(settings)
 
     def generate_check_ins() -> object:
-        return checkins.generate_due(db_session(), check_in_rules, now=utcnow())
+        return generation.generate_due(db_session(), check_in_rules, now=utcnow())
 
     minute, hour = settings.journey_job_time.split()
     return [

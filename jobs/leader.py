@@ -15,7 +15,7 @@ from sqlmodel import Session
 from advocacy.clock import utcnow
 from advocacy.db import engine
 from advocacy.domain.lease import LeaseTerms, may_start_run
-from advocacy.services import leadership
+from advocacy.services.operations import leadership
 from jobs.definitions import JobSpec
 
 log = logging.getLogger("advocacy.jobs")

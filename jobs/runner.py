@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.services import leadership
+from advocacy.services.operations import leadership
 from jobs.definitions import JobSpec, current_process, job_definitions
 from jobs.leader import LeaderGate, lease_terms
 

@@ -63,7 +63,7 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
 def make_account(session: Session, *, owner: User | None = None, **fields: Any) -> Any:
     """A committed account through the real service (history row included)."""
     from advocacy.models import AccountCreate
-    from advocacy.services.journey import add_account
+    from advocacy.services.journey.accounts import add_account
 
     data = AccountCreate(
         name=fields.pop("name", f"Account {next(_numbers)}"),
@@ -78,7 +78,7 @@ def make_account(session: Session, *, owner: User | None = None, **fields: Any) 
 def make_contact(session: Session, account: Any, **fields: Any) -> Any:
     """A committed contact (and person) at `account`."""
     from advocacy.models import ContactCreate
-    from advocacy.services.people import add_contact_to
+    from advocacy.services.journey.people import add_contact_to
 
     data = ContactCreate(full_name=fields.pop("full_name", f"Person {next(_numbers)}"), **fields)
     contact = add_contact_to(session, account, data, now=NOW)
@@ -88,7 +88,7 @@ def make_contact(session: Session, account: Any, **fields: Any) -> Any:
 
 def make_service_line(session: Session, name: str | None = None) -> Any:
     from advocacy.models import ServiceLineCreate
-    from advocacy.services.catalogue import create_service_line
+    from advocacy.services.journey.catalogue import create_service_line
 
     return create_service_line(
         session, ServiceLineCreate(name=name or f"Service line {next(_numbers)}"), now=NOW
@@ -99,7 +99,7 @@ def make_token(
     session: Session, user: User, scopes: tuple[str, ...] = ("read",), **options: Any
 ) -> str:
     """A committed API token for `user`; returns the secret to send as a bearer token."""
-    from advocacy.services.tokens import create_token
+    from advocacy.services.access.tokens import create_token
 
     assert user.id is not None
     return create_token(session, user.id, scopes, now=options.pop("now", NOW), **options).secret
@@ -114,7 +114,7 @@ def make_engagement(
 ) -> Any:
     """A committed engagement at `account` (the journey follows it, as in real use)."""
     from advocacy.models import EngagementCreate
-    from advocacy.services.engagements import add_engagement_to
+    from advocacy.services.journey.engagements import add_engagement_to
 
     data = EngagementCreate(title=fields.pop("title", f"Mandate {next(_numbers)}"), **fields)
     engagement = add_engagement_to(session, account, data, by=by, now=NOW)
@@ -127,7 +127,7 @@ def make_touchpoint(session: Session, account: Any, **fields: Any) -> Any:
     from datetime import timedelta
 
     from advocacy.models import TouchpointCreate
-    from advocacy.services.touchpoints import add_touchpoint_to
+    from advocacy.services.journey.touchpoints import add_touchpoint_to
 
     fields.setdefault("kind", "call")
     fields.setdefault("initiative", "firm")
@@ -165,7 +165,7 @@ def make_sent_message(session: Session, **fields: Any) -> Any:
 
 def make_unsubscribe_link(session: Session, email: str, **fields: Any) -> str:
     """A committed unsubscribe link for `email`; returns its token."""
-    from advocacy.services.client_links import create_link
+    from advocacy.services.access.client_links import create_link
 
     token = create_link(session, purpose="unsubscribe", email=email, now=NOW, **fields)
     session.commit()
@@ -186,7 +186,7 @@ def queue_staff_notices(session: Session, count: int, *, now: datetime = NOW, **
 
     Needs an application context (templates); returns the outbox message ids.
     """
-    from advocacy.services.mail import queue_email
+    from advocacy.services.mail.queue import queue_email
 
     ids = []
     for index in range(count):
@@ -216,7 +216,7 @@ def make_survey(session: Session, settings: Any, *, kind: str = "nps", **options
 
     from advocacy.domain.surveys import SurveyKind
     from advocacy.models import OutboxMessage
-    from advocacy.services.surveys import send_on_demand
+    from advocacy.services.voice.surveys import send_on_demand
 
     now = options.pop("now", NOW)
     owner = options.pop("owner", None) or make_user(session, role="admin")
@@ -247,7 +247,7 @@ def make_testimonial_link(session: Session, contact: Any, **fields: Any) -> str:
     object_type="testimonial"); returns its token."""
     from datetime import timedelta
 
-    from advocacy.services.client_links import create_link
+    from advocacy.services.access.client_links import create_link
 
     purpose = fields.pop("purpose", "testimonial")
     now = fields.pop("now", NOW)

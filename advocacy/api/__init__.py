@@ -23,7 +23,7 @@ def init_api(app: Flask) -> None:
         survey_answers,
         touchpoints,
     )
-    from advocacy.web.extensions import csrf
+    from advocacy.http.extensions import csrf
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from advocacy import repository_api, repository_journey
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -27,7 +26,9 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import N_
 from advocacy.models import Account, AccountPublic
-from advocacy.services import journey
+from advocacy.repository import journey
+from advocacy.repository.read_models import api_lists
+from advocacy.services.journey import accounts
 
 
 def account_public(account: Account, *, private: bool) -> AccountPublic:
@@ -42,9 +43,9 @@ def account_public(account: Account, *, private: bool) -> AccountPublic:
 def list_accounts() -> tuple[Response, int]:
     """Accounts ordered by id, filtered by stage, owner, industry, camp, name or update time."""
     query = parse_query(AccountQuery)
-    rows, more = repository_api.list_accounts(
+    rows, more = api_lists.list_accounts(
         db_session(),
-        repository_api.Window(query.limit, query.after_id, query.offset),
+        api_lists.Window(query.limit, query.after_id, query.offset),
         stage=query.stage,
         owner_id=query.owner_id,
         industry=query.industry,
@@ -63,7 +64,7 @@ def list_accounts() -> tuple[Response, int]:
 )  # fmt: skip
 def get_account(account_id: int) -> tuple[Response, int]:
     """One account."""
-    account = found(lambda: repository_journey.get_account(db_session(), account_id))
+    account = found(lambda: journey.get_account(db_session(), account_id))
     return one(account_public(account, private=sees_private()))
 
 
@@ -75,7 +76,7 @@ def create_account() -> tuple[Response, int]:
     """Create an account at its starting stage (a prospect unless said otherwise)."""
     data = parse_body(AccountCreateRequest)
     account = call_service(
-        lambda: journey.create_account(db_session(), data, by=acting_user(), now=utcnow())
+        lambda: accounts.create_account(db_session(), data, by=acting_user(), now=utcnow())
     )
     location = url_for(".get_account", account_id=account.id)
     return one(account_public(account, private=True), 201, location)
@@ -88,10 +89,10 @@ def create_account() -> tuple[Response, int]:
 def update_account(account_id: int) -> tuple[Response, int]:
     """Change an account's details; only its owner, its team or an administrator may. The
     stage is not changed here: a move needs a reason and follows the journey rules."""
-    found(lambda: repository_journey.get_account(db_session(), account_id))
+    found(lambda: journey.get_account(db_session(), account_id))
     data = parse_body(AccountUpdateRequest)
     account = call_service(
-        lambda: journey.update_account(
+        lambda: accounts.update_account(
             db_session(), account_id, data, by=acting_user(), now=utcnow()
         )
     )

@@ -10,9 +10,6 @@ from __future__ import annotations
 from flask import Response
 from flask_babel import gettext as _
 
-from advocacy import repository_api
-from advocacy import repository_journey as journey_repo
-from advocacy.api.problems import ApiProblem, FieldProblem, invalid
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -36,10 +33,14 @@ from advocacy.domain.cadence import CheckInOutcome
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Channel
+from advocacy.http.problems import ApiProblem, FieldProblem, invalid
 from advocacy.models import CheckIn
 from advocacy.repository import get_row
-from advocacy.services import check_in_work, journey
-from advocacy.services.check_in_work import Completion
+from advocacy.repository.journey import contact_ids_at, get_account
+from advocacy.repository.read_models import api_lists
+from advocacy.services.check_ins import work
+from advocacy.services.check_ins.work import Completion
+from advocacy.services.journey import accounts
 
 
 def check_in_public(row: CheckIn) -> CheckInPublic:
@@ -68,9 +69,9 @@ def list_check_ins() -> tuple[Response, int]:
     (optionally one owner's), filtered by status, account or due day."""
     query = parse_query(CheckInQuery)
     owner_id = query.owner_id if _sees_everyone() else acting_user().id
-    rows, more = repository_api.list_check_ins(
+    rows, more = api_lists.list_check_ins(
         db_session(),
-        repository_api.Window(query.limit, query.after_id, query.offset),
+        api_lists.Window(query.limit, query.after_id, query.offset),
         owner_id=owner_id,
         account_id=query.account_id,
         status=query.status,
@@ -93,7 +94,7 @@ def _check_contact(account_id: int, contact_id: int | None) -> None:
     # The service refuses the same choice; checked here first to name the field in the problem.
     if contact_id is None:
         return
-    if not journey_repo.contact_ids_at(db_session(), account_id, [contact_id], active_only=True):
+    if not contact_ids_at(db_session(), account_id, [contact_id], active_only=True):
         raise invalid(
             [
                 FieldProblem(
@@ -116,8 +117,8 @@ def complete_check_in(check_in_id: int) -> tuple[Response, int]:
     account's owner, its team or an administrator may."""
     session = db_session()
     row = found(lambda: get_row(session, CheckIn, check_in_id))
-    account = found(lambda: journey_repo.get_account(session, row.account_id))
-    call_service(lambda: journey.check_may_edit(session, account, acting_user()))
+    account = found(lambda: get_account(session, row.account_id))
+    call_service(lambda: accounts.check_may_edit(session, account, acting_user()))
     data = parse_body(CheckInCompleteRequest)
     _check_contact(row.account_id, data.contact_id)
     done = Completion(
@@ -129,8 +130,6 @@ def complete_check_in(check_in_id: int) -> tuple[Response, int]:
         next_on=data.next_on,
     )
     closed = call_service(
-        lambda: check_in_work.complete_check_in(
-            session, check_in_id, done, by=acting_user(), now=utcnow()
-        )
+        lambda: work.complete_check_in(session, check_in_id, done, by=acting_user(), now=utcnow())
     )
     return one(check_in_public(closed))

@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import Response, url_for
 from flask_babel import gettext as _
 
-from advocacy import repository_api, repository_journey
-from advocacy.api.problems import ApiProblem
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -28,15 +26,18 @@ from advocacy.api.schemas import (
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import N_
+from advocacy.http.problems import ApiProblem
 from advocacy.models import Contact, ContactPublic
-from advocacy.services import people
+from advocacy.repository import journey
+from advocacy.repository.read_models import api_lists
+from advocacy.services.journey import people
 
 
 def contacts_public(contacts: list[Contact], *, private: bool) -> list[ContactPublic]:
     """Contacts with their person's name and their roles, loaded in two queries."""
     session = db_session()
-    names = repository_api.person_names(session, [c.person_id for c in contacts])
-    roles = repository_journey.roles_of(session, [c.id for c in contacts if c.id is not None])
+    names = api_lists.person_names(session, [c.person_id for c in contacts])
+    roles = journey.roles_of(session, [c.id for c in contacts if c.id is not None])
     items = []
     for contact in contacts:
         assert contact.id is not None
@@ -52,7 +53,7 @@ def contacts_public(contacts: list[Contact], *, private: bool) -> list[ContactPu
 
 
 def _contact(contact_id: int) -> Contact:
-    return found(lambda: repository_journey.get_contact(db_session(), contact_id))  # type: ignore[no-any-return]
+    return found(lambda: journey.get_contact(db_session(), contact_id))  # type: ignore[no-any-return]
 
 
 @api_route(
@@ -66,9 +67,9 @@ def list_contacts() -> tuple[Response, int]:
     if query.email is not None and not private:
         # Looking a person up by e-mail would reveal the address this role may not see.
         raise ApiProblem(403, _("Your role may not search contacts by e-mail."))
-    rows, more = repository_api.list_contacts(
+    rows, more = api_lists.list_contacts(
         db_session(),
-        repository_api.Window(query.limit, query.after_id, query.offset),
+        api_lists.Window(query.limit, query.after_id, query.offset),
         account_id=query.account_id,
         status=query.status,
         email=query.email,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from advocacy import repository_api, repository_journey
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -27,12 +26,14 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import N_
 from advocacy.models import Engagement, EngagementPublic
-from advocacy.services import engagements
+from advocacy.repository import journey
+from advocacy.repository.read_models import api_lists
+from advocacy.services.journey import engagements
 
 
 def engagements_public(rows: list[Engagement]) -> list[EngagementPublic]:
     """Engagements with their service lines and people, loaded in two queries."""
-    lines, people = repository_api.engagement_links(
+    lines, people = api_lists.engagement_links(
         db_session(), [row.id for row in rows if row.id is not None]
     )
     return [
@@ -54,9 +55,9 @@ def engagements_public(rows: list[Engagement]) -> list[EngagementPublic]:
 def list_engagements() -> tuple[Response, int]:
     """Engagements ordered by id, filtered by account, status or update time."""
     query = parse_query(EngagementQuery)
-    rows, more = repository_api.list_engagements(
+    rows, more = api_lists.list_engagements(
         db_session(),
-        repository_api.Window(query.limit, query.after_id, query.offset),
+        api_lists.Window(query.limit, query.after_id, query.offset),
         account_id=query.account_id,
         status=query.status,
         updated_since=query.updated_since,
@@ -72,7 +73,7 @@ def list_engagements() -> tuple[Response, int]:
 )  # fmt: skip
 def get_engagement(engagement_id: int) -> tuple[Response, int]:
     """One engagement."""
-    row = found(lambda: repository_journey.get_engagement(db_session(), engagement_id))
+    row = found(lambda: journey.get_engagement(db_session(), engagement_id))
     return one(engagements_public([row])[0])
 
 
@@ -101,7 +102,7 @@ def create_engagement() -> tuple[Response, int]:
 def update_engagement(engagement_id: int) -> tuple[Response, int]:
     """Change an engagement; completing the last live one moves the account between
     engagements."""
-    found(lambda: repository_journey.get_engagement(db_session(), engagement_id))
+    found(lambda: journey.get_engagement(db_session(), engagement_id))
     data = parse_body(EngagementUpdateRequest)
     row = call_service(
         lambda: engagements.update_engagement(

@@ -26,10 +26,10 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.disclosure import INTERNAL_AUDIENCES, Audience
 from advocacy.domain.text import N_
-from advocacy.repository_showcase import TestimonialSearch
-from advocacy.services import showcase
-from advocacy.services.showcase import ShownTestimonial
-from advocacy.web.security import current_bearer
+from advocacy.http.security import current_bearer
+from advocacy.repository.showcase import TestimonialSearch
+from advocacy.services.library import showcase
+from advocacy.services.library.showcase import ShownTestimonial
 
 
 def _audience() -> Audience:

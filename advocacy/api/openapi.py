@@ -12,10 +12,10 @@ from flask import Response, jsonify, render_template
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from advocacy.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from advocacy.api.routes import MAX_ETAG_HEADER, ROUTES, ApiRoute, api_route
 from advocacy.api.schemas import MAX_ID
 from advocacy.domain.text import N_
+from advocacy.http.problems import PROBLEM_MEDIA_TYPE, Problem
 
 REF = "#/components/schemas/{model}"
 _PATH_ARGUMENT = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")

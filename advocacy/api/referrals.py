@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response
 
-from advocacy import repository_api
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -29,7 +28,8 @@ from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.text import N_
 from advocacy.models import Referral
 from advocacy.repository import get_row
-from advocacy.services import referrals
+from advocacy.repository.read_models import api_lists
+from advocacy.services.voice import referrals
 
 
 def referral_public(row: Referral) -> ReferralPublic:
@@ -43,9 +43,9 @@ def referral_public(row: Referral) -> ReferralPublic:
 def list_referrals() -> tuple[Response, int]:
     """Referrals ordered by id, filtered by status or owner."""
     query = parse_query(ReferralQuery)
-    rows, more = repository_api.list_referrals(
+    rows, more = api_lists.list_referrals(
         db_session(),
-        repository_api.Window(query.limit, query.after_id, query.offset),
+        api_lists.Window(query.limit, query.after_id, query.offset),
         status=query.status,
         owner_id=query.owner_id,
     )

@@ -24,14 +24,14 @@ from pydantic import AwareDatetime, BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from advocacy.api import bp
-from advocacy.api.problems import (
+from advocacy.api.schemas import MAX_ID, PageQuery, encode_cursor
+from advocacy.http.problems import (
     ApiProblem,
     FieldProblem,
     from_rule_error,
     from_validation_error,
     invalid,
 )
-from advocacy.api.schemas import MAX_ID, PageQuery, encode_cursor
 
 if TYPE_CHECKING:
     from advocacy.api.showcase_schemas import CursorQuery
@@ -39,12 +39,12 @@ from advocacy.db import db_session
 from advocacy.domain.access import sees_private_details
 from advocacy.domain.identity import Role
 from advocacy.domain.text import RuleError
+from advocacy.http.extensions import limiter
+from advocacy.http.security import api_scope, current_bearer, current_user, public
 from advocacy.models import User
 from advocacy.repository import NotFound
-from advocacy.services.journey import NotAllowed
-from advocacy.services.tokens import Scope
-from advocacy.web.extensions import limiter
-from advocacy.web.security import api_scope, current_bearer, current_user, public
+from advocacy.services.access.tokens import Scope
+from advocacy.services.journey.accounts import NotAllowed
 
 F = TypeVar("F", bound=Callable[..., Any])
 B = TypeVar("B", bound=BaseModel)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from advocacy import repository_api, repository_journey
 from advocacy.api.routes import api_route, call_service, found, one, page, parse_body, parse_query
 from advocacy.api.schemas import (
     ServiceLineCreateRequest,
@@ -16,7 +15,9 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import N_
 from advocacy.models import ServiceLine, ServiceLinePublic
-from advocacy.services import catalogue
+from advocacy.repository import journey
+from advocacy.repository.read_models import api_lists
+from advocacy.services.journey import catalogue
 
 
 def line_public(line: ServiceLine) -> ServiceLinePublic:
@@ -30,9 +31,9 @@ def line_public(line: ServiceLine) -> ServiceLinePublic:
 def list_service_lines() -> tuple[Response, int]:
     """Service lines ordered by id, optionally only active (or retired) ones."""
     query = parse_query(ServiceLineQuery)
-    rows, more = repository_api.list_service_lines(
+    rows, more = api_lists.list_service_lines(
         db_session(),
-        repository_api.Window(query.limit, query.after_id, query.offset),
+        api_lists.Window(query.limit, query.after_id, query.offset),
         active=query.active,
     )
     items = [line_public(row) for row in rows]
@@ -45,9 +46,7 @@ def list_service_lines() -> tuple[Response, int]:
 )  # fmt: skip
 def get_service_line(line_id: int) -> tuple[Response, int]:
     """One service line."""
-    return one(
-        line_public(found(lambda: repository_journey.get_service_line(db_session(), line_id)))
-    )
+    return one(line_public(found(lambda: journey.get_service_line(db_session(), line_id))))
 
 
 @api_route(
@@ -69,7 +68,7 @@ def create_service_line() -> tuple[Response, int]:
 )  # fmt: skip
 def update_service_line(line_id: int) -> tuple[Response, int]:
     """Rename, describe or retire a service line (administrators only)."""
-    found(lambda: repository_journey.get_service_line(db_session(), line_id))
+    found(lambda: journey.get_service_line(db_session(), line_id))
     data = parse_body(ServiceLineUpdateRequest)
     line = call_service(lambda: catalogue.update_service_line(db_session(), line_id, data))
     return one(line_public(line))

@@ -27,7 +27,7 @@ from advocacy.domain.disclosure import Naming
 from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.testimonials import Use
 from advocacy.models.accounts import SIZE_BANDS
-from advocacy.services.check_in_work import CHECK_IN_CHANNELS
+from advocacy.services.check_ins.work import CHECK_IN_CHANNELS
 
 SizeBandValue = Literal[tuple(band for band in SIZE_BANDS if band)]  # type: ignore[valid-type]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]

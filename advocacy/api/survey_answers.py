@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Response
 
-from advocacy import repository_api
 from advocacy.api.routes import api_route, page, parse_query
 from advocacy.api.showcase_schemas import SurveyAnswerList, SurveyAnswerPublic, SurveyAnswerQuery
 from advocacy.db import db_session
 from advocacy.domain.text import N_
 from advocacy.models import Survey
+from advocacy.repository.read_models import api_lists
 
 
 def answer_public(row: Survey) -> SurveyAnswerPublic:
@@ -24,9 +24,9 @@ def answer_public(row: Survey) -> SurveyAnswerPublic:
 def list_survey_answers() -> tuple[Response, int]:
     """Answered surveys ordered by id, filtered by account, contact, kind or answer time."""
     query = parse_query(SurveyAnswerQuery)
-    rows, more = repository_api.list_survey_answers(
+    rows, more = api_lists.list_survey_answers(
         db_session(),
-        repository_api.Window(query.limit, query.after_id, query.offset),
+        api_lists.Window(query.limit, query.after_id, query.offset),
         account_id=query.account_id,
         contact_id=query.contact_id,
         kind=query.kind,

@@ -8,8 +8,6 @@ from __future__ import annotations
 from flask import Response, url_for
 from flask_babel import gettext as _
 
-from advocacy import repository_api
-from advocacy.api.problems import ApiProblem
 from advocacy.api.routes import (
     WRITERS,
     acting_user,
@@ -26,8 +24,10 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import TouchpointKind
+from advocacy.http.problems import ApiProblem
 from advocacy.models import Touchpoint, TouchpointPublic
-from advocacy.services import touchpoints
+from advocacy.repository.read_models import api_lists
+from advocacy.services.journey import touchpoints
 
 
 def touchpoint_public(row: Touchpoint, *, private: bool) -> TouchpointPublic:
@@ -44,9 +44,9 @@ def touchpoint_public(row: Touchpoint, *, private: bool) -> TouchpointPublic:
 def list_touchpoints() -> tuple[Response, int]:
     """Touchpoints ordered by id, filtered by account, contact, kind, initiative or time."""
     query = parse_query(TouchpointQuery)
-    rows, more = repository_api.list_touchpoints(
+    rows, more = api_lists.list_touchpoints(
         db_session(),
-        repository_api.Window(query.limit, query.after_id, query.offset),
+        api_lists.Window(query.limit, query.after_id, query.offset),
         account_id=query.account_id,
         contact_id=query.contact_id,
         kind=query.kind,
@@ -64,7 +64,7 @@ def list_touchpoints() -> tuple[Response, int]:
 )  # fmt: skip
 def get_touchpoint(touchpoint_id: int) -> tuple[Response, int]:
     """One touchpoint."""
-    row = repository_api.get_touchpoint(db_session(), touchpoint_id)
+    row = api_lists.get_touchpoint(db_session(), touchpoint_id)
     if row is None:
         raise ApiProblem(404, _("There is nothing at this address."))
     return one(touchpoint_public(row, private=sees_private()))

@@ -1,6 +1,6 @@
 """Check-in cadences: how often an account manager should talk to each account, and with whom.
 
-The rhythm follows the journey (shared/DOMAIN.md): often during an engagement, steadily between
+The rhythm follows the journey (docs/domain.md): often during an engagement, steadily between
 engagements (the stage most firms forget), around the revisit date of a "not now" prospect, twice
 a year with good former clients, and never routinely with the bad camp, who get one proposal of a
 repair conversation instead. A human conversation of any kind resets the clock: the point is to

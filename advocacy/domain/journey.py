@@ -1,6 +1,6 @@
 """The partner journey: four stages, the moves between them, and what engagement events imply.
 
-Stages are not a funnel that ends at the sale (shared/DOMAIN.md): a former client may sign again,
+Stages are not a funnel that ends at the sale (docs/domain.md): a former client may sign again,
 a "not now" prospect stays a prospect with a revisit date, and the silence between engagements is
 itself a signal.
 """

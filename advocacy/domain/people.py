@@ -1,6 +1,6 @@
 """People at accounts: seniority, buying-group roles, departures, and coverage of the buying group.
 
-A purchase is made by a group (shared/DOMAIN.md): an account is covered well only when the
+A purchase is made by a group (docs/domain.md): an account is covered well only when the
 relationship reaches the people who matter, so gaps are computed, not guessed.
 """
 

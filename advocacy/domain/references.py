@@ -111,7 +111,7 @@ class CandidateFacts:
     # When each accepted or held call was asked, for the calls that count toward the cap.
     counted_calls: tuple[datetime, ...] = ()
     already_asked: bool = False
-    # Everything the advocacy rule knows (repository_asks); without it, read from the fields above.
+    # Everything the advocacy rule knows (repository/asks.py); without it, read from the fields above.
     ask: AskFacts | None = None
 
 

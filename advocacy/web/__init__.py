@@ -7,10 +7,17 @@ from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
 from advocacy.adapters import oidc
-from advocacy.api import init_api
 from advocacy.domain.testimonials import plain_quote
+from advocacy.http import security, validation
+from advocacy.http.extensions import babel, csrf, limiter
 from advocacy.settings import LANGUAGES, Settings
-from advocacy.web import (
+from advocacy.web import errors
+from advocacy.web.client import advocacy as client_advocacy
+from advocacy.web.client import mail, pages, surveys
+from advocacy.web.client import testimonials as testimonial_client
+from advocacy.web.forms.common import ROLE_CHOICES
+from advocacy.web.public import health, wall, webhooks
+from advocacy.web.staff import (
     account_page,
     account_surveys,
     account_team,
@@ -20,30 +27,17 @@ from advocacy.web import (
     calendar,
     catalogue,
     check_ins,
-    client_advocacy,
-    client_mail,
-    client_pages,
-    client_surveys,
     collections,
     contacts,
     engagements,
-    errors,
-    health,
     home,
     imports,
     library,
     mail_admin,
     references,
     referrals,
-    security,
-    testimonial_client,
     testimonials,
-    validation,
-    wall,
-    webhooks,
 )
-from advocacy.web.extensions import babel, csrf, limiter
-from advocacy.web.forms import ROLE_CHOICES
 
 
 def _locale() -> str:
@@ -110,9 +104,9 @@ def init_web(app: Flask, settings: Settings) -> None:
         catalogue.bp,
         imports.bp,
         mail_admin.bp,
-        client_mail.bp,
-        client_pages.bp,
-        client_surveys.bp,
+        mail.bp,
+        pages.bp,
+        surveys.bp,
         account_surveys.bp,
         client_advocacy.bp,
         referrals.bp,
@@ -126,7 +120,6 @@ def init_web(app: Flask, settings: Settings) -> None:
         wall.bp,
     ):
         app.register_blueprint(blueprint)
-    init_api(app)
     errors.init_app(app)
     app.jinja_env.globals["role_label"] = _role_label
     app.jinja_env.globals["get_locale"] = get_locale

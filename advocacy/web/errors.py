@@ -1,6 +1,6 @@
 """Error pages in the product's look, for every status the app can answer with.
 
-Under /api/ the same errors answer as application/problem+json instead (advocacy.api.problems).
+Under /api/ the same errors answer as application/problem+json instead (advocacy.http.problems).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from advocacy.web import client_mail
+from advocacy.web.client import mail
 
 log = logging.getLogger(__name__)
 E = TypeVar("E", bound=Exception)
@@ -57,8 +57,8 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 def _csrf_error(_error: CSRFError) -> tuple[str, int] | Response:
     # Clients reach their pages through a link, without signing in: the staff page (and its
     # sign-in link) means nothing to them.
-    if request.blueprint == client_mail.bp.name:
-        return client_mail.expired_form()
+    if request.blueprint == mail.bp.name:
+        return mail.expired_form()
     return render_error(
         400, _("This form has expired or came from another site. Reload the page and try again.")
     )
@@ -96,7 +96,7 @@ def _problem_under_api(
     def handle(error: E) -> tuple[str, int] | Response:
         if not request.path.startswith("/api/"):
             return handler(error)
-        from advocacy.api.problems import problem_for_exception
+        from advocacy.http.problems import problem_for_exception
 
         if isinstance(error, InternalServerError):
             log.error(

@@ -13,9 +13,9 @@ from flask_babel import get_timezone
 
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
+from advocacy.http.validation import rule_message
 from advocacy.repository import NotFound
-from advocacy.services.journey import NotAllowed
-from advocacy.web.validation import rule_message
+from advocacy.services.journey.accounts import NotAllowed
 
 F = TypeVar("F", bound=Callable[..., Any])
 

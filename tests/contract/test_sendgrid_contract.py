@@ -22,9 +22,9 @@ from advocacy.adapters.sendgrid_mail import SendGridSender
 from advocacy.domain import mail_events
 from advocacy.domain.outbox import MESSAGE_ID_ARG, AnswerKind, OutgoingMail
 from advocacy.models import MailEvent, OutboxMessage
-from advocacy.services.dispatch import dispatch_due
-from advocacy.services.mail import queue_email
-from advocacy.services.mail_events import process_pending_events
+from advocacy.services.mail.dispatch import dispatch_due
+from advocacy.services.mail.events import process_pending_events
+from advocacy.services.mail.queue import queue_email
 from tests.conftest import NOW, free_port
 from tests.factories import make_mail_contact, queue_staff_notices
 from tests.fake_sendgrid import FakeSendGrid

@@ -196,7 +196,7 @@ def sample_check_in(site: Site) -> int:
 
     from advocacy.domain.cadence import CadenceRules
     from advocacy.models import CheckIn
-    from advocacy.services.checkins import generate_due
+    from advocacy.services.check_ins.generation import generate_due
     from tests.conftest import NOW
 
     account_id, _ = sample_account(site)
@@ -337,8 +337,8 @@ def sample_library(site: Site) -> int:
 
     from advocacy.clock import utcnow
     from advocacy.models import Collection, Contact
-    from advocacy.services import collections
-    from advocacy.services.testimonial_consent import render_body
+    from advocacy.services.library import collections
+    from advocacy.services.voice.testimonial_consent import render_body
     from tests.factories import make_testimonial
 
     _, contact_id = sample_account(site)

@@ -19,8 +19,8 @@ from playwright.sync_api import BrowserContext, expect
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.models import User
-from advocacy.services import testimonials
-from advocacy.services.testimonial_consent import render_body
+from advocacy.services.voice import testimonials
+from advocacy.services.voice.testimonial_consent import render_body
 from tests.conftest import LiveServer
 from tests.e2e.conftest import sign_in
 from tests.factories import (

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.demo.loader import DEMO_DOMAIN, load_demo
 from advocacy.domain.text import RuleError
 from advocacy.models import (
     Account,
@@ -32,9 +33,8 @@ from advocacy.models import (
 from advocacy.models import (
     Testimonial as Quote,
 )
-from advocacy.services.checkins import generate_due, rules_of
-from advocacy.services.collections import add_to_collection, create_collection
-from advocacy.services.demo import DEMO_DOMAIN, load_demo
+from advocacy.services.check_ins.generation import generate_due, rules_of
+from advocacy.services.library.collections import add_to_collection, create_collection
 from tests.conftest import LiveServer
 from tests.e2e.conftest import create_person, password_hash, sign_in
 

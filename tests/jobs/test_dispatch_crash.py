@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 
 from advocacy.clock import utcnow
 from advocacy.models import OutboxMessage
-from advocacy.services.mail_events import process_pending_events
+from advocacy.services.mail.events import process_pending_events
 from tests.conftest import TEST_SECRET
 from tests.factories import queue_staff_notices
 from tests.fake_sendgrid import FakeSendGrid

@@ -116,7 +116,7 @@ def test_the_journey_job_proposes_former_for_silent_accounts_once(app_factory) -
     from advocacy.clock import utcnow
     from advocacy.domain.journey import Stage
     from advocacy.models import JourneySignal
-    from advocacy.services.journey import record_move
+    from advocacy.services.journey.accounts import record_move
     from tests.factories import make_account, make_user
 
     app = app_factory(journey_former_after_days=30)

@@ -20,7 +20,7 @@ from advocacy.db import build_engine
 from advocacy.domain.lease import Lease, may_take
 from advocacy.models import SchedulerHeartbeat
 from advocacy.models.operations import SchedulerLease
-from advocacy.services.leadership import (
+from advocacy.services.operations.leadership import (
     LeaseHold,
     beat_and_hold_lease,
     release_lease,

@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from advocacy.domain.lease import Lease, LeaseTerms
 from advocacy.models import SchedulerHeartbeat
-from advocacy.services.leadership import scheduler_lease
+from advocacy.services.operations.leadership import scheduler_lease
 from tests.conftest import TEST_SECRET
 
 HEARTBEAT_S, LEASE_S = 1, 6

@@ -18,11 +18,14 @@ from advocacy.domain.references import Cap, Exclusion
 from advocacy.domain.text import RuleError
 from advocacy.domain.touchpoints import Channel
 from advocacy.models import CheckIn, ClientLink, JourneySignal, OutboxMessage
-from advocacy.services import check_in_work, library, references, referrals, signals, testimonials
-from advocacy.services.advocacy_asks import verdict_for
-from advocacy.services.check_in_work import Completion
-from advocacy.services.references import ReferenceNeed
-from advocacy.services.survey_answers import answer_survey
+from advocacy.services.check_ins import work
+from advocacy.services.check_ins.work import Completion
+from advocacy.services.journey import signals
+from advocacy.services.library import search
+from advocacy.services.voice import references, referrals, testimonials
+from advocacy.services.voice.asks import verdict_for
+from advocacy.services.voice.references import ReferenceNeed
+from advocacy.services.voice.survey_answers import answer_survey
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_account, make_mail_contact, make_survey, make_user
@@ -113,7 +116,7 @@ def test_reference_matching_leaves_out_the_detractor_and_the_colleague_with_the_
 def test_the_library_shows_the_colleague_unavailable_with_the_same_reason(
     session: Session, firm: dict[str, Any]
 ) -> None:
-    ready = {r.contact_id: r for r in library.reference_ready(session, Cap(2, 91), now=SOON)}
+    ready = {r.contact_id: r for r in search.reference_ready(session, Cap(2, 91), now=SOON)}
     colin = ready[firm["colin"]]
     assert (colin.available, colin.verdict.reason) == (False, Refusal.DETRACTOR_SIGNAL)
     assert colin.verdict.message == MESSAGES[Refusal.DETRACTOR_SIGNAL]
@@ -132,7 +135,7 @@ def test_the_colleague_may_be_asked_once_the_signal_and_the_repair_are_dealt_wit
     assert colin.reasons == (Refusal.REPAIR_OPEN,)
     assert Refusal.DETRACTOR_SURVEY in dana.reasons
     repair = session.exec(select(CheckIn).where(CheckIn.kind == "repair")).one()
-    check_in_work.complete_check_in(
+    work.complete_check_in(
         session,
         repair.id or 0,
         Completion(CheckInOutcome.SPOKE, Channel.PHONE, notes="Apologised; new deadline agreed."),

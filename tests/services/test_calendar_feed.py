@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from advocacy.domain.cadence import CheckInStatus
 from advocacy.models import CalendarFeed
-from advocacy.services.calendar_feed import (
+from advocacy.services.check_ins.calendar_feed import (
     CalendarFeedError,
     create_feed,
     feed_for,

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from advocacy.domain.cadence import CheckInKind, CheckInStatus
 from advocacy.models import OutboxMessage
-from advocacy.services.check_in_digest import send_digests
+from advocacy.services.check_ins.digest import send_digests
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_user

@@ -15,10 +15,10 @@ from advocacy.domain.cadence import CadenceRules, CheckInError, CheckInOutcome
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.domain.touchpoints import Channel
 from advocacy.models import CheckIn, Touchpoint
-from advocacy.services import check_in_work, checkins
-from advocacy.services.check_in_work import Completion
-from advocacy.services.journey import NotAllowed, move_account_to_stage, set_former_camp
-from advocacy.services.people import record_departure
+from advocacy.services.check_ins import generation, work
+from advocacy.services.check_ins.work import Completion
+from advocacy.services.journey.accounts import NotAllowed, move_account_to_stage, set_former_camp
+from advocacy.services.journey.people import record_departure
 from tests.conftest import NOW
 from tests.factories import (
     make_account,
@@ -73,7 +73,7 @@ def portfolio(session: Session):
 
 def _finish_live(session: Session, account, owner) -> None:
     from advocacy.models import EngagementUpdate
-    from advocacy.services.engagements import update_engagement
+    from advocacy.services.journey.engagements import update_engagement
 
     for engagement in account_engagements(session, account.id):
         if engagement.status == EngagementStatus.ACTIVE.value:
@@ -114,7 +114,7 @@ def test_a_year_of_check_ins_follows_each_accounts_rhythm(session: Session):
     start = NOW.replace(hour=6, minute=0)
     for day in range(365):
         now = start + timedelta(days=day)
-        checkins.generate_due(session, RULES, now=now)
+        generation.generate_due(session, RULES, now=now)
         opened = open_check_ins(session)
         per_account = defaultdict(int)
         for check_in in opened:
@@ -124,7 +124,7 @@ def test_a_year_of_check_ins_follows_each_accounts_rhythm(session: Session):
         for check_in in opened:
             kinds[check_in.account_id].add(check_in.kind)
             if check_in.due_on <= now.date():
-                check_in_work.complete_check_in(
+                work.complete_check_in(
                     session,
                     check_in.id,
                     Completion(CheckInOutcome.SPOKE, Channel.PHONE, notes="Caught up"),
@@ -162,8 +162,8 @@ def test_a_year_of_check_ins_follows_each_accounts_rhythm(session: Session):
 
 def test_running_the_generation_twice_creates_nothing_twice(session: Session):
     portfolio(session)
-    first = checkins.generate_due(session, RULES, now=NOW)
-    second = checkins.generate_due(session, RULES, now=NOW)
+    first = generation.generate_due(session, RULES, now=NOW)
+    second = generation.generate_due(session, RULES, now=NOW)
     assert first.created == len(open_check_ins(session)) > 0
     assert second.created == 0
 
@@ -191,7 +191,7 @@ def test_a_check_in_names_whom_to_call_and_what_to_talk_about(session: Session):
     )
 
     # Active since NOW: the first check-in falls due two weeks later, created a week ahead.
-    checkins.generate_due(session, RULES, now=NOW + timedelta(days=7))
+    generation.generate_due(session, RULES, now=NOW + timedelta(days=7))
     (check_in,) = open_check_ins(session)
     assert check_in.owner_id == owner.id
     assert check_in.contact_id == ceo.id
@@ -205,9 +205,9 @@ def test_a_check_in_names_whom_to_call_and_what_to_talk_about(session: Session):
 
 def test_completing_logs_the_conversation_and_can_choose_the_next_date(session: Session):
     owner, accounts = portfolio(session)
-    checkins.generate_due(session, RULES, now=LATER)
+    generation.generate_due(session, RULES, now=LATER)
     check_in = next(c for c in open_check_ins(session) if c.account_id == accounts["between"].id)
-    done = check_in_work.complete_check_in(
+    done = work.complete_check_in(
         session,
         check_in.id,
         Completion(
@@ -225,13 +225,13 @@ def test_completing_logs_the_conversation_and_can_choose_the_next_date(session: 
     assert touchpoint.summary == "They plan a carve-out — Send a proposal"
     assert done.open_for_account_id is None and done.status == "done"
     # Sooner than the 60-day rule: due in 10 days, so created once within the 7-day horizon.
-    checkins.generate_due(session, RULES, now=LATER + timedelta(days=2))
+    generation.generate_due(session, RULES, now=LATER + timedelta(days=2))
     assert not [c for c in open_check_ins(session) if c.account_id == accounts["between"].id]
-    checkins.generate_due(session, RULES, now=LATER + timedelta(days=3))
+    generation.generate_due(session, RULES, now=LATER + timedelta(days=3))
     (again,) = [c for c in open_check_ins(session) if c.account_id == accounts["between"].id]
     assert again.due_on == LATER.date() + timedelta(days=10) and again.rule == "chosen"
     with pytest.raises(CheckInError):
-        check_in_work.complete_check_in(
+        work.complete_check_in(
             session,
             check_in.id,
             Completion(CheckInOutcome.SPOKE, Channel.PHONE),
@@ -248,12 +248,12 @@ def test_completing_with_someone_no_longer_active_there_changes_nothing(session:
         session, leaver.id, retired=True, on=LATER.date(), new_employer=None, by=owner, now=LATER
     )
     elsewhere = make_contact(session, active, full_name="Bo Elsewhere")
-    checkins.generate_due(session, RULES, now=LATER)
+    generation.generate_due(session, RULES, now=LATER)
     check_in = next(c for c in open_check_ins(session) if c.account_id == between.id)
     touchpoints_before = len(session.exec(select(Touchpoint)).all())
     for contact in (leaver, elsewhere):
         with pytest.raises(CheckInError, match="active contact of this account"):
-            check_in_work.complete_check_in(
+            work.complete_check_in(
                 session,
                 check_in.id,
                 Completion(CheckInOutcome.SPOKE, Channel.PHONE, contact_id=contact.id),
@@ -270,45 +270,41 @@ def test_snooze_reassign_and_skip_keep_the_rules(session: Session):
     owner, accounts = portfolio(session)
     colleague = make_user(session)
     marketing = make_user(session, role="marketing")
-    checkins.generate_due(session, RULES, now=LATER)
+    generation.generate_due(session, RULES, now=LATER)
     check_in = next(c for c in open_check_ins(session) if c.account_id == accounts["active"].id)
 
     with pytest.raises(CheckInError):
-        check_in_work.snooze_check_in(session, check_in.id, LATER.date(), by=owner, now=LATER)
-    snoozed = check_in_work.snooze_check_in(
+        work.snooze_check_in(session, check_in.id, LATER.date(), by=owner, now=LATER)
+    snoozed = work.snooze_check_in(
         session, check_in.id, LATER.date() + timedelta(days=4), by=owner, now=LATER
     )
     assert snoozed.due_on == LATER.date() + timedelta(days=4)
 
     with pytest.raises(NotAllowed):
-        check_in_work.skip_check_in(session, check_in.id, "no", by=colleague, now=LATER)
+        work.skip_check_in(session, check_in.id, "no", by=colleague, now=LATER)
     with pytest.raises(CheckInError):
-        check_in_work.reassign_check_in(session, check_in.id, marketing.id, by=owner, now=LATER)
+        work.reassign_check_in(session, check_in.id, marketing.id, by=owner, now=LATER)
     assert (
-        check_in_work.reassign_check_in(
-            session, check_in.id, colleague.id, by=owner, now=LATER
-        ).owner_id
+        work.reassign_check_in(session, check_in.id, colleague.id, by=owner, now=LATER).owner_id
         == colleague.id
     )
 
     with pytest.raises(CheckInError):
-        check_in_work.skip_check_in(session, check_in.id, "   ", by=owner, now=LATER)
-    skipped = check_in_work.skip_check_in(
-        session, check_in.id, "Client on holiday", by=owner, now=LATER
-    )
+        work.skip_check_in(session, check_in.id, "   ", by=owner, now=LATER)
+    skipped = work.skip_check_in(session, check_in.id, "Client on holiday", by=owner, now=LATER)
     assert skipped.status == "skipped" and skipped.skip_reason == "Client on holiday"
     # The rhythm restarts from the skip: nothing new until 14 days later (7-day horizon).
-    checkins.generate_due(session, RULES, now=LATER + timedelta(days=6))
+    generation.generate_due(session, RULES, now=LATER + timedelta(days=6))
     assert not [c for c in open_check_ins(session) if c.account_id == accounts["active"].id]
-    checkins.generate_due(session, RULES, now=LATER + timedelta(days=7))
+    generation.generate_due(session, RULES, now=LATER + timedelta(days=7))
     assert [c for c in open_check_ins(session) if c.account_id == accounts["active"].id]
 
 
 def test_an_account_rhythm_and_pause_change_what_is_generated(session: Session):
     owner, accounts = portfolio(session)
     between = accounts["between"]
-    checkins.generate_due(session, RULES, now=LATER)
-    check_in_work.set_account_cadence(
+    generation.generate_due(session, RULES, now=LATER)
+    work.set_account_cadence(
         session,
         between.id,
         every_days=None,
@@ -319,11 +315,11 @@ def test_an_account_rhythm_and_pause_change_what_is_generated(session: Session):
     (moved,) = [c for c in open_check_ins(session) if c.account_id == between.id]
     assert moved.due_on == LATER.date() + timedelta(days=30)
     with pytest.raises(CheckInError):
-        check_in_work.set_account_cadence(
+        work.set_account_cadence(
             session, between.id, every_days=0, paused_until=None, by=owner, now=LATER
         )
     with pytest.raises(CheckInError):
-        check_in_work.set_account_cadence(
+        work.set_account_cadence(
             session, between.id, every_days=None, paused_until=LATER.date(), by=owner, now=LATER
         )
     session.expire_all()

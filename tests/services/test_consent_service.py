@@ -16,9 +16,9 @@ from advocacy.domain.consent import Reason, withdraw
 from advocacy.domain.mail import ALL, CLIENT_FACING, Category, suppressed_for
 from advocacy.domain.mail_events import parse_event
 from advocacy.models import Suppression
-from advocacy.repository_mail import suppressed_categories
-from advocacy.services import consent
-from advocacy.services.mail_events import process_pending_events, store_events
+from advocacy.repository.mail import suppressed_categories
+from advocacy.services.mail import consent
+from advocacy.services.mail.events import process_pending_events, store_events
 from tests.conftest import NOW, empty_all_tables
 from tests.factories import make_unsubscribe_link, make_user
 

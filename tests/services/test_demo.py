@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from advocacy.demo import loader
 from advocacy.domain.journey import (
     Camp,
     EngagementFacts,
@@ -40,9 +41,8 @@ from advocacy.models import (
 )
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.models import TestimonialPermission as Permission
-from advocacy.services import demo
-from advocacy.services.journey import add_account
-from advocacy.services.mail import queue_email
+from advocacy.services.journey.accounts import add_account
+from advocacy.services.mail.queue import queue_email
 from tests.conftest import empty_all_tables
 
 
@@ -67,7 +67,7 @@ def _accounts(session: Session) -> list[Account]:
 def test_the_small_demo_has_accounts_in_every_stage_and_every_former_camp(
     session: Session, now: datetime
 ) -> None:
-    report = demo.load_demo(session, size="small", now=now)
+    report = loader.load_demo(session, size="small", now=now)
     accounts = _accounts(session)
     assert {a.stage for a in accounts} == {stage.value for stage in Stage}
     former_camps = {a.camp for a in accounts if a.stage == Stage.FORMER}
@@ -85,7 +85,7 @@ def test_the_small_demo_has_accounts_in_every_stage_and_every_former_camp(
 def test_every_demo_account_stage_agrees_with_its_engagements_and_its_history(
     session: Session, now: datetime
 ) -> None:
-    demo.load_demo(session, size="small", now=now)
+    loader.load_demo(session, size="small", now=now)
     engagements: dict[int, list[Engagement]] = defaultdict(list)
     for engagement in session.exec(select(Engagement)):
         engagements[engagement.account_id].append(engagement)
@@ -120,7 +120,7 @@ def test_every_demo_account_stage_agrees_with_its_engagements_and_its_history(
 
 
 def test_every_bad_camp_account_is_do_not_ask(session: Session, now: datetime) -> None:
-    demo.load_demo(session, size="small", now=now)
+    loader.load_demo(session, size="small", now=now)
     accounts = _accounts(session)
     bad = [a for a in accounts if a.camp == Camp.BAD]
     assert bad and all(a.do_not_ask and a.camp_reason for a in bad)
@@ -130,7 +130,7 @@ def test_every_bad_camp_account_is_do_not_ask(session: Session, now: datetime) -
 def test_moved_people_have_a_contact_elsewhere_and_a_champion_moved_signal(
     session: Session, now: datetime
 ) -> None:
-    demo.load_demo(session, size="small", now=now)
+    loader.load_demo(session, size="small", now=now)
     contacts = {c.id: c for c in session.exec(select(Contact))}
     movers = [c for c in contacts.values() if c.moved_to_contact_id is not None]
     assert movers
@@ -157,7 +157,7 @@ def test_moved_people_have_a_contact_elsewhere_and_a_champion_moved_signal(
 def test_touchpoints_cover_every_initiative_and_kind_and_stay_in_the_past(
     session: Session, now: datetime
 ) -> None:
-    demo.load_demo(session, size="small", now=now)
+    loader.load_demo(session, size="small", now=now)
     kinds = set(session.exec(select(Touchpoint.kind).distinct()))
     initiatives = set(session.exec(select(Touchpoint.initiative).distinct()))
     assert kinds == {kind.value for kind in TouchpointKind}
@@ -211,15 +211,15 @@ def _testimonials(session: Session) -> list[tuple[object, ...]]:
 def test_the_same_seed_gives_the_same_firm_and_client_voice_and_another_seed_another(
     session: Session, engine: Engine, now: datetime
 ) -> None:
-    demo.load_demo(session, size="small", now=now, seed=7)
+    loader.load_demo(session, size="small", now=now, seed=7)
     first, quotes = _fingerprint(session), _testimonials(session)
     assert len(quotes) >= 15
     empty_all_tables(engine)
-    demo.load_demo(session, size="small", now=now, seed=7)
+    loader.load_demo(session, size="small", now=now, seed=7)
     assert _testimonials(session) == quotes
     assert _fingerprint(session) == first
     empty_all_tables(engine)
-    demo.load_demo(session, size="small", now=now, seed=8)
+    loader.load_demo(session, size="small", now=now, seed=8)
     assert _testimonials(session) != quotes
     assert _fingerprint(session) != first
 
@@ -242,11 +242,11 @@ VOICE_AND_FIRM = (
 def test_a_second_run_says_the_firm_is_there_and_adds_nothing(
     session: Session, now: datetime
 ) -> None:
-    demo.load_demo(session, size="small", now=now)
+    loader.load_demo(session, size="small", now=now)
     counts = [
         session.exec(select(func.count()).select_from(model)).one() for model in VOICE_AND_FIRM
     ]
-    again = demo.load_demo(session, size="large", now=now)
+    again = loader.load_demo(session, size="large", now=now)
     assert again.created == {} and again.skipped["accounts"] == 60
     assert counts == [
         session.exec(select(func.count()).select_from(model)).one() for model in VOICE_AND_FIRM
@@ -255,7 +255,7 @@ def test_a_second_run_says_the_firm_is_there_and_adds_nothing(
 
 def test_rows_added_after_the_demo_get_fresh_ids(session: Session, now: datetime) -> None:
     # The demo assigns ids itself; on PostgreSQL the sequences must have moved past them.
-    demo.load_demo(session, size="small", now=now)
+    loader.load_demo(session, size="small", now=now)
     account = add_account(session, AccountCreate(name="Brand New Client"), by=None, now=now)
     session.commit()
     assert account.id is not None and account.id > 60
@@ -276,5 +276,5 @@ def test_mail_waiting_before_the_demo_is_left_to_the_real_dispatcher(
         context=notice,
         now=now,
     )
-    demo.load_demo(session, size="small", now=now)
+    loader.load_demo(session, size="small", now=now)
     assert set(session.exec(select(OutboxMessage.status))) == {"queued"}

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from advocacy.app import create_app
+from advocacy.demo import loader
 from advocacy.domain.disclosure import Audience
 from advocacy.domain.journey import Camp
 from advocacy.domain.library import LibraryQuery
@@ -38,8 +39,9 @@ from advocacy.models import (
 )
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.models import TestimonialPermission as Permission
-from advocacy.repository_showcase import TestimonialSearch as Search
-from advocacy.services import demo, library, showcase, testimonials
+from advocacy.repository.showcase import TestimonialSearch as Search
+from advocacy.services.library import search, showcase
+from advocacy.services.voice import testimonials
 from tests.conftest import NOW, empty_all_tables, settings_overrides
 
 TODAY = NOW.date()
@@ -63,7 +65,7 @@ VOICE = (
 class Voiced:
     app: Flask
     session: Session
-    report: demo.DemoReport
+    report: loader.DemoReport
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +75,7 @@ def voiced(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     app = create_app(settings_overrides(database_url, instance))
     engine: Engine = app.extensions["advocacy.engine"]
     with app.app_context(), Session(engine, expire_on_commit=False) as session:
-        report = demo.load_demo(session, size="small", now=NOW)
+        report = loader.load_demo(session, size="small", now=NOW)
         yield Voiced(app, session, report)
     empty_all_tables(engine)
     engine.dispose()
@@ -95,14 +97,14 @@ def test_the_small_demo_has_a_client_voice_on_every_page(voiced: Voiced) -> None
 
 def test_marketing_finds_published_quotes_in_the_library(voiced: Voiced) -> None:
     session = voiced.session
-    everything = library.search_library(session, LibraryQuery(), today=TODAY)
+    everything = search.search_library(session, LibraryQuery(), today=TODAY)
     published = [f for f in everything.found if f.testimonial.status == "published"]
     assert len(published) >= 10
     word = published[0].quote.split()[2].strip(".,:;!?")
-    found = library.search_library(session, LibraryQuery(text=word), today=TODAY)
+    found = search.search_library(session, LibraryQuery(text=word), today=TODAY)
     assert published[0].testimonial.id in {f.testimonial.id for f in found.found}
     assert any(f.testimonial.outcomes for f in published)
-    assert library.case_study_candidates(session, today=TODAY)
+    assert search.case_study_candidates(session, today=TODAY)
 
 
 def test_the_public_api_shows_exactly_the_published_quotes_a_client_allowed_in_public(
@@ -302,6 +304,6 @@ def test_loading_the_demo_again_adds_no_client_voice(voiced: Voiced) -> None:
         return [session.exec(select(func.count()).select_from(model)).one() for model in VOICE]
 
     before = counts()
-    again = demo.load_demo(session, size="small", now=NOW)
+    again = loader.load_demo(session, size="small", now=NOW)
     assert again.created == {} and again.skipped["surveys"] >= voiced.report.created["surveys"]
     assert counts() == before

@@ -19,9 +19,9 @@ from advocacy.adapters.mail_delivery import LocalOutbox
 from advocacy.adapters.sendgrid_mail import SendGridSender
 from advocacy.domain.outbox import OutgoingMail
 from advocacy.models import Account, OutboxMessage, Suppression
-from advocacy.repository_outbox import claim_due, mark_requests_started
-from advocacy.services.dispatch import dispatch_due
-from advocacy.services.mail import queue_email
+from advocacy.repository.outbox import claim_due, mark_requests_started
+from advocacy.services.mail.dispatch import dispatch_due
+from advocacy.services.mail.queue import queue_email
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_mail_contact, make_touchpoint, queue_staff_notices

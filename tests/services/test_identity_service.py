@@ -8,9 +8,10 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
+from advocacy.demo import loader
 from advocacy.domain.identity import IdentityError
 from advocacy.models import User
-from advocacy.services import demo, identity
+from advocacy.services.access import identity
 from tests.factories import PASSWORD, make_user
 
 
@@ -143,19 +144,19 @@ def test_first_run_creates_one_admin_with_a_generated_password_then_keeps_data(
     app: Flask, session: Session, now: datetime
 ) -> None:
     with app.app_context():  # the demo's client voice renders e-mails
-        first = demo.first_run(session, "owner@firm.example", now=now)
+        first = loader.first_run(session, "owner@firm.example", now=now)
     assert first.admin_password and len(first.admin_password) >= 16
     assert identity.authenticate(session, "owner@firm.example", first.admin_password, now=now)
-    assert first.demo is not None and first.demo.created["staff"] == len(demo.DEMO_STAFF)
-    again = demo.first_run(session, "owner@firm.example", now=now)
+    assert first.demo is not None and first.demo.created["staff"] == len(loader.DEMO_STAFF)
+    again = loader.first_run(session, "owner@firm.example", now=now)
     assert again.admin_password is None and again.demo is None
     assert again.admin_email == "owner@firm.example"
 
 
 def test_the_demo_adds_nothing_twice(app: Flask, session: Session, now: datetime) -> None:
     with app.app_context():  # the demo's client voice renders e-mails
-        demo.load_demo(session, size="small", now=now)
+        loader.load_demo(session, size="small", now=now)
         count = _count_users(session)
-        report = demo.load_demo(session, size="small", now=now)
+        report = loader.load_demo(session, size="small", now=now)
     assert _count_users(session) == count
-    assert report.created == {} and report.skipped["staff"] == len(demo.DEMO_STAFF)
+    assert report.created == {} and report.skipped["staff"] == len(loader.DEMO_STAFF)

@@ -21,7 +21,7 @@ from advocacy.models import (
     StageChange,
     Touchpoint,
 )
-from advocacy.services import imports
+from advocacy.services.imports import csv_files
 from tests.factories import make_account, make_contact, make_service_line, make_user
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
@@ -36,8 +36,8 @@ def _file(name: str):
 
 
 def _run(session: Session, kind: Kind, table, now: datetime, **kw):
-    mapping = imports.mapping_for(kind, table.headers, overrides=kw.pop("overrides", None))
-    return imports.run_import(session, kind, table, mapping, now=now, **kw)
+    mapping = csv_files.mapping_for(kind, table.headers, overrides=kw.pop("overrides", None))
+    return csv_files.run_import(session, kind, table, mapping, now=now, **kw)
 
 
 def _count(session: Session, model: type) -> int:
@@ -51,8 +51,8 @@ def _seed_accounts(session: Session, now: datetime) -> None:
 
 def test_a_dry_run_reports_what_would_be_created_and_writes_nothing(session, now) -> None:
     table = _file("hubspot_companies.csv")
-    mapping = imports.mapping_for(Kind.ACCOUNTS, table.headers)
-    report = imports.plan_import(session, Kind.ACCOUNTS, table, mapping, now=now)
+    mapping = csv_files.mapping_for(Kind.ACCOUNTS, table.headers)
+    report = csv_files.plan_import(session, Kind.ACCOUNTS, table, mapping, now=now)
     assert (report.created, report.updated, report.rejected, report.applied) == (3, 0, [], False)
     assert _count(session, Account) == 0
 
@@ -258,25 +258,27 @@ def test_an_account_manager_cannot_import_into_someone_elses_account(session, no
 
 def test_a_mapping_missing_a_required_field_is_refused(session, now) -> None:
     table = _table("Industry\nEnergy\n")
-    with pytest.raises(imports.MappingRefused) as refused:
-        imports.plan_import(session, Kind.ACCOUNTS, table, {"Industry": "industry"}, now=now)
+    with pytest.raises(csv_files.MappingRefused) as refused:
+        csv_files.plan_import(session, Kind.ACCOUNTS, table, {"Industry": "industry"}, now=now)
     assert [str(p) for p in refused.value.problems] == ["Map a column to Name"]
 
 
 def test_a_saved_mapping_is_loaded_by_kind_and_name(session, now) -> None:
-    imports.save_mapping(
+    csv_files.save_mapping(
         session, Kind.CONTACTS, "CRM", {"Mail": "email", "X": ""}, by=None, now=now
     )
-    imports.save_mapping(session, Kind.CONTACTS, "CRM", {"Courriel": "email"}, by=None, now=now)
-    assert imports.load_mapping(session, Kind.CONTACTS, "CRM") == {"Courriel": "email"}
-    assert imports.list_mappings(session, Kind.CONTACTS) == ["CRM"]
-    assert imports.list_mappings(session, Kind.ACCOUNTS) == []
-    mapping = imports.mapping_for(Kind.CONTACTS, ["Courriel", "Email"], saved={"Courriel": "email"})
+    csv_files.save_mapping(session, Kind.CONTACTS, "CRM", {"Courriel": "email"}, by=None, now=now)
+    assert csv_files.load_mapping(session, Kind.CONTACTS, "CRM") == {"Courriel": "email"}
+    assert csv_files.list_mappings(session, Kind.CONTACTS) == ["CRM"]
+    assert csv_files.list_mappings(session, Kind.ACCOUNTS) == []
+    mapping = csv_files.mapping_for(
+        Kind.CONTACTS, ["Courriel", "Email"], saved={"Courriel": "email"}
+    )
     assert mapping == {"Courriel": "email", "Email": ""}
 
 
 def _export(session: Session, kind: Kind) -> list[list[str]]:
-    text = "".join(write_csv(imports.export_rows(session, kind), bom=False))
+    text = "".join(write_csv(csv_files.export_rows(session, kind), bom=False))
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -296,7 +298,7 @@ def test_an_export_imports_back_without_changes(session, now) -> None:
     _seed_accounts(session, now)
     _run(session, Kind.CONTACTS, _file("hubspot_contacts.csv"), now)
     for kind in (Kind.ACCOUNTS, Kind.CONTACTS):
-        text = "".join(write_csv(imports.export_rows(session, kind)))
+        text = "".join(write_csv(csv_files.export_rows(session, kind)))
         table = read_table(text.encode(), max_bytes=1_000_000)
         report = _run(session, kind, table, now)
         assert report.applied and report.unchanged == report.rows, (kind, report)

@@ -18,7 +18,7 @@ from advocacy.models import (
     JourneySignal,
     StageChange,
 )
-from advocacy.services import engagements, journey
+from advocacy.services.journey import accounts, engagements
 from tests.factories import make_account, make_service_line, make_user
 
 
@@ -33,7 +33,7 @@ def test_a_new_account_starts_as_a_prospect_with_its_first_history_row(
     session: Session, now: datetime
 ) -> None:
     owner = make_user(session)
-    account = journey.create_account(
+    account = accounts.create_account(
         session, AccountCreate(name=" Acme ", owner_id=owner.id), by=owner, now=now
     )
     assert (account.name, account.stage, account.stage_since) == ("Acme", "prospect", now)
@@ -44,7 +44,7 @@ def test_the_owner_must_be_an_active_account_manager(session: Session, now: date
     admin = make_user(session, role="admin")
     marketer = make_user(session, role="marketing")
     with pytest.raises(RuleError, match="owner"):
-        journey.create_account(
+        accounts.create_account(
             session, AccountCreate(name="Acme", owner_id=marketer.id), by=admin, now=now
         )
 
@@ -52,7 +52,7 @@ def test_the_owner_must_be_an_active_account_manager(session: Session, now: date
 def test_a_manual_move_is_recorded_with_who_and_why(session: Session, now: datetime) -> None:
     owner = make_user(session)
     account = make_account(session, owner=owner)
-    journey.move_account_to_stage(
+    accounts.move_account_to_stage(
         session, account.id, Stage.ACTIVE, reason="signed", by=owner, now=now
     )
     change = session.exec(select(StageChange).order_by(StageChange.id.desc())).first()
@@ -68,7 +68,7 @@ def test_an_illegal_move_changes_nothing(session: Session, now: datetime) -> Non
     owner = make_user(session)
     account = make_account(session, owner=owner)
     with pytest.raises(IllegalMove):
-        journey.move_account_to_stage(
+        accounts.move_account_to_stage(
             session, account.id, Stage.FORMER, reason="gone", by=owner, now=now
         )
     session.rollback()
@@ -84,11 +84,11 @@ def test_only_the_owner_team_or_an_admin_may_change_an_account(
     admin = make_user(session, role="admin")
     account = make_account(session, owner=owner)
     for outsider in (colleague, marketer):
-        with pytest.raises(journey.NotAllowed):
-            journey.update_account(
+        with pytest.raises(accounts.NotAllowed):
+            accounts.update_account(
                 session, account.id, AccountUpdate(notes="x"), by=outsider, now=now
             )
-    journey.update_account(session, account.id, AccountUpdate(notes="ok"), by=admin, now=now)
+    accounts.update_account(session, account.id, AccountUpdate(notes="ok"), by=admin, now=now)
     assert account.notes == "ok"
 
 
@@ -173,12 +173,12 @@ def test_an_engagement_cannot_involve_another_accounts_contact_or_an_unknown_lin
 def test_a_bad_camp_marks_the_account_do_not_ask(session: Session, now: datetime) -> None:
     owner = make_user(session)
     account = make_account(session, owner=owner)
-    journey.set_former_camp(
+    accounts.set_former_camp(
         session, account.id, Camp.BAD, reason="missed deadlines", by=owner, now=now
     )
     assert account.do_not_ask
     with pytest.raises(RuleError):
-        journey.set_do_not_ask(session, account.id, False, by=owner, now=now)
+        accounts.set_do_not_ask(session, account.id, False, by=owner, now=now)
 
 
 def test_silence_between_engagements_is_proposed_once_then_applied_by_rule(
@@ -186,20 +186,20 @@ def test_silence_between_engagements_is_proposed_once_then_applied_by_rule(
 ) -> None:
     owner = make_user(session)
     account = make_account(session, owner=owner)
-    journey.move_account_to_stage(
+    accounts.move_account_to_stage(
         session, account.id, Stage.ACTIVE, reason="x", by=owner, now=now - timedelta(days=1000)
     )
-    journey.move_account_to_stage(
+    accounts.move_account_to_stage(
         session, account.id, Stage.BETWEEN, reason="x", by=owner, now=now - timedelta(days=900)
     )
     silence = timedelta(days=730)
-    assert journey.flag_silent_accounts(session, now=now, silence=silence) == [account.id]
-    assert journey.flag_silent_accounts(session, now=now, silence=silence) == []
+    assert accounts.flag_silent_accounts(session, now=now, silence=silence) == [account.id]
+    assert accounts.flag_silent_accounts(session, now=now, silence=silence) == []
     signals = session.exec(
         select(JourneySignal).where(JourneySignal.kind == "propose_former")
     ).all()
     assert len(signals) == 1
-    assert journey.flag_silent_accounts(session, now=now, silence=silence, apply=True) == [
+    assert accounts.flag_silent_accounts(session, now=now, silence=silence, apply=True) == [
         account.id
     ]
     assert account.stage == "former"
@@ -218,9 +218,9 @@ def test_a_team_member_may_edit_but_not_hand_the_account_over(
     account = make_account(session, owner=owner)
     session.add(AccountTeamMember(account_id=account.id, user_id=teammate.id))
     session.commit()
-    journey.update_account(session, account.id, AccountUpdate(notes="met"), by=teammate, now=now)
-    with pytest.raises(journey.NotAllowed, match="hand it over"):
-        journey.update_account(
+    accounts.update_account(session, account.id, AccountUpdate(notes="met"), by=teammate, now=now)
+    with pytest.raises(accounts.NotAllowed, match="hand it over"):
+        accounts.update_account(
             session, account.id, AccountUpdate(owner_id=teammate.id), by=teammate, now=now
         )
 

@@ -19,10 +19,10 @@ from advocacy.domain.references import Cap
 from advocacy.domain.testimonials import Use
 from advocacy.domain.text import RuleError
 from advocacy.models import ReferenceCall, ReferenceRequest
-from advocacy.services import collections, library, testimonials
-from advocacy.services import testimonial_consent as consent
-from advocacy.services.journey import NotAllowed
-from advocacy.services.testimonial_consent import Choices
+from advocacy.services.journey.accounts import NotAllowed
+from advocacy.services.library import collections, search
+from advocacy.services.voice import testimonial_consent, testimonials
+from advocacy.services.voice.testimonial_consent import Choices
 from tests.conftest import NOW
 from tests.factories import (
     make_account,
@@ -56,7 +56,7 @@ def quote(session: Session, contact: Any = None, **fields: Any) -> Any:
 
 
 def found_ids(session: Session, **query: Any) -> list[int]:
-    result = library.search_library(session, LibraryQuery(**query), today=TODAY)
+    result = search.search_library(session, LibraryQuery(**query), today=TODAY)
     return [f.testimonial.id for f in result.found]
 
 
@@ -158,7 +158,7 @@ def test_results_show_what_may_go_outside_and_the_attribution_per_permission(
         session, display_name="Bob Secret", industry="Energy", uses={"anonymised_public": None}
     )
     internal = quote(session, display_name="Cy Inside", uses={"internal": None})
-    result = library.search_library(session, LibraryQuery(), today=TODAY)
+    result = search.search_library(session, LibraryQuery(), today=TODAY)
     by_id = {f.testimonial.id: f for f in result.found}
     assert by_id[named.id].export_attribution == "Ann Client, CFO, Acme Industrial"
     assert by_id[named.id].export.logo and by_id[named.id].outside.value == "named"
@@ -181,7 +181,7 @@ def test_the_last_day_of_a_permission_still_counts_and_the_next_day_it_is_gone(
 ) -> None:
     ending = quote(session, uses={"named_public": TODAY})
     assert found_ids(session) == [ending.id]
-    later = library.search_library(session, LibraryQuery(), today=TODAY + timedelta(days=1))
+    later = search.search_library(session, LibraryQuery(), today=TODAY + timedelta(days=1))
     assert later.found == [] and later.total == 0
 
 
@@ -196,7 +196,9 @@ def test_a_withdrawal_through_the_manage_link_leaves_results_and_exports_at_once
     for testimonial in (withdrawn, kept):
         collections.add_to_collection(session, deck.id, testimonial.id, by=marketer, now=NOW)
     token = make_testimonial_link(session, contact, purpose="manage")
-    consent.change_permissions(session, token, withdrawn.id, Choices({}, WORDING), now=NOW)
+    testimonial_consent.change_permissions(
+        session, token, withdrawn.id, Choices({}, WORDING), now=NOW
+    )
 
     assert found_ids(session, text="listened") == []
     opened = collections.open_collection(session, deck.id, today=TODAY)
@@ -217,7 +219,7 @@ def test_a_collection_flags_a_quote_whose_terms_changed_since_it_was_added(
     item = collections.add_to_collection(session, deck.id, testimonial.id, by=marketer, now=NOW)
     assert item.naming_at_add == Naming.NAMED.value
     token = make_testimonial_link(session, contact, purpose="manage")
-    consent.change_permissions(
+    testimonial_consent.change_permissions(
         session, token, testimonial.id, Choices({Use.ANONYMISED_PUBLIC: None}, WORDING), now=NOW
     )
     opened = collections.open_collection(session, deck.id, today=TODAY)
@@ -306,8 +308,8 @@ def test_exported_cells_that_look_like_formulas_are_neutralised(
 def test_results_come_in_pages_newest_first(ctx: Flask, session: Session) -> None:
     contact = make_mail_contact(session)
     made = [quote(session, contact, body=f"quote {n}").id for n in range(PAGE_SIZE + 3)]
-    first = library.search_library(session, LibraryQuery(), today=TODAY)
-    second = library.search_library(session, LibraryQuery(page=2), today=TODAY)
+    first = search.search_library(session, LibraryQuery(), today=TODAY)
+    second = search.search_library(session, LibraryQuery(page=2), today=TODAY)
     assert first.total == PAGE_SIZE + 3 and first.pages == 2
     assert [f.testimonial.id for f in first.found] == made[::-1][:PAGE_SIZE]
     assert [f.testimonial.id for f in second.found] == made[::-1][PAGE_SIZE:]
@@ -322,10 +324,10 @@ def test_case_studies_logos_and_reference_ready_contacts_follow_the_policy(
     busy_contact = make_mail_contact(session)
     busy = quote(session, busy_contact, uses={"reference_calls": None})
     free = quote(session, uses={"reference_calls": None})
-    assert [f.testimonial.id for f in library.case_study_candidates(session, today=TODAY)] == [
+    assert [f.testimonial.id for f in search.case_study_candidates(session, today=TODAY)] == [
         case.id
     ]
-    assert [f.testimonial.id for f in library.logos_allowed(session, today=TODAY)] == [logo.id]
+    assert [f.testimonial.id for f in search.logos_allowed(session, today=TODAY)] == [logo.id]
     asker = make_user(session)
     request = ReferenceRequest(
         requested_by_id=asker.id, prospect_name="Prospect", created_at=NOW, updated_at=NOW
@@ -342,7 +344,7 @@ def test_case_studies_logos_and_reference_ready_contacts_follow_the_policy(
             )
         )
     session.commit()
-    ready = library.reference_ready(session, Cap(max_calls=2, days=91), now=NOW)
+    ready = search.reference_ready(session, Cap(max_calls=2, days=91), now=NOW)
     assert [(r.found.testimonial.id, r.calls, r.available) for r in ready] == [
         (free.id, 0, True),
         (busy.id, 2, False),

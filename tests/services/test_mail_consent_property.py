@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from advocacy.adapters.mail_delivery import LocalOutbox
 from advocacy.domain.mail import CLIENT_FACING, Category, suppressed_for
 from advocacy.models import Contact, OutboxMessage, Suppression
-from advocacy.services.dispatch import dispatch_due
-from advocacy.services.mail import queue_email
+from advocacy.services.mail.dispatch import dispatch_due
+from advocacy.services.mail.queue import queue_email
 from tests.conftest import NOW
 from tests.factories import make_account, make_mail_contact
 

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from advocacy.domain.mail import Category, suppressed_for
 from advocacy.domain.outbox import MESSAGE_ID_ARG
 from advocacy.models import ConsentChange, MailEvent, OutboxMessage, Suppression, Touchpoint
-from advocacy.repository_mail import suppressed_categories
-from advocacy.services.mail_events import process_pending_events
+from advocacy.repository.mail import suppressed_categories
+from advocacy.services.mail.events import process_pending_events
 from tests.conftest import NOW
 from tests.factories import make_account, make_contact, make_sent_message
 from tests.sendgrid_events import Signer, post_events
@@ -313,7 +313,7 @@ def test_an_event_dated_after_now_becomes_a_touchpoint_dated_now(
 def test_a_failing_event_is_set_aside_and_the_others_are_processed(
     deliver: Deliver, session: Session, message: OutboxMessage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from advocacy.services import mail_events
+    from advocacy.services.mail import events as mail_events
 
     real = mail_events._process_one
 

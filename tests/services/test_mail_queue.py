@@ -15,8 +15,8 @@ from sqlmodel import Session, func, select
 
 from advocacy.domain.outbox import Refusal
 from advocacy.models import Account, ClientLink, Contact, OutboxMessage, Suppression
-from advocacy.services.client_links import resolve_link
-from advocacy.services.mail import queue_email
+from advocacy.services.access.client_links import resolve_link
+from advocacy.services.mail.queue import queue_email
 from tests.conftest import NOW
 from tests.factories import make_account, make_mail_contact, make_touchpoint
 

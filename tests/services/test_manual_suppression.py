@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from advocacy.adapters.sendgrid_mail import SendGridSender
 from advocacy.models import ConsentChange, OutboxMessage, Suppression
-from advocacy.services import consent
-from advocacy.services.dispatch import dispatch_due
-from advocacy.services.mail import queue_email
+from advocacy.services.mail import consent
+from advocacy.services.mail.dispatch import dispatch_due
+from advocacy.services.mail.queue import queue_email
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_mail_contact, make_user

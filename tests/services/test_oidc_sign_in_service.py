@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from advocacy import repository
 from advocacy.domain.identity import OidcOutcome
 from advocacy.models import OidcIdentity, User
-from advocacy.services import identity
-from advocacy.services.identity import OidcClaims, OidcRefused
+from advocacy.repository import staff
+from advocacy.services.access import identity
+from advocacy.services.access.identity import OidcClaims, OidcRefused
 from tests.factories import make_user
 
 ISSUER = "https://idp.firm.example"
@@ -270,11 +270,11 @@ def test_a_first_sign_in_that_loses_a_race_to_another_tab_signs_in_instead_of_fa
     ana = make_user(session, email="ana@firm.example", password=None)
     sign_in(session, claims(), now)  # the other tab, which committed first
     # This request read the database before that commit: no identity, nobody linked yet.
-    monkeypatch.setattr(repository, "identity_for", stale_once(repository.identity_for, None))
+    monkeypatch.setattr(staff, "identity_for", stale_once(staff.identity_for, None))
     monkeypatch.setattr(
-        repository,
+        staff,
         "user_has_identity_from",
-        stale_once(repository.user_has_identity_from, False),
+        stale_once(staff.user_has_identity_from, False),
     )
 
     user = sign_in(session, claims(), now + timedelta(seconds=1))

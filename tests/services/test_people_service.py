@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from advocacy.domain.people import PeopleError
 from advocacy.models import Account, Contact, ContactCreate, ContactUpdate, JourneySignal
-from advocacy.repository_journey import roles_of
-from advocacy.services import people
+from advocacy.repository.journey import roles_of
+from advocacy.services.journey import people
 from tests.factories import make_account, make_contact, make_user
 
 

@@ -22,8 +22,8 @@ from advocacy.models import (
     ReferenceRequest,
     Touchpoint,
 )
-from advocacy.services import references
-from advocacy.services.references import ReferenceNeed
+from advocacy.services.voice import references
+from advocacy.services.voice.references import ReferenceNeed
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_account, make_mail_contact, make_user

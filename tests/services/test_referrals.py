@@ -11,7 +11,6 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from advocacy import repository_referrals
 from advocacy.domain.referrals import IntroPreference, ReferralStatus
 from advocacy.domain.text import RuleError
 from advocacy.models import (
@@ -23,10 +22,11 @@ from advocacy.models import (
     Referral,
     Touchpoint,
 )
-from advocacy.services import referrals
-from advocacy.services.engagements import update_engagement
-from advocacy.services.journey import NotAllowed
-from advocacy.services.referrals import Introduction
+from advocacy.repository.referrals import referral_page, referrals_for_prospect
+from advocacy.services.journey.accounts import NotAllowed
+from advocacy.services.journey.engagements import update_engagement
+from advocacy.services.voice import referrals
+from advocacy.services.voice.referrals import Introduction
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_account, make_engagement, make_mail_contact, make_user
@@ -95,7 +95,7 @@ def test_an_introduction_creates_a_prospect_attributed_to_the_referrer(
         "call",
     )
     assert referral.email == "paul@newco.example"
-    [attribution] = repository_referrals.referrals_for_prospect(session, prospect.id)
+    [attribution] = referrals_for_prospect(session, prospect.id)
     assert (attribution.referrer_name, attribution.referrer_account_name) == (
         "Rita Referrer",
         "Happy Client SA",
@@ -229,7 +229,7 @@ def test_a_won_engagement_of_the_prospect_wins_the_referral_and_keeps_the_attrib
     update_engagement(session, engagement.id, EngagementUpdate(status="won"), by=owner, now=NOW)
     session.expire_all()
     assert session.get(Referral, referral.id).status == "won"  # type: ignore[union-attr]
-    page = repository_referrals.referral_page(session, referral.id or 0)
+    page = referral_page(session, referral.id or 0)
     assert [e.title for e in page.engagements] == ["Merger support"]
     assert page.row.referrer_account_name == "Happy Client SA"
     assert page.row.prospect_account_name == "Newco Ltd"
@@ -254,12 +254,12 @@ def test_a_not_now_engagement_is_not_listed_as_won_from_the_referral(
     )
     update_engagement(session, lost.id, EngagementUpdate(status="lost"), by=owner, now=NOW)
     session.expire_all()
-    assert repository_referrals.referral_page(session, referral.id or 0).engagements == []
+    assert referral_page(session, referral.id or 0).engagements == []
     assert session.get(Referral, referral.id).status == "received"  # type: ignore[union-attr]
     won = make_engagement(session, prospect, title="Merger support")
     update_engagement(session, won.id, EngagementUpdate(status="won"), by=owner, now=NOW)
     session.expire_all()
-    page = repository_referrals.referral_page(session, referral.id or 0)
+    page = referral_page(session, referral.id or 0)
     assert [e.title for e in page.engagements] == ["Merger support"]
 
 

@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 from advocacy.domain.cadence import CadenceRules
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.models import CheckIn, EngagementUpdate
-from advocacy.services import checkins
-from advocacy.services.engagements import update_engagement
-from advocacy.services.journey import move_account_to_stage, set_former_camp
-from advocacy.services.survey_answers import answer_survey
+from advocacy.services.check_ins import generation
+from advocacy.services.journey.accounts import move_account_to_stage, set_former_camp
+from advocacy.services.journey.engagements import update_engagement
+from advocacy.services.voice.survey_answers import answer_survey
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import (
@@ -55,7 +55,7 @@ def test_a_detractors_open_routine_check_in_becomes_the_repair_conversation(
     owner = make_user(session, role="admin")
     account = make_account(session, owner=owner, name="Client SA")
     make_engagement(session, account, status="active", title="Audit 2026", by=owner)
-    checkins.generate_due(session, RULES, now=NOW + timedelta(days=20))
+    generation.generate_due(session, RULES, now=NOW + timedelta(days=20))
     [routine] = open_check_ins(session, account.id)
     assert routine.kind == "routine"
     assert "Tax advice" in json.loads(routine.talking_points_json)["never_bought"]
@@ -110,7 +110,7 @@ def test_a_bad_camp_found_nineteen_months_late_is_due_today_not_overdue_and_sell
         session, account.id, Stage.FORMER, reason="project ended", by=owner, now=long_ago
     )
     set_former_camp(session, account.id, Camp.BAD, reason="missed the deadline", by=owner, now=NOW)
-    checkins.generate_due(session, RULES, now=NOW)
+    generation.generate_due(session, RULES, now=NOW)
     [repair] = open_check_ins(session, account.id)
     assert (repair.kind, repair.due_on, repair.created_at.date()) == (
         "repair",

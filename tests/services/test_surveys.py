@@ -22,9 +22,9 @@ from advocacy.models import (
     Survey,
     Touchpoint,
 )
-from advocacy.services import surveys
-from advocacy.services.client_links import resolve_link
-from advocacy.services.survey_answers import AlreadyAnswered, LinkGone, answer_survey
+from advocacy.services.access.client_links import resolve_link
+from advocacy.services.voice import surveys
+from advocacy.services.voice.survey_answers import AlreadyAnswered, LinkGone, answer_survey
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import (

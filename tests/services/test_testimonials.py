@@ -20,10 +20,9 @@ from advocacy.adapters.images import PictureStore
 from advocacy.domain.testimonials import Use
 from advocacy.domain.text import RuleError
 from advocacy.models import ClientLink, OutboxMessage, PermissionChange
-from advocacy.services import testimonial_consent as consent
-from advocacy.services import testimonial_mail, testimonials
-from advocacy.services.journey import NotAllowed
-from advocacy.services.testimonial_consent import Choices, Draft
+from advocacy.services.journey.accounts import NotAllowed
+from advocacy.services.voice import testimonial_consent, testimonial_mail, testimonials
+from advocacy.services.voice.testimonial_consent import Choices, Draft
 from tests.conftest import NOW
 from tests.factories import (
     make_account,
@@ -78,7 +77,7 @@ def test_a_client_testimonial_keeps_wording_time_and_link_of_each_use_and_spends
     account = make_account(session, name="Acme Industrial", industry="Manufacturing")
     contact = make_mail_contact(session, account, full_name="Ann Client")
     token = make_testimonial_link(session, contact)
-    testimonial = consent.submit_testimonial(
+    testimonial = testimonial_consent.submit_testimonial(
         session, token, draft(logo=png()), store=store, now=NOW
     )
     assert testimonial is not None
@@ -96,7 +95,10 @@ def test_a_client_testimonial_keeps_wording_time_and_link_of_each_use_and_spends
         ("named_public", "grant", None, "shown: named_public", link.id, NOW),
     ]
     assert link.used_at == NOW
-    assert consent.submit_testimonial(session, token, draft(), store=store, now=NOW) is None
+    assert (
+        testimonial_consent.submit_testimonial(session, token, draft(), store=store, now=NOW)
+        is None
+    )
 
 
 def test_a_bad_upload_refuses_the_whole_form_and_writes_nothing(
@@ -106,10 +108,10 @@ def test_a_bad_upload_refuses_the_whole_form_and_writes_nothing(
     token = make_testimonial_link(session, contact)
     bad = draft(photo=b"GIF89a not really", logo=png())
     with pytest.raises(RuleError):
-        consent.submit_testimonial(session, token, bad, store=store, now=NOW)
+        testimonial_consent.submit_testimonial(session, token, bad, store=store, now=NOW)
     assert "photo" in bad.errors and "logo" not in bad.errors
     session.rollback()
-    assert consent.new_link(session, token, now=NOW) is not None  # the link still works
+    assert testimonial_consent.new_link(session, token, now=NOW) is not None  # the link still works
     assert not store.folder.exists() or not any(store.folder.iterdir())
 
 
@@ -118,7 +120,9 @@ def test_a_survey_link_ties_the_testimonial_to_the_survey_of_the_same_contact(
 ) -> None:
     contact = make_mail_contact(session)
     token = make_testimonial_link(session, contact, object_type="survey", object_id=999_999)
-    testimonial = consent.submit_testimonial(session, token, draft(), store=store, now=NOW)
+    testimonial = testimonial_consent.submit_testimonial(
+        session, token, draft(), store=store, now=NOW
+    )
     assert testimonial is not None and testimonial.survey_id is None  # unknown survey: ignored
 
 
@@ -129,10 +133,13 @@ def test_an_expired_or_past_expiry_is_refused(
     token = make_testimonial_link(session, contact, valid_for=timedelta(days=1))
     past = draft(choices=Choices({Use.LOGO: NOW.date()}, WORDING))
     with pytest.raises(RuleError):
-        consent.submit_testimonial(session, token, past, store=store, now=NOW)
+        testimonial_consent.submit_testimonial(session, token, past, store=store, now=NOW)
     session.rollback()
     later = NOW + timedelta(days=2)
-    assert consent.submit_testimonial(session, token, draft(), store=store, now=later) is None
+    assert (
+        testimonial_consent.submit_testimonial(session, token, draft(), store=store, now=later)
+        is None
+    )
 
 
 def test_withdrawing_the_logo_from_the_manage_link_ends_that_use_only_and_is_recorded(
@@ -145,7 +152,7 @@ def test_withdrawing_the_logo_from_the_manage_link_ends_that_use_only_and_is_rec
     token = make_testimonial_link(session, contact, purpose="manage")
     assert testimonials.uses_today(session, testimonial, now=NOW) == {Use.NAMED_PUBLIC, Use.LOGO}
     later = NOW + timedelta(days=10)
-    done = consent.change_permissions(
+    done = testimonial_consent.change_permissions(
         session, token, testimonial.id, Choices({Use.NAMED_PUBLIC: None}, WORDING), now=later
     )
     assert done is not None
@@ -162,9 +169,15 @@ def test_a_manage_link_changes_only_its_own_contacts_testimonials(
     other = make_testimonial(session, make_mail_contact(session), uses={"logo": None})
     token = make_testimonial_link(session, mine, purpose="manage")
     assert (
-        consent.change_permissions(session, token, other.id, Choices({}, WORDING), now=NOW) is None
+        testimonial_consent.change_permissions(
+            session, token, other.id, Choices({}, WORDING), now=NOW
+        )
+        is None
     )
-    assert consent.withdraw_by_client(session, token, other.id, wording=WORDING, now=NOW) is None
+    assert (
+        testimonial_consent.withdraw_by_client(session, token, other.id, wording=WORDING, now=NOW)
+        is None
+    )
     row = session.exec(select(models.TestimonialPermission)).one()
     assert row.withdrawn_at is None
 
@@ -173,11 +186,11 @@ def test_withdrawal_by_the_client_ends_every_use_at_once(ctx: Flask, session: Se
     contact = make_mail_contact(session)
     testimonial = make_testimonial(session, contact, status="published", uses={"logo": None})
     token = make_testimonial_link(session, contact, purpose="manage")
-    consent.withdraw_by_client(session, token, testimonial.id, wording=WORDING, now=NOW)
+    testimonial_consent.withdraw_by_client(session, token, testimonial.id, wording=WORDING, now=NOW)
     assert testimonial.status == "withdrawn"
     assert testimonials.uses_today(session, testimonial, now=NOW) == frozenset()
     with pytest.raises(RuleError):
-        consent.change_permissions(
+        testimonial_consent.change_permissions(
             session, token, testimonial.id, Choices({Use.LOGO: None}, WORDING), now=NOW
         )
 
@@ -218,10 +231,12 @@ def test_an_edit_waits_for_the_client_and_a_rejection_keeps_the_old_text(
     message = messages_to(session, contact.email)[-1]
     assert message.category == "advocacy_ask" and "/c/manage/" in message.text_body
     token = re.search(r"/c/testimonial/review/([A-Za-z0-9_-]+)", message.text_body).group(1)  # type: ignore[union-attr]
-    assert consent.answer_edit(session, token, accept=False, now=NOW) is not None
+    assert testimonial_consent.answer_edit(session, token, accept=False, now=NOW) is not None
     assert testimonial.status == "approved" and testimonial.proposed_body == ""
     assert testimonial.body == "They listened, and it *worked*."
-    assert consent.answer_edit(session, token, accept=True, now=NOW) is None  # link spent
+    assert (
+        testimonial_consent.answer_edit(session, token, accept=True, now=NOW) is None
+    )  # link spent
 
 
 def test_an_accepted_edit_becomes_the_text_and_a_published_one_stays_published(
@@ -237,7 +252,7 @@ def test_an_accepted_edit_becomes_the_text_and_a_published_one_stays_published(
     token = make_testimonial_link(
         session, contact, object_type="testimonial", object_id=testimonial.id
     )
-    consent.answer_edit(session, token, accept=True, now=NOW)
+    testimonial_consent.answer_edit(session, token, accept=True, now=NOW)
     assert testimonial.status == "published"
     assert (
         testimonial.body == "New *text*." and testimonial.body_html == "<p>New <em>text</em>.</p>"
@@ -262,7 +277,7 @@ def test_an_interview_waits_for_the_client_who_approves_and_chooses_uses(
     assert testimonial.status == "awaiting_client" and testimonial.display_title == "COO"
     message = messages_to(session, contact.email)[-1]
     token = re.search(r"/c/testimonial/review/([A-Za-z0-9_-]+)", message.text_body).group(1)  # type: ignore[union-attr]
-    done = consent.approve_interview(
+    done = testimonial_consent.approve_interview(
         session, token, draft(choices=Choices({Use.INTERNAL: None}, WORDING)), store=store, now=NOW
     )
     assert done is not None and done.status == "submitted"

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from advocacy.domain.disclosure import Audience
 from advocacy.models import ApiToken
-from advocacy.services import tokens
+from advocacy.services.access import tokens
 from tests.factories import make_user
 
 

@@ -18,9 +18,9 @@ from sqlmodel import select
 from advocacy.db import db_session
 from advocacy.domain.cadence import CadenceRules
 from advocacy.models import Account, CheckIn, Touchpoint, User
-from advocacy.services import checkins
-from advocacy.services.my_week import week_end
-from advocacy.services.people import record_departure
+from advocacy.services.check_ins import generation
+from advocacy.services.check_ins.my_week import week_end
+from advocacy.services.journey.people import record_departure
 from tests.conftest import NOW
 from tests.factories import (
     csrf_token,
@@ -110,7 +110,7 @@ def portfolio(app: Flask) -> Portfolio:
             "Far Co": _active_account(session, owner, "Far Co"),
             "Colleague Co": _active_account(session, colleague, "Colleague Co"),
         }
-        checkins.generate_due(session, RULES, now=GENERATED_AT)
+        generation.generate_due(session, RULES, now=GENERATED_AT)
         ends = week_end(today())
         due = {
             "Globex": today(),

@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from advocacy.db import db_session
 from advocacy.domain.identity import Role
-from advocacy.web.security import endpoint_api_scope, endpoint_policy
+from advocacy.http.security import endpoint_api_scope, endpoint_policy
 from tests.factories import bearer, make_token, make_user, sign_in
 
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 from advocacy.db import db_session
 from advocacy.domain.journey import Stage
 from advocacy.models import Account, AccountTeamMember, Engagement, StageChange, Touchpoint, User
-from advocacy.services.journey import move_account_to_stage
+from advocacy.services.journey.accounts import move_account_to_stage
 from tests.conftest import NOW
 from tests.factories import (
     csrf_token,

@@ -14,7 +14,7 @@ from sqlmodel import select
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.models import OutboxMessage
-from advocacy.services.survey_answers import answer_survey
+from advocacy.services.voice.survey_answers import answer_survey
 from tests.factories import (
     make_account,
     make_mail_contact,

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from advocacy import repository
 from advocacy.db import db_session
+from advocacy.repository import staff
 from tests.factories import csrf_token, make_user, sign_in
 
 BOX = 'name="check_in_digest"'
@@ -25,7 +25,7 @@ def save(client: FlaskClient, **fields: str) -> Any:
 
 def digest_of(app: Flask, email: str) -> bool:
     with app.app_context():
-        user = repository.user_by_email(db_session(), email)
+        user = staff.user_by_email(db_session(), email)
         assert user is not None
         return user.check_in_digest
 

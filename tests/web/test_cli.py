@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from advocacy import migrate
 from advocacy.db import db_session
+from advocacy.demo import loader
 from advocacy.models import User
-from advocacy.services import demo
 from tests.factories import PASSWORD, sign_in
 
 
@@ -52,7 +52,7 @@ def test_first_run_prints_the_admin_password_once_then_keeps_the_data(app: Flask
     assert sign_in(app.test_client(), "admin@example.com", password).status_code == 302
     second = runner.invoke(args=["first-run"])
     assert password not in second.output and "Existing data kept" in second.output
-    assert len(_users(app)) == 1 + len(demo.DEMO_STAFF)
+    assert len(_users(app)) == 1 + len(loader.DEMO_STAFF)
 
 
 def test_set_password_lets_a_locked_out_admin_back_in(app: Flask) -> None:

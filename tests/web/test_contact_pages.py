@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from advocacy.db import db_session
 from advocacy.models import Account, Contact, ContactRole, Person, Touchpoint, User
-from advocacy.services.people import record_departure
+from advocacy.services.journey.people import record_departure
 from tests.conftest import NOW
 from tests.factories import (
     csrf_token,
@@ -324,7 +324,7 @@ def test_after_an_unsubscribe_the_contact_page_says_no_and_shows_the_consent_his
     import json
 
     from advocacy.models import OutboxMessage
-    from advocacy.services.mail import queue_email
+    from advocacy.services.mail.queue import queue_email
     from tests.factories import make_mail_contact
 
     owner = _person(app)

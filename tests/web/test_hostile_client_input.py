@@ -32,8 +32,10 @@ from advocacy.models import (
     User,
 )
 from advocacy.models import Testimonial as Quote  # pytest would collect a Test* name
-from advocacy.services import checkins, collections, referrals, testimonials
-from advocacy.services.testimonial_consent import render_body
+from advocacy.services.check_ins import generation
+from advocacy.services.library import collections
+from advocacy.services.voice import referrals, testimonials
+from advocacy.services.voice.testimonial_consent import render_body
 from tests.conftest import TEST_SECRET
 from tests.factories import (
     bearer,
@@ -327,7 +329,7 @@ def introduce_someone(app: Flask, run: Round, client: FlaskClient) -> None:
         run.ids["prospect account"] = referral.prospect_account_id or 0
         run.ids["prospect contact"] = referral.prospect_contact_id or 0
         # The referrer's account comes due for a check-in; "Introduced ..." is a talking point.
-        checkins.generate_due(session, RULES, now=utcnow() + timedelta(days=14))
+        generation.generate_due(session, RULES, now=utcnow() + timedelta(days=14))
         check_in = session.exec(
             select(CheckIn).where(CheckIn.account_id == run.ids["Referrer SA"])
         ).one()

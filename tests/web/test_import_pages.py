@@ -12,7 +12,7 @@ from sqlmodel import func, select
 
 from advocacy.db import db_session
 from advocacy.models import Account, Contact
-from advocacy.repository import user_by_email
+from advocacy.repository.staff import user_by_email
 from tests.factories import csrf_token, make_account, make_user, sign_in
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "csv"

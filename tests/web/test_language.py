@@ -148,7 +148,7 @@ def test_history_reasons_written_by_the_system_are_shown_translated_and_typed_on
 ) -> None:
     from advocacy.db import db_session
     from advocacy.domain.journey import Stage
-    from advocacy.services.journey import move_account_to_stage
+    from advocacy.services.journey.accounts import move_account_to_stage
     from tests.conftest import NOW
     from tests.factories import make_account, make_user, sign_in
 

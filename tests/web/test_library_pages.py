@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.services import collections
-from advocacy.services.testimonial_consent import render_body
+from advocacy.services.library import collections
+from advocacy.services.voice.testimonial_consent import render_body
 from tests.factories import (
     make_account,
     make_mail_contact,

@@ -16,8 +16,8 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.outbox import MESSAGE_ID_ARG
 from advocacy.models import ConsentChange, Suppression
-from advocacy.repository_mail import messages_for_contact
-from advocacy.services.mail_events import process_pending_events
+from advocacy.repository.mail import messages_for_contact
+from advocacy.services.mail.events import process_pending_events
 from tests.conftest import NOW
 from tests.factories import (
     csrf_token,

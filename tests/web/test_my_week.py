@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from advocacy.db import db_session
 from advocacy.models import Account, CheckIn, User
-from advocacy.services.my_week import week_end
+from advocacy.services.check_ins.my_week import week_end
 from tests.factories import make_account, make_contact, make_user
 from tests.web.check_in_helpers import (
     check_in,

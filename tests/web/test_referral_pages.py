@@ -15,7 +15,7 @@ from sqlmodel import select
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.models import Account, ClientLink, Contact, OutboxMessage, Referral, User
-from advocacy.services import referrals
+from advocacy.services.voice import referrals
 from tests.factories import csrf_token, make_account, make_mail_contact, make_user, sign_in
 
 HOSTILE = '<script>alert("x")</script>'

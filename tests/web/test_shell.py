@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from advocacy.app import create_app
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.services.operations import record_heartbeat
-from advocacy.web.security import public
+from advocacy.http.security import public
+from advocacy.services.operations.heartbeats import record_heartbeat
 from tests.conftest import settings_overrides
 from tests.factories import make_user, sign_in
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from advocacy.db import db_session
 from advocacy.domain.touchpoints import TouchpointSource
 from advocacy.models import AccountTeamMember, CheckIn, Touchpoint, TouchpointCreate, User
-from advocacy.services.touchpoints import add_touchpoint_to
+from advocacy.services.journey.touchpoints import add_touchpoint_to
 from tests.conftest import NOW
 from tests.factories import csrf_token, make_account, make_user, sign_in
 

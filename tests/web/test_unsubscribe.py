@@ -14,7 +14,7 @@ from sqlmodel import select
 from advocacy.db import db_session
 from advocacy.domain.mail import CLIENT_FACING, Category, suppressed_for
 from advocacy.models import ClientLink, ConsentChange, Suppression
-from advocacy.repository_mail import suppressed_categories
+from advocacy.repository.mail import suppressed_categories
 from tests.factories import make_account, make_contact, make_unsubscribe_link
 
 EMAIL = "dana@client.example"
@@ -244,7 +244,7 @@ def test_an_unknown_link_gets_a_friendly_page(
 def test_an_expired_link_gets_the_friendly_page(app: Flask, client: FlaskClient) -> None:
     from datetime import timedelta
 
-    from advocacy.services.client_links import create_link
+    from advocacy.services.access.client_links import create_link
     from tests.conftest import NOW
 
     with app.app_context():

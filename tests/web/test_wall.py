@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from advocacy import models
 from advocacy.db import db_session
-from advocacy.services import testimonials
+from advocacy.services.voice import testimonials
 from advocacy.settings import SettingsError, load_settings
 from tests.conftest import NOW
 from tests.factories import (

@@ -1,0 +1,398 @@
+"""Read models for the staff pages: the accounts list, the journey map, a contact's history and the
+signals on the home page. Queries only: nothing here writes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from advocacy.domain.identity import Role
+from advocacy.domain.journey import EngagementStatus, Stage
+from advocacy.domain.people import BuyingRole, ContactFacts, ContactStatus, CoverageGap
+from advocacy.domain.people import coverage_gaps as find_coverage_gaps
+from advocacy.models import (
+    Account,
+    Contact,
+    Engagement,
+    EngagementContact,
+    EngagementServiceLine,
+    Person,
+    ServiceLine,
+    StageChange,
+    Touchpoint,
+    User,
+)
+from advocacy.repository import journey
+
+PAGE_SIZE: Final = 50
+TOUCHPOINTS_SHOWN: Final = 100
+# Work the client paid for: a proposal, a lost or a deferred deal is not a service "bought".
+BOUGHT_STATUSES: Final = frozenset(
+    {EngagementStatus.WON, EngagementStatus.ACTIVE, EngagementStatus.COMPLETED}
+)
+SORTS: Final = ("name", "stage_since", "updated")
+_ROLE_VALUES: Final = frozenset(role.value for role in BuyingRole)
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """What the accounts list is narrowed to; every field optional."""
+
+    stage: str | None = None
+    owner_id: int | None = None
+    industry: str | None = None
+    service_line_id: int | None = None
+    camp: str | None = None
+    search: str = ""
+    sort: str = "name"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    name: str
+    industry: str
+    stage: str
+    stage_since: datetime
+    camp: str
+    do_not_ask: bool
+    owner: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    rows: list[AccountRow]
+    total: int
+    page: int
+    pages: int
+    stage_counts: dict[str, int]
+
+
+def user_label(user: User | None) -> str:
+    return (user.name or user.email) if user is not None else ""
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _where(query: Any, wanted: AccountFilter, *, with_stage: bool = True) -> Any:
+    if with_stage and wanted.stage:
+        query = query.where(Account.stage == wanted.stage)
+    if wanted.owner_id is not None:
+        query = query.where(Account.owner_id == wanted.owner_id)
+    if wanted.industry:
+        query = query.where(Account.industry == wanted.industry)
+    if wanted.camp:
+        query = query.where(Account.camp == wanted.camp)
+    if wanted.search.strip():
+        query = query.where(
+            func.lower(Account.name).like(_like(wanted.search.strip()), escape="\\")
+        )
+    if wanted.service_line_id is not None:
+        bought = (
+            select(Engagement.account_id)
+            .join(EngagementServiceLine, EngagementServiceLine.engagement_id == Engagement.id)
+            .where(
+                EngagementServiceLine.service_line_id == wanted.service_line_id,
+                col(Engagement.status).in_([s.value for s in BOUGHT_STATUSES]),
+            )
+        )
+        query = query.where(col(Account.id).in_(bought))
+    return query
+
+
+def _order(query: Any, sort: str) -> Any:
+    if sort == "stage_since":  # longest in their stage first: those are the ones to look at
+        return query.order_by(col(Account.stage_since), col(Account.id))
+    if sort == "updated":
+        return query.order_by(col(Account.updated_at).desc(), col(Account.id).desc())
+    return query.order_by(func.lower(Account.name), col(Account.id))
+
+
+def list_accounts(session: Session, wanted: AccountFilter) -> AccountPage:
+    """One page of accounts matching `wanted`, and how many match in each stage."""
+    counts_query = _where(
+        select(Account.stage, func.count()).group_by(col(Account.stage)), wanted, with_stage=False
+    )
+    stage_counts = {stage.value: 0 for stage in Stage}
+    for stage, count in session.exec(counts_query):
+        stage_counts[stage] = count
+    total = stage_counts.get(wanted.stage, 0) if wanted.stage else sum(stage_counts.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, wanted.page), pages)
+    query = _where(
+        select(Account, User).join(User, col(Account.owner_id) == User.id, isouter=True), wanted
+    )
+    query = _order(query, wanted.sort).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    rows = [
+        AccountRow(
+            id=account.id,
+            name=account.name,
+            industry=account.industry,
+            stage=account.stage,
+            stage_since=account.stage_since,
+            camp=account.camp,
+            do_not_ask=account.do_not_ask,
+            owner=user_label(owner),
+            updated_at=account.updated_at,
+        )
+        for account, owner in session.exec(query)
+    ]
+    return AccountPage(rows, total, page, pages, stage_counts)
+
+
+def industries(session: Session) -> list[str]:
+    query = select(Account.industry).where(Account.industry != "").distinct()
+    return sorted(session.exec(query), key=str.lower)
+
+
+def users_by_ids(session: Session, ids: set[int]) -> list[User]:
+    """Users with these ids, by name."""
+    if not ids:
+        return []
+    users = session.exec(select(User).where(col(User.id).in_(sorted(ids))))
+    return sorted(users, key=lambda user: user_label(user).lower())
+
+
+def possible_owners(session: Session) -> list[User]:
+    """Active staff who may own an account."""
+    query = select(User).where(
+        User.active, col(User.role).in_([Role.ACCOUNT_MANAGER.value, Role.ADMIN.value])
+    )
+    return sorted(session.exec(query), key=lambda user: user_label(user).lower())
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    change: StageChange
+    by: str
+
+
+@dataclass(frozen=True)
+class EngagementRow:
+    engagement: Engagement
+    service_lines: list[str]
+    people: list[str]
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    contact: Contact
+    name: str
+    roles: list[str]
+
+
+@dataclass(frozen=True)
+class TouchpointRow:
+    touchpoint: Touchpoint
+    contact_name: str
+    account_name: str = ""
+
+
+@dataclass
+class JourneyMap:
+    """Everything the account page shows about one account."""
+
+    account: Account
+    owner: User | None
+    team_user_ids: set[int]
+    history: list[HistoryRow]
+    engagements: list[EngagementRow]
+    lines_bought: list[ServiceLine]
+    lines_never_bought: list[ServiceLine]
+    contacts: list[ContactRow]
+    by_role: dict[str, list[ContactRow]]
+    gaps: list[CoverageGap]
+    touchpoints: list[TouchpointRow]
+    touchpoint_total: int
+    service_lines: list[ServiceLine] = field(default_factory=list)
+    touchpoint_page: int = 1  # pages of TOUCHPOINTS_SHOWN, latest first
+
+    @property
+    def touchpoint_pages(self) -> int:
+        return max(1, -(-self.touchpoint_total // TOUCHPOINTS_SHOWN))
+
+    @property
+    def touchpoint_first(self) -> int:
+        """The position of the first touchpoint shown, counting from the latest (1-based)."""
+        return (self.touchpoint_page - 1) * TOUCHPOINTS_SHOWN + 1
+
+
+def names_of_people(session: Session, contact_ids: set[int]) -> dict[int, str]:
+    if not contact_ids:
+        return {}
+    query = (
+        select(Contact.id, Person.full_name)
+        .join(Person, Person.id == Contact.person_id)
+        .where(col(Contact.id).in_(contact_ids))
+    )
+    return {contact_id: name for contact_id, name in session.exec(query)}
+
+
+def _engagement_rows(session: Session, engagements: list[Engagement]) -> list[EngagementRow]:
+    ids = [e.id for e in engagements]
+    lines: dict[int, list[str]] = defaultdict(list)
+    people: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        for engagement_id, name in session.exec(
+            select(EngagementServiceLine.engagement_id, ServiceLine.name)
+            .join(ServiceLine, ServiceLine.id == EngagementServiceLine.service_line_id)
+            .where(col(EngagementServiceLine.engagement_id).in_(ids))
+            .order_by(ServiceLine.name)
+        ):
+            lines[engagement_id].append(name)
+        for engagement_id, name in session.exec(
+            select(EngagementContact.engagement_id, Person.full_name)
+            .join(Contact, Contact.id == EngagementContact.contact_id)
+            .join(Person, Person.id == Contact.person_id)
+            .where(col(EngagementContact.engagement_id).in_(ids))
+            .order_by(Person.full_name)
+        ):
+            people[engagement_id].append(name)
+    return [EngagementRow(e, lines[e.id or 0], people[e.id or 0]) for e in engagements]
+
+
+def contacts_at(session: Session, account_id: int) -> list[ContactRow]:
+    """The account's contacts, active first, each with their name and buying-group roles."""
+    query = (
+        select(Contact, Person.full_name)
+        .join(Person, Person.id == Contact.person_id)
+        .where(Contact.account_id == account_id)
+        .order_by(col(Contact.status), func.lower(Person.full_name), col(Contact.id))
+    )
+    found = list(session.exec(query))
+    roles = journey.roles_of(session, [contact.id for contact, _ in found])
+    return [
+        ContactRow(contact, name, sorted(roles.get(contact.id or 0, set())))
+        for contact, name in found
+    ]
+
+
+def _gaps(contacts: list[ContactRow]) -> list[CoverageGap]:
+    facts = [
+        ContactFacts(
+            row.contact.id or 0,
+            ContactStatus(row.contact.status),
+            frozenset(BuyingRole(role) for role in row.roles if role in _ROLE_VALUES),
+            row.contact.influence,
+        )
+        for row in contacts
+    ]
+    # Roles past contacts played count as "involved before": a purchase that went through
+    # procurement once will again.
+    before = {
+        role for fact in facts if fact.status is not ContactStatus.ACTIVE for role in fact.roles
+    }
+    return find_coverage_gaps(facts, before)
+
+
+def touchpoints_of(
+    session: Session,
+    account_id: int,
+    *,
+    initiative: str | None = None,
+    kind: str | None = None,
+    limit: int = TOUCHPOINTS_SHOWN,
+    page: int = 1,
+) -> tuple[list[TouchpointRow], int]:
+    """One page of the account's touchpoints, latest first (optionally of one initiative or
+    kind), and their number."""
+    conditions = [Touchpoint.account_id == account_id]
+    if initiative:
+        conditions.append(Touchpoint.initiative == initiative)
+    if kind:
+        conditions.append(Touchpoint.kind == kind)
+    total = session.exec(select(func.count()).select_from(Touchpoint).where(*conditions)).one()
+    query = (
+        select(Touchpoint)
+        .where(*conditions)
+        .order_by(col(Touchpoint.occurred_at).desc(), col(Touchpoint.id).desc())
+        .offset((max(1, page) - 1) * limit)
+        .limit(limit)
+    )
+    found = list(session.exec(query))
+    names = names_of_people(session, {t.contact_id for t in found if t.contact_id})
+    return [TouchpointRow(t, names.get(t.contact_id or 0, "")) for t in found], total
+
+
+def journey_map(
+    session: Session,
+    account_id: int,
+    *,
+    initiative: str | None = None,
+    kind: str | None = None,
+    touchpoint_page: int = 1,
+) -> JourneyMap:
+    """The account page: history, engagements, services, stakeholders, gaps and touchpoints.
+
+    Raises NotFound for an unknown account.
+    """
+    account = journey.get_account(session, account_id)
+    owner = session.get(User, account.owner_id) if account.owner_id else None
+    changes = list(
+        session.exec(
+            select(StageChange, User)
+            .join(User, col(StageChange.by_user_id) == User.id, isouter=True)
+            .where(StageChange.account_id == account_id)
+            .order_by(col(StageChange.at).desc(), col(StageChange.id).desc())
+        )
+    )
+    history = [HistoryRow(change, user_label(user)) for change, user in changes]
+    engagements = _engagement_rows(session, journey.engagements_of(session, account_id))
+    catalogue = journey.list_service_lines(session)
+    bought_names = {
+        name
+        for row in engagements
+        if row.engagement.status in BOUGHT_STATUSES
+        for name in row.service_lines
+    }
+    contacts = contacts_at(session, account_id)
+    by_role: dict[str, list[ContactRow]] = {role.value: [] for role in BuyingRole}
+    by_role[""] = []
+    for row in contacts:
+        if row.contact.status != ContactStatus.ACTIVE:
+            continue
+        for role in row.roles or [""]:
+            by_role.setdefault(role, []).append(row)
+    touchpoints, total = touchpoints_of(
+        session, account_id, initiative=initiative, kind=kind, page=touchpoint_page
+    )
+    if not touchpoints and total:  # a page past the end (an old link): show the last one
+        touchpoint_page = -(-total // TOUCHPOINTS_SHOWN)
+        touchpoints, total = touchpoints_of(
+            session, account_id, initiative=initiative, kind=kind, page=touchpoint_page
+        )
+    return JourneyMap(
+        account=account,
+        owner=owner,
+        team_user_ids=journey.team_user_ids(session, account_id),
+        history=history,
+        engagements=engagements,
+        lines_bought=[line for line in catalogue if line.name in bought_names],
+        lines_never_bought=[
+            line for line in catalogue if line.active and line.name not in bought_names
+        ],
+        contacts=contacts,
+        by_role=by_role,
+        gaps=_gaps(contacts),
+        touchpoints=touchpoints,
+        touchpoint_total=total,
+        service_lines=catalogue,
+        touchpoint_page=max(1, touchpoint_page),
+    )
+
+
+def engagement_choices(
+    session: Session, account_id: int
+) -> tuple[list[ServiceLine], list[ContactRow]]:
+    """The service lines and contacts an engagement of this account may be linked to."""
+    return journey.list_service_lines(session), contacts_at(session, account_id)

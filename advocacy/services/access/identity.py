@@ -1,0 +1,352 @@
+"""Staff identity use cases: sign-in, users and roles, invitations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from advocacy.adapters.passwords import hash_password, verify_password
+from advocacy.domain.identity import (
+    IdentityError,
+    OidcOutcome,
+    Role,
+    StaffFacts,
+    decide_oidc_sign_in,
+    normalise_email,
+    parse_role,
+    password_problem,
+)
+from advocacy.domain.text import N_
+from advocacy.models import OidcIdentity, User
+from advocacy.repository import staff
+
+# Messages people read are marked with N_ and translated where the web shows them.
+WRONG_CREDENTIALS = N_("Wrong e-mail or password.")
+DEACTIVATED = N_("This account is deactivated. Ask an administrator to reactivate it.")
+# The address is not repeated: the person has just typed it, and the text stays translatable.
+EMAIL_TAKEN = N_("A user with this e-mail address already exists.")
+
+
+class SignInRefused(Exception):
+    """Sign-in did not succeed; the message is safe to show to the person signing in."""
+
+
+class OidcRefused(SignInRefused):
+    """An OIDC sign-in that the rules refuse; `outcome` says which rule."""
+
+    def __init__(self, outcome: OidcOutcome, message: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+def checked_email(value: str) -> str:
+    """A syntactically valid, normalised e-mail address, or IdentityError saying what is wrong."""
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise IdentityError(f"Not a valid e-mail address: {error}") from None
+    return normalise_email(result.normalized)
+
+
+def authenticate(session: Session, email: str, password: str, *, now: datetime) -> User:
+    """Check a password sign-in and record it; raise SignInRefused with a message to show."""
+    user = staff.user_by_email(session, normalise_email(email))
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise SignInRefused(WRONG_CREDENTIALS)
+    if not user.active:
+        raise SignInRefused(DEACTIVATED)
+    user.last_sign_in_at = now
+    session.add(user)
+    session.commit()
+    return user
+
+
+def _new_user(
+    session: Session, email: str, role: str, name: str, now: datetime, by: User | None
+) -> User:
+    email = checked_email(email)
+    if staff.user_by_email(session, email) is not None:
+        raise IdentityError(EMAIL_TAKEN)
+    user = User(
+        email=email,
+        role=parse_role(role).value,
+        name=name.strip()[:200],
+        created_at=now,
+        invited_by_id=by.id if by else None,
+    )
+    session.add(user)
+    return user
+
+
+def create_user(
+    session: Session, email: str, role: str, *, password: str | None, now: datetime, name: str = ""
+) -> User:
+    """Create a user from the command line, with a password or (None) to be set by invitation."""
+    user = _new_user(session, email, role, name, now, None)
+    if password is not None:
+        problem = password_problem(password, user.email)
+        if problem:
+            raise IdentityError(problem)
+        user.password_hash = hash_password(password)
+    return _commit_new(session, user)
+
+
+def invite_user(
+    session: Session, email: str, role: str, *, name: str, by: User, now: datetime
+) -> User:
+    """Create an invited user who sets a password through a link or signs in with OIDC."""
+    user = _new_user(session, email, role, name, now, by)
+    user.invited_at = now
+    return _commit_new(session, user)
+
+
+def _commit_new(session: Session, user: User) -> User:
+    try:
+        session.commit()
+    except IntegrityError:
+        # Two admins inviting the same address at once: the unique index decides.
+        session.rollback()
+        raise IdentityError(EMAIL_TAKEN) from None
+    return user
+
+
+def set_password(
+    session: Session, user_id: int, password: str, *, expected_epoch: int | None = None
+) -> User:
+    """Set a user's password; with `expected_epoch`, only if the invitation link is still current."""
+    user = staff.get_user(session, user_id)
+    if expected_epoch is not None and (user.session_epoch != expected_epoch or not user.active):
+        raise IdentityError(N_("This link is no longer valid. Ask an administrator for a new one."))
+    problem = password_problem(password, user.email)
+    if problem:
+        raise IdentityError(problem)
+    user.password_hash = hash_password(password)
+    # Ends other sessions and makes the invitation link single-use.
+    user.session_epoch += 1
+    session.add(user)
+    session.commit()
+    return user
+
+
+def sign_out(session: Session, user_id: int) -> User:
+    """End every session of this user, wherever a copy of its cookie is kept."""
+    user = staff.get_user(session, user_id)
+    # The epoch is per user, not per session: signing out anywhere signs out everywhere, the
+    # price of keeping sessions in signed cookies rather than in a table.
+    user.session_epoch += 1
+    session.add(user)
+    session.commit()
+    return user
+
+
+def _refuse_last_admin(session: Session, user: User) -> None:
+    if user.role == Role.ADMIN and user.active and staff.count_active_admins(session) <= 1:
+        raise IdentityError(
+            N_("This is the last active administrator; make someone else admin first.")
+        )
+
+
+def deactivate_user(session: Session, user_id: int, *, by: User, now: datetime) -> User:
+    """Deactivate a user: their sessions end at their next request."""
+    user = staff.get_user(session, user_id)
+    if user.id == by.id:
+        raise IdentityError(N_("You cannot deactivate yourself."))
+    if not user.active:
+        return user
+    _refuse_last_admin(session, user)
+    user.active = False
+    user.deactivated_at = now
+    user.session_epoch += 1
+    session.add(user)
+    session.commit()
+    return user
+
+
+def reactivate_user(session: Session, user_id: int, *, by: User) -> User:
+    """Give a deactivated user access again."""
+    user = staff.get_user(session, user_id)
+    if not user.active:
+        user.active = True
+        user.deactivated_at = None
+        session.add(user)
+        session.commit()
+    return user
+
+
+def change_role(session: Session, user_id: int, role: str, *, by: User) -> User:
+    """Give a user another role; their open sessions pick it up at once."""
+    user = staff.get_user(session, user_id)
+    new_role = parse_role(role)
+    if user.role == new_role:
+        return user
+    if user.id == by.id:
+        raise IdentityError(N_("You cannot change your own role."))
+    _refuse_last_admin(session, user)
+    user.role = new_role.value
+    user.session_epoch += 1
+    session.add(user)
+    session.commit()
+    return user
+
+
+def update_preferences(
+    session: Session,
+    user_id: int,
+    *,
+    name: str,
+    language: str | None,
+    timezone: str | None,
+    check_in_digest: bool | None = None,
+) -> User:
+    """Save a user's own display name, language, time zone and (None: unchanged) digest choice."""
+    user = staff.get_user(session, user_id)
+    user.name = name.strip()[:200]
+    user.language = language or None
+    user.timezone = timezone or None
+    if check_in_digest is not None:
+        user.check_in_digest = check_in_digest
+    session.add(user)
+    session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class OidcClaims:
+    """The parts of a validated ID token / userinfo that sign-in uses."""
+
+    issuer: str
+    subject: str
+    email: str
+    email_verified: bool
+    name: str
+
+    @classmethod
+    def from_mapping(cls, claims: dict[str, Any]) -> OidcClaims:
+        verified = claims.get("email_verified", False)
+        if isinstance(verified, str):  # some providers send "true"
+            verified = verified.lower() == "true"
+        return cls(
+            issuer=str(claims.get("iss", "")),
+            subject=str(claims.get("sub", "")),
+            email=normalise_email(str(claims.get("email") or "")),
+            email_verified=bool(verified),
+            name=str(claims.get("name") or ""),
+        )
+
+
+NO_SUBJECT = N_("The identity provider did not say who you are. Ask an administrator.")
+# OpenID Connect Core caps `sub` at 255 ASCII characters; both are also the widths of the columns.
+MAX_SUBJECT_LENGTH = 255
+MAX_ISSUER_LENGTH = 500
+
+_OIDC_MESSAGES = {
+    OidcOutcome.REFUSE_INACTIVE: DEACTIVATED,
+    OidcOutcome.REFUSE_UNVERIFIED: N_(
+        "Your identity provider has not verified your e-mail address, so we cannot match it to an "
+        "invitation. Verify it with your provider, or ask an administrator."
+    ),
+    OidcOutcome.REFUSE_UNKNOWN: N_(
+        "You have no account here. Ask an administrator to invite you with the e-mail address "
+        "your identity provider uses."
+    ),
+    OidcOutcome.REFUSE_LINKED_ELSEWHERE: N_(
+        "This e-mail address is already linked to another identity of this provider. "
+        "Ask an administrator."
+    ),
+}
+
+
+def _facts(session: Session, user: User | None, issuer: str) -> StaffFacts | None:
+    if user is None or user.id is None:
+        return None
+    return StaffFacts(user.id, user.active, staff.user_has_identity_from(session, user.id, issuer))
+
+
+def sign_in_with_oidc(
+    session: Session,
+    claims: OidcClaims,
+    *,
+    auto_provision_domains: tuple[str, ...],
+    auto_provision_role: str,
+    now: datetime,
+) -> User:
+    """Match a verified OIDC identity to a user (linking or provisioning when allowed) and sign in."""
+    if (
+        not claims.issuer
+        or not claims.subject
+        or len(claims.issuer) > MAX_ISSUER_LENGTH
+        or len(claims.subject) > MAX_SUBJECT_LENGTH
+    ):
+        raise OidcRefused(OidcOutcome.REFUSE_UNKNOWN, NO_SUBJECT)
+    try:
+        return _match_oidc_identity(
+            session, claims, auto_provision_domains, auto_provision_role, now
+        )
+    except IntegrityError:
+        # Two first sign-ins of the same person at once (two tabs), or a provisioning racing an
+        # invitation: the unique indexes let one win, and the other decides again seeing its rows.
+        session.rollback()
+        return _match_oidc_identity(
+            session, claims, auto_provision_domains, auto_provision_role, now
+        )
+
+
+def _match_oidc_identity(
+    session: Session,
+    claims: OidcClaims,
+    auto_provision_domains: tuple[str, ...],
+    auto_provision_role: str,
+    now: datetime,
+) -> User:
+    identity = staff.identity_for(session, claims.issuer, claims.subject)
+    linked_user = staff.get_user(session, identity.user_id) if identity else None
+    by_email = staff.user_by_email(session, claims.email) if claims.email else None
+    outcome = decide_oidc_sign_in(
+        linked=_facts(session, linked_user, claims.issuer),
+        by_email=_facts(session, by_email, claims.issuer),
+        email=claims.email,
+        email_verified=claims.email_verified,
+        auto_provision_domains=auto_provision_domains,
+    )
+    if outcome in _OIDC_MESSAGES:
+        raise OidcRefused(outcome, _OIDC_MESSAGES[outcome])
+    if outcome is OidcOutcome.SIGN_IN and identity and linked_user:
+        user = linked_user
+    elif outcome is OidcOutcome.LINK and by_email:
+        user = by_email
+        identity = OidcIdentity(
+            user_id=user.id,
+            issuer=claims.issuer,
+            subject=claims.subject,
+            email=claims.email,
+            linked_at=now,
+        )
+    else:  # PROVISION
+        user = User(
+            email=claims.email,
+            name=claims.name[:200],
+            role=parse_role(auto_provision_role).value,
+            created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        identity = OidcIdentity(
+            user_id=user.id,
+            issuer=claims.issuer,
+            subject=claims.subject,
+            email=claims.email,
+            linked_at=now,
+        )
+    assert identity is not None
+    identity.last_sign_in_at = now
+    user.last_sign_in_at = now
+    if not user.name and claims.name:
+        user.name = claims.name[:200]
+    session.add_all([identity, user])
+    session.commit()
+    return user

@@ -1,0 +1,1 @@
+"""Check-ins: generate them, work them, the daily digest, the calendar feed, the week page."""

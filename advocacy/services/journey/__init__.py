@@ -1,0 +1,1 @@
+"""The client journey: accounts and their stages, people, engagements, touchpoints, signals."""

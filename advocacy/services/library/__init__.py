@@ -1,0 +1,1 @@
+"""Marketing's library: search quotes, collections of them, and the showcase shown outside."""

@@ -1,0 +1,1 @@
+"""Running the product: the jobs processes' heartbeats, the health report, the leader lease."""

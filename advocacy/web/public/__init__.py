@@ -1,0 +1,1 @@
+"""Endpoints for machines and other sites: the health check, the provider's webhook, the wall."""
