@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import tomllib
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from advocacy.domain.lease import LeaseTerms
+from advocacy.domain.time_zones import is_known_timezone
 from advocacy.resources import resource_path
 
 ENV_PREFIX = "ADVOCACY_"
@@ -260,12 +260,10 @@ def _optional_url(name: str, value: Any) -> str:
 
 def _timezone(name: str, value: Any) -> str:
     text = _as_str(name, value)
-    try:
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
+    if not is_known_timezone(text):
         raise SettingsError(
             f"{name}: expected an IANA time zone such as Europe/Paris, got {text!r}"
-        ) from None
+        )
     return text
 
 
