@@ -212,3 +212,13 @@ def test_an_unknown_account_is_not_found(app: Flask) -> None:
     client = _client(app, _person(app))
     assert client.get("/accounts/999999").status_code == 404
     assert _post(client, "/accounts/999999/stage", stage="active", reason="x").status_code == 404
+
+
+def test_a_page_number_written_with_non_ascii_digits_shows_the_first_page(app: Flask) -> None:
+    me = _person(app)
+    with app.app_context():
+        make_account(db_session(), owner=me, name="Client 001", industry="Retail")
+    client = _client(app, me)
+    # "²" and "٣" are digits to str.isdigit() but not to int(): they must not become a 500.
+    for page in ("²", "٣"):
+        assert _names(_page(client, f"/accounts?page={page}")) == ["Client 001"]
