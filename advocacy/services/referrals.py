@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from advocacy import repository_journey as repo
 from advocacy import repository_referrals as referral_repo
@@ -42,7 +42,7 @@ from advocacy.models import (
 )
 from advocacy.repository import get_row
 from advocacy.services.advocacy_asks import check_may_ask
-from advocacy.services.client_links import create_link, token_hash
+from advocacy.services.client_links import create_link, resolve_link
 from advocacy.services.journey import NotAllowed, add_account, check_may_edit
 from advocacy.services.mail import QueueResult, queue_email
 from advocacy.services.people import add_contact_to
@@ -126,14 +126,8 @@ class Referrer:
 
 def referrer_for(session: Session, token: str, *, now: datetime) -> Referrer | None:
     """The client behind a live, unused referral link; None for anything else."""
-    if not token or len(token) > 200:
-        return None
-    link = session.exec(
-        select(ClientLink).where(ClientLink.token_hash == token_hash(token)).with_for_update()
-    ).first()
-    if link is None or link.purpose != PURPOSE or link.used_at is not None:
-        return None
-    if (link.expires_at is not None and link.expires_at <= now) or link.contact_id is None:
+    link = resolve_link(session, token, purpose=PURPOSE, now=now, unused=True, lock=True)
+    if link is None or link.contact_id is None:
         return None
     contact = session.get(Contact, link.contact_id)
     if contact is None:

@@ -29,7 +29,7 @@ from advocacy.domain.pressure import VerdictKind
 from advocacy.domain.surveys import Refusal, SurveyKind, SurveyStatus, Trigger
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, ClientLink, Contact, Engagement, Person, Survey, User
-from advocacy.services.client_links import create_link, token_hash
+from advocacy.services.client_links import issue_link
 from advocacy.services.journey import check_may_edit
 from advocacy.services.mail import QueueResult, contact_pressure, queue_email
 from advocacy.services.testimonial_mail import manage_url
@@ -301,7 +301,7 @@ def _new_link(
         valid_for = survey.expires_at - now  # a reminder's link ends with the survey
     else:
         valid_for = timedelta(days=settings.client_link_days_survey)
-    token = create_link(
+    return issue_link(
         session,
         purpose="survey",
         email=contact.email or "",
@@ -311,8 +311,6 @@ def _new_link(
         valid_for=valid_for,
         now=now,
     )
-    link = session.exec(select(ClientLink).where(ClientLink.token_hash == token_hash(token))).one()
-    return link, token
 
 
 def _queue(
