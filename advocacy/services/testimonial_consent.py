@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from advocacy import repository_testimonials as repo
 from advocacy.adapters import images
-from advocacy.adapters.rich_text import sanitise
+from advocacy.adapters.rich_text import render_markdown
 from advocacy.domain import testimonials as rules
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_, RuleError
@@ -74,7 +74,7 @@ class Draft:
 
 def render_body(body: str) -> str:
     """The sanitised HTML of a testimonial's limited Markdown."""
-    return sanitise(rules.render_limited_markdown(body))
+    return render_markdown(body)
 
 
 def _client_side(session: Session, link: ClientLink | None) -> ClientSide | None:
