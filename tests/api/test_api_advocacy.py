@@ -16,6 +16,7 @@ from advocacy import models
 from advocacy.db import db_session
 from advocacy.models import CheckIn, Referral, Survey, Touchpoint
 from advocacy.services import testimonials, tokens
+from tests.api.api_helpers import Api, api_with_users, assert_problem
 from tests.conftest import NOW
 from tests.factories import (
     bearer,
@@ -25,7 +26,6 @@ from tests.factories import (
     make_testimonial,
     make_token,
 )
-from tests.web.api_helpers import Api, api_with_users, assert_problem
 
 LIST = "/api/v1/testimonials"
 
