@@ -3,12 +3,9 @@ never to those who turned it off, in their language, and with client data escape
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.cadence import CheckInKind, CheckInStatus
@@ -20,12 +17,6 @@ from tests.factories import make_user
 from tests.factories_checkins import make_check_in
 
 TODAY = NOW.date()
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Settings]:
-    with app.app_context():
-        yield app.config["ADVOCACY"]
 
 
 def digests(session: Session) -> list[OutboxMessage]:
