@@ -10,14 +10,15 @@ import os
 import re
 import secrets
 import tomllib
-import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from advocacy.domain.lease import LeaseTerms
+from advocacy.domain.time_zones import is_known_timezone
 from advocacy.resources import resource_path
 
 ENV_PREFIX = "ADVOCACY_"
@@ -28,100 +29,6 @@ LANGUAGES = ("en", "fr")
 
 class SettingsError(ValueError):
     """A setting has a value the app cannot run with; the message names it."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    env: str
-    secret_key: str
-    instance_path: str
-    database_url: str
-    base_url: str
-    firm_name: str
-    default_language: str
-    default_timezone: str
-    session_idle_minutes: int
-    session_max_hours: int
-    login_limit_per_address: str
-    login_limit_per_account: str
-    login_limit_per_address_account: str
-    trusted_proxies: int
-    ratelimit_storage_uri: str
-    mail_backend: str
-    mail_from_email: str
-    mail_from_name: str
-    firm_postal_address: str
-    mail_batch_size: int
-    mail_sender_threads: int
-    mail_lease_seconds: int
-    mail_max_attempts: int
-    mail_unknown_resend_after_minutes: int
-    mail_pressure_per_contact: int
-    mail_pressure_per_account: int
-    mail_pressure_days: int
-    mail_send_window: str
-    mail_send_weekdays: tuple[int, ...]
-    mail_quiet_days: tuple[str, ...]
-    sendgrid_asm_group_nurture: int
-    sendgrid_asm_group_survey: int
-    sendgrid_asm_group_advocacy_ask: int
-    sendgrid_asm_group_reference_request: int
-    sendgrid_webhook_max_age_seconds: int
-    sendgrid_api_key: str
-    sendgrid_host: str
-    sendgrid_webhook_public_key: str
-    oidc_discovery_url: str
-    oidc_client_id: str
-    oidc_client_secret: str
-    oidc_provider_name: str
-    oidc_scopes: str
-    oidc_auto_provision_domains: tuple[str, ...]
-    oidc_auto_provision_role: str
-    invitation_valid_days: int
-    scheduler_heartbeat_seconds: int
-    scheduler_stale_seconds: int
-    scheduler_lease_seconds: int
-    journey_former_after_days: int
-    journey_apply_former_automatically: bool
-    journey_job_time: str
-    checkins_active_days: int
-    checkins_between_days: int
-    checkins_not_now_days: int
-    checkins_former_good_days: int
-    checkins_revisit_lead_days: int
-    checkins_horizon_days: int
-    checkins_job_time: str
-    checkins_digest_time: str
-    firm_colour: str
-    firm_text_colour: str
-    client_link_days_survey: int
-    client_link_days_testimonial: int
-    client_link_days_referral: int
-    client_link_days_reference: int
-    client_link_days_manage: int
-    surveys_after_completion_days: int
-    surveys_milestone_every_days: int
-    surveys_reminder_after_days: int
-    surveys_per_contact_days: int
-    surveys_job_time: str
-    references_max_calls_per_contact: int
-    references_cap_days: int
-    api_rate_limit: str
-    wall_frame_ancestors: tuple[str, ...]
-    log_level: str
-    mail_events_silence_minutes: int
-
-    @property
-    def is_production(self) -> bool:
-        return self.env == "production"
-
-    @property
-    def oidc_enabled(self) -> bool:
-        return bool(self.oidc_discovery_url)
-
-    @property
-    def secure_cookies(self) -> bool:
-        return self.base_url.startswith("https://")
 
 
 # --- parsing and checks, one per kind of value -------------------------------------------------
@@ -260,12 +167,10 @@ def _optional_url(name: str, value: Any) -> str:
 
 def _timezone(name: str, value: Any) -> str:
     text = _as_str(name, value)
-    try:
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
+    if not is_known_timezone(text):
         raise SettingsError(
             f"{name}: expected an IANA time zone such as Europe/Paris, got {text!r}"
-        ) from None
+        )
     return text
 
 
@@ -309,86 +214,111 @@ def _database_url(name: str, value: Any) -> str:
     return text
 
 
-PARSERS: Mapping[str, Callable[[str, Any], Any]] = {
-    "env": _one_of("development", "production", "test"),
-    "secret_key": _as_str,
-    "instance_path": _as_str,
-    "database_url": _database_url,
-    "base_url": _url,
-    "firm_name": _as_str,
-    "default_language": _one_of(*LANGUAGES),
-    "default_timezone": _timezone,
-    "session_idle_minutes": _as_int,
-    "session_max_hours": _as_int,
-    "login_limit_per_address": _rate_limit,
-    "login_limit_per_account": _rate_limit,
-    "login_limit_per_address_account": _rate_limit,
-    "trusted_proxies": _as_count,
-    "ratelimit_storage_uri": _as_str,
-    "mail_backend": _one_of("outbox", "sendgrid"),
-    "mail_from_email": _email,
-    "mail_from_name": _as_str,
-    "firm_postal_address": _as_str,
-    "mail_batch_size": _as_int,
-    "mail_sender_threads": _as_int,
-    "mail_lease_seconds": _as_int,
-    "mail_max_attempts": _as_int,
-    "mail_unknown_resend_after_minutes": _as_int,
-    "mail_pressure_per_contact": _as_int,
-    "mail_pressure_per_account": _as_int,
-    "mail_pressure_days": _as_int,
-    "mail_send_window": _time_window,
-    "mail_send_weekdays": _weekdays,
-    "mail_quiet_days": _dates,
-    "sendgrid_asm_group_nurture": _as_count,
-    "sendgrid_asm_group_survey": _as_count,
-    "sendgrid_asm_group_advocacy_ask": _as_count,
-    "sendgrid_asm_group_reference_request": _as_count,
-    "sendgrid_webhook_max_age_seconds": _as_int,
-    "sendgrid_api_key": _as_str,
-    "sendgrid_host": _url,
-    "sendgrid_webhook_public_key": _as_str,
-    "oidc_discovery_url": _optional_url,
-    "oidc_client_id": _as_str,
-    "oidc_client_secret": _as_str,
-    "oidc_provider_name": _as_str,
-    "oidc_scopes": _as_str,
-    "oidc_auto_provision_domains": _as_list,
-    "oidc_auto_provision_role": _one_of(*ROLES),
-    "invitation_valid_days": _as_int,
-    "scheduler_heartbeat_seconds": _as_int,
-    "scheduler_stale_seconds": _as_int,
-    "scheduler_lease_seconds": _as_int,
-    "journey_former_after_days": _as_int,
-    "journey_apply_former_automatically": _as_bool,
-    "journey_job_time": _minute_hour,
-    "checkins_active_days": _as_int,
-    "checkins_between_days": _as_int,
-    "checkins_not_now_days": _as_int,
-    "checkins_former_good_days": _as_int,
-    "checkins_revisit_lead_days": _as_int,
-    "checkins_horizon_days": _as_int,
-    "checkins_job_time": _minute_hour,
-    "checkins_digest_time": _minute_hour,
-    "firm_colour": _colour,
-    "firm_text_colour": _colour,
-    "client_link_days_survey": _as_int,
-    "client_link_days_testimonial": _as_int,
-    "client_link_days_referral": _as_int,
-    "client_link_days_reference": _as_int,
-    "client_link_days_manage": _as_int,
-    "surveys_after_completion_days": _as_int,
-    "surveys_milestone_every_days": _as_count,
-    "surveys_reminder_after_days": _as_int,
-    "surveys_per_contact_days": _as_int,
-    "surveys_job_time": _minute_hour,
-    "references_max_calls_per_contact": _as_int,
-    "references_cap_days": _as_int,
-    "api_rate_limit": _rate_limit,
-    "wall_frame_ancestors": _frame_ancestors,
-    "log_level": _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
-    "mail_events_silence_minutes": _as_int,
-}
+def _setting(parse: Callable[[str, Any], Any]) -> Any:
+    """A setting: its value is read from text or TOML by `parse`, which names it in any error."""
+    return field(metadata={"parse": parse})
+
+
+# One declaration per setting: the attribute, its type and how it is read. Each is set as
+# ADVOCACY_<NAME>, documented in config/default.toml and listed in the README (a test checks both).
+@dataclass(frozen=True)
+class Settings:
+    env: str = _setting(_one_of("development", "production", "test"))
+    secret_key: str = _setting(_as_str)
+    instance_path: str = _setting(_as_str)
+    database_url: str = _setting(_database_url)
+    base_url: str = _setting(_url)
+    firm_name: str = _setting(_as_str)
+    default_language: str = _setting(_one_of(*LANGUAGES))
+    default_timezone: str = _setting(_timezone)
+    session_idle_minutes: int = _setting(_as_int)
+    session_max_hours: int = _setting(_as_int)
+    login_limit_per_address: str = _setting(_rate_limit)
+    login_limit_per_account: str = _setting(_rate_limit)
+    login_limit_per_address_account: str = _setting(_rate_limit)
+    trusted_proxies: int = _setting(_as_count)
+    ratelimit_storage_uri: str = _setting(_as_str)
+    mail_backend: str = _setting(_one_of("outbox", "sendgrid"))
+    mail_from_email: str = _setting(_email)
+    mail_from_name: str = _setting(_as_str)
+    firm_postal_address: str = _setting(_as_str)
+    mail_batch_size: int = _setting(_as_int)
+    mail_sender_threads: int = _setting(_as_int)
+    mail_lease_seconds: int = _setting(_as_int)
+    mail_max_attempts: int = _setting(_as_int)
+    mail_unknown_resend_after_minutes: int = _setting(_as_int)
+    mail_pressure_per_contact: int = _setting(_as_int)
+    mail_pressure_per_account: int = _setting(_as_int)
+    mail_pressure_days: int = _setting(_as_int)
+    mail_send_window: str = _setting(_time_window)
+    mail_send_weekdays: tuple[int, ...] = _setting(_weekdays)
+    mail_quiet_days: tuple[str, ...] = _setting(_dates)
+    sendgrid_asm_group_nurture: int = _setting(_as_count)
+    sendgrid_asm_group_survey: int = _setting(_as_count)
+    sendgrid_asm_group_advocacy_ask: int = _setting(_as_count)
+    sendgrid_asm_group_reference_request: int = _setting(_as_count)
+    sendgrid_webhook_max_age_seconds: int = _setting(_as_int)
+    sendgrid_api_key: str = _setting(_as_str)
+    sendgrid_host: str = _setting(_url)
+    sendgrid_webhook_public_key: str = _setting(_as_str)
+    oidc_discovery_url: str = _setting(_optional_url)
+    oidc_client_id: str = _setting(_as_str)
+    oidc_client_secret: str = _setting(_as_str)
+    oidc_provider_name: str = _setting(_as_str)
+    oidc_scopes: str = _setting(_as_str)
+    oidc_auto_provision_domains: tuple[str, ...] = _setting(_as_list)
+    oidc_auto_provision_role: str = _setting(_one_of(*ROLES))
+    invitation_valid_days: int = _setting(_as_int)
+    scheduler_heartbeat_seconds: int = _setting(_as_int)
+    scheduler_stale_seconds: int = _setting(_as_int)
+    scheduler_lease_seconds: int = _setting(_as_int)
+    journey_former_after_days: int = _setting(_as_int)
+    journey_apply_former_automatically: bool = _setting(_as_bool)
+    journey_job_time: str = _setting(_minute_hour)
+    checkins_active_days: int = _setting(_as_int)
+    checkins_between_days: int = _setting(_as_int)
+    checkins_not_now_days: int = _setting(_as_int)
+    checkins_former_good_days: int = _setting(_as_int)
+    checkins_revisit_lead_days: int = _setting(_as_int)
+    checkins_horizon_days: int = _setting(_as_int)
+    checkins_job_time: str = _setting(_minute_hour)
+    checkins_digest_time: str = _setting(_minute_hour)
+    firm_colour: str = _setting(_colour)
+    firm_text_colour: str = _setting(_colour)
+    client_link_days_survey: int = _setting(_as_int)
+    client_link_days_testimonial: int = _setting(_as_int)
+    client_link_days_referral: int = _setting(_as_int)
+    client_link_days_reference: int = _setting(_as_int)
+    client_link_days_manage: int = _setting(_as_int)
+    surveys_after_completion_days: int = _setting(_as_int)
+    surveys_milestone_every_days: int = _setting(_as_count)
+    surveys_reminder_after_days: int = _setting(_as_int)
+    surveys_per_contact_days: int = _setting(_as_int)
+    surveys_job_time: str = _setting(_minute_hour)
+    references_max_calls_per_contact: int = _setting(_as_int)
+    references_cap_days: int = _setting(_as_int)
+    api_rate_limit: str = _setting(_rate_limit)
+    wall_frame_ancestors: tuple[str, ...] = _setting(_frame_ancestors)
+    log_level: str = _setting(_one_of("DEBUG", "INFO", "WARNING", "ERROR"))
+    mail_events_silence_minutes: int = _setting(_as_int)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_discovery_url)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+# How each setting is read, from the Settings declaration itself.
+PARSERS: Mapping[str, Callable[[str, Any], Any]] = MappingProxyType(
+    {setting.name: setting.metadata["parse"] for setting in fields(Settings)}
+)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -481,4 +411,4 @@ def database_url(settings: Settings) -> str:
 
 def setting_names() -> list[str]:
     """Names of every setting, in the order of the Settings class."""
-    return [field.name for field in fields(Settings)]
+    return [setting.name for setting in fields(Settings)]

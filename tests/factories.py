@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from advocacy.adapters.passwords import hash_password
+from advocacy.db import db_session
 from advocacy.models import User
 from tests.conftest import NOW
 
@@ -42,22 +45,45 @@ def make_user(
     return user
 
 
+def csrf_from(html: str, prefix: str = "") -> str:
+    """The CSRF token in a page's HTML (of the form whose fields start with `prefix`)."""
+    name = f"{prefix}-csrf_token" if prefix else "csrf_token"
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html) or re.search(
+        rf'name="{name}" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token {name} on the page"
+    return match.group(1)
+
+
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     """The CSRF token a page hands out, read the way a browser would."""
-    import re
-
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
+    return csrf_from(client.get(path).get_data(as_text=True))
 
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     """Sign in through the real form (CSRF token included)."""
     token = csrf_token(client, "/login")
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def make_staff(app: Flask, role: str = "account_manager", email: str | None = None) -> User:
+    """A committed staff user, made inside the app's context (for page tests)."""
+    with app.app_context():
+        return make_user(db_session(), role=role, email=email)
+
+
+def signed_in_client(app: Flask, user: User) -> FlaskClient:
+    """A test client signed in as `user` through the real login form."""
+    client = app.test_client()
+    sign_in(client, user.email)
+    return client
+
+
+def page_html(client: FlaskClient, path: str) -> str:
+    """The HTML of a page that must answer 200."""
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
 
 
 def make_account(session: Session, *, owner: User | None = None, **fields: Any) -> Any:

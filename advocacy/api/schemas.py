@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
+from advocacy.domain.paging import first_row
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.touchpoints import Initiative, TouchpointKind
 from advocacy.models import (
@@ -157,7 +158,7 @@ class PageQuery(BaseModel):
     @property
     def offset(self) -> int:
         # A cursor names the position itself: with one, a page number is not also applied.
-        return (self.page - 1) * self.limit if self.page and not self.cursor else 0
+        return first_row(self.page, self.limit) if self.page and not self.cursor else 0
 
 
 class AccountQuery(PageQuery):

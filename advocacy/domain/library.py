@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
+from advocacy.domain import paging
 from advocacy.domain.disclosure import Disclosure, Naming
 from advocacy.domain.testimonials import Use
 
@@ -95,7 +96,7 @@ class LibraryQuery:
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * PAGE_SIZE
+        return paging.first_row(self.page, PAGE_SIZE)
 
 
 def search_terms(text: str) -> list[str]:
@@ -116,7 +117,8 @@ def like_pattern(term: str) -> str:
 
 
 def page_count(total: int) -> int:
-    return max(1, -(-total // PAGE_SIZE))
+    """How many pages of quotes `total` matches fill."""
+    return paging.page_count(total, PAGE_SIZE)
 
 
 class Outside(StrEnum):

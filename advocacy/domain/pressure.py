@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-FALLBACK_TIMEZONE = "UTC"
+from advocacy.domain.time_zones import zone_or_fallback
+
 MAX_DAYS_AHEAD = 400  # a window that never opens (every day quiet) must not loop forever
 
 
@@ -79,10 +80,7 @@ class BudgetCheck:
 
 def zone(name: str) -> ZoneInfo:
     """The contact's time zone; an empty or unknown name falls back to UTC rather than failing."""
-    try:
-        return ZoneInfo(name or FALLBACK_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
-        return ZoneInfo(FALLBACK_TIMEZONE)
+    return zone_or_fallback(name)
 
 
 def check_budget(

@@ -180,57 +180,11 @@ def outcome_tags(text: str) -> list[str]:
 
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
-_BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
-_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
-
-
-def _inline(line: str) -> str:
-    # The line is escaped first: whatever HTML the client typed stays text.
-    escaped = html.escape(line, quote=True)
-    return _EM.sub(r"<em>\2</em>", _STRONG.sub(r"<strong>\1</strong>", escaped))
 
 
 def plain_quote(body: str) -> str:
     """The quote as plain text for a slide, a CSV cell or a list: the emphasis marks taken off."""
     return _EM.sub(r"\2", _STRONG.sub(r"\1", body.strip()))
-
-
-def render_limited_markdown(text: str) -> str:
-    """HTML for the Markdown subset clients may use: paragraphs, *em*, **strong**, lists.
-
-    Everything else is shown as typed (escaped); the result still goes through the sanitiser.
-    """
-    blocks: list[str] = []
-    paragraph: list[str] = []
-    items: list[str] = []
-    kind = ""
-
-    def close() -> None:
-        nonlocal kind
-        if paragraph:
-            blocks.append("<p>" + "<br>".join(paragraph) + "</p>")
-            paragraph.clear()
-        if items:
-            blocks.append(f"<{kind}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{kind}>")
-            items.clear()
-        kind = ""
-
-    for raw in text.replace("\r\n", "\n").split("\n"):
-        bullet, number = _BULLET.match(raw), _NUMBER.match(raw)
-        if not raw.strip():
-            close()
-        elif bullet or number:
-            wanted = "ul" if bullet else "ol"
-            if paragraph or (kind and kind != wanted):
-                close()
-            kind = wanted
-            items.append(_inline((bullet or number).group(1)))  # type: ignore[union-attr]
-        else:
-            if items:
-                close()
-            paragraph.append(_inline(raw.strip()))
-    close()
-    return "".join(blocks)
 
 
 _TOKENS = re.compile(r"\s+|[^\s]+")

@@ -3,7 +3,6 @@ position at one account."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
 from advocacy.domain.people import BuyingRole, ConsentBasis, ContactStatus, Seniority
+from advocacy.domain.time_zones import is_known_timezone, selectable_timezones
 from advocacy.models.fields import Name, OptionalId, ShortText, Text
 from advocacy.models.types import UTCDateTime
 
@@ -24,11 +24,8 @@ def _lower_or_none(value: object) -> object:
 
 
 def _timezone(value: str) -> str:
-    if value:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
-            raise ValueError("expected a time zone such as Europe/Paris") from None
+    if value and not is_known_timezone(value):
+        raise ValueError("expected a time zone such as Europe/Paris")
     return value
 
 
@@ -59,7 +56,7 @@ TimeZone = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "enum": ["", *sorted(z for z in zoneinfo.available_timezones() if len(z) <= 64)],
+            "enum": ["", *selectable_timezones()],
         }
     ),
 ]

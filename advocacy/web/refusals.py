@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import zoneinfo
 from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ from flask_babel import get_timezone
 
 from advocacy.db import db_session
 from advocacy.domain.text import RuleError
+from advocacy.domain.time_zones import zone_or_fallback
 from advocacy.http.validation import rule_message
 from advocacy.repository import NotFound
 from advocacy.services.journey.accounts import NotAllowed
@@ -53,7 +53,4 @@ def discard_changes() -> None:
 
 def viewer_timezone() -> tzinfo:
     """The reader's time zone, for times typed into a form."""
-    try:
-        return zoneinfo.ZoneInfo(str(get_timezone()))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
-        return zoneinfo.ZoneInfo("UTC")
+    return zone_or_fallback(str(get_timezone()))

@@ -8,12 +8,7 @@ from flask import Flask, abort
 
 from advocacy.http.extensions import limiter
 from advocacy.http.security import public
-from tests.api.api_helpers import Api, api_with_users, assert_problem
-
-
-@pytest.fixture
-def api(app: Flask) -> Api:
-    return api_with_users(app)
+from tests.api.api_helpers import Api, assert_problem
 
 
 @pytest.mark.parametrize(

@@ -6,20 +6,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
 
 from advocacy.db import db_session
 from advocacy.models import EngagementCreate, TouchpointCreate
 from advocacy.services.journey.engagements import add_engagement_to
 from advocacy.services.journey.touchpoints import add_touchpoint_to
-from tests.api.api_helpers import Api, api_with_users, assert_problem
+from tests.api.api_helpers import Api, assert_problem
 from tests.conftest import NOW
 from tests.factories import make_account, make_contact, make_service_line
-
-
-@pytest.fixture
-def api(app: Flask) -> Api:
-    return api_with_users(app)
 
 
 def _follow(api: Api, path: str, who: str = "admin") -> list[dict]:

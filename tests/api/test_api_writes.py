@@ -4,18 +4,12 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 from sqlmodel import func, select
 
 from advocacy.db import db_session
 from advocacy.models import Account, Contact, Engagement, ServiceLine, StageChange, Touchpoint
-from tests.api.api_helpers import Api, api_with_users, assert_problem
+from tests.api.api_helpers import Api, assert_problem
 from tests.factories import make_account, make_contact, make_service_line
-
-
-@pytest.fixture
-def api(app: Flask) -> Api:
-    return api_with_users(app)
 
 
 def _count(api: Api, model: type) -> int:

@@ -4,12 +4,10 @@ reference matching and the library's reference-ready list all leave them and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.advocacy_asks import MESSAGES, AskKind, Refusal
@@ -32,12 +30,6 @@ from tests.factories import make_account, make_mail_contact, make_survey, make_u
 from tests.factories_referrals import make_reference_permission
 
 SOON = NOW + timedelta(minutes=4)
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Settings]:
-    with app.app_context():
-        yield app.config["ADVOCACY"]
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ stable UIDs, refresh hints; a regenerated or revoked address stops working at on
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from flask import Flask
 from icalendar import Calendar
 from sqlmodel import Session, select
 
@@ -27,12 +25,6 @@ from tests.factories import make_user
 from tests.factories_checkins import make_check_in
 
 TODAY = NOW.date()
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Settings]:
-    with app.app_context():
-        yield app.config["ADVOCACY"]
 
 
 def parsed(document: bytes | None) -> Calendar:

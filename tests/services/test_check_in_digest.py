@@ -3,28 +3,20 @@ never to those who turned it off, in their language, and with client data escape
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-import pytest
-from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.cadence import CheckInKind, CheckInStatus
-from advocacy.models import OutboxMessage
-from advocacy.services.check_ins.digest import send_digests
+from advocacy.models import OutboxMessage, User
+from advocacy.services.check_ins.digest import local_today, send_digests
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_user
 from tests.factories_checkins import make_check_in
 
 TODAY = NOW.date()
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Settings]:
-    with app.app_context():
-        yield app.config["ADVOCACY"]
 
 
 def digests(session: Session) -> list[OutboxMessage]:
@@ -152,3 +144,15 @@ def test_account_names_are_escaped_in_the_html_body(settings: Settings, session:
     assert "&lt;i&gt;Jo&lt;/i&gt;" in message.html_body
     assert "<b>Smith" not in message.html_body and "<i>Jo" not in message.html_body
     assert "<b>Smith & Sons</b> · <i>Jo</i>" in message.text_body
+
+
+def test_a_stored_time_zone_too_long_for_a_file_name_falls_back_to_the_firms_day(
+    settings: Settings,
+) -> None:
+    # The column is bounded, but a row copied in some other way must not stop the whole digest run.
+    user = User(email="long@firm.example", timezone="Europe/" + "x" * 300)
+    late = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
+    assert (
+        local_today(user, settings, late)
+        == late.astimezone(ZoneInfo(settings.default_timezone)).date()
+    )

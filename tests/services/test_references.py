@@ -4,11 +4,9 @@ declines with a reason or accepts; a held call is logged as a touchpoint on thei
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.references import Exclusion, Fit
@@ -33,12 +31,6 @@ from tests.factories_referrals import (
     make_reference_request,
     make_survey,
 )
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Settings]:
-    with app.app_context():
-        yield app.config["ADVOCACY"]
 
 
 @pytest.fixture

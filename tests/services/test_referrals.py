@@ -4,11 +4,9 @@ attribution; the thank-you is logged (and optionally e-mailed, as a transactiona
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.referrals import IntroPreference, ReferralStatus
@@ -30,12 +28,6 @@ from advocacy.services.voice.referrals import Introduction
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_account, make_engagement, make_mail_contact, make_user
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Settings]:
-    with app.app_context():
-        yield app.config["ADVOCACY"]
 
 
 @pytest.fixture

@@ -5,11 +5,8 @@ detractor's open routine check-in becomes the repair conversation."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.cadence import CadenceRules
@@ -31,12 +28,6 @@ from tests.factories import (
 )
 
 RULES = CadenceRules()
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Settings]:
-    with app.app_context():
-        yield app.config["ADVOCACY"]
 
 
 def open_check_ins(session: Session, account_id: int) -> list[CheckIn]:

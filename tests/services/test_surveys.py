@@ -3,13 +3,11 @@ budget, reminded once; answers become touchpoints, camp evidence, repair tasks a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlmodel import Session, select
 
 from advocacy.domain.journey import Stage
@@ -40,12 +38,6 @@ from tests.factories import (
 # NOW is Monday 23 November 2026, 09:30 UTC, inside the send window; the default settings send
 # an NPS survey 7 days after completion.
 COMPLETED_ON = NOW.date() - timedelta(days=7)
-
-
-@pytest.fixture
-def settings(app: Flask) -> Iterator[Settings]:
-    with app.app_context():
-        yield app.config["ADVOCACY"]
 
 
 def completed_engagement(session: Session, *contacts: Any, end_date: date = COMPLETED_ON) -> Any:

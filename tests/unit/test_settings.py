@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from advocacy.resources import resource_path
-from advocacy.settings import PARSERS, SettingsError, database_url, load_settings
+from advocacy.settings import (
+    PARSERS,
+    Settings,
+    SettingsError,
+    database_url,
+    load_settings,
+    setting_names,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +139,9 @@ def test_every_setting_is_in_the_readme_configuration_table() -> None:
     readme = (ROOT / "README.md").read_text()
     missing = [name for name in PARSERS if f"ADVOCACY_{name.upper()}" not in readme]
     assert not missing, f"README lacks {missing}"
+
+
+def test_each_setting_is_declared_once_with_the_parser_that_reads_it() -> None:
+    declared = fields(Settings)
+    assert [setting.name for setting in declared] == setting_names() == list(PARSERS)
+    assert all(PARSERS[setting.name] is setting.metadata["parse"] for setting in declared)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from html import escape as html_escape
 
 import pytest
 
-from advocacy.adapters.rich_text import sanitise
+from advocacy.adapters.rich_text import render_markdown, sanitise
 from advocacy.domain import testimonials as rules
 from advocacy.domain.testimonials import Permission, Status, Use
 from advocacy.domain.text import RuleError
@@ -153,7 +154,7 @@ def test_outcome_tags_are_trimmed_and_deduplicated() -> None:
 
 
 def _html(text: str) -> str:
-    return sanitise(rules.render_limited_markdown(text))
+    return render_markdown(text)
 
 
 @pytest.mark.parametrize(
@@ -225,3 +226,22 @@ def test_the_diff_marks_insertions_and_deletions_and_escapes_both() -> None:
     assert "<ins>really loved</ins>" in html
     assert "<b>" not in html
     assert rules.diff_html("same text", "same text") == "same text"
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("- item\n  continued", "<ul><li>item<br>continued</li></ul>"),
+        ("- one\n  - nested", "<ul><li>one<ul><li>nested</li></ul></li></ul>"),
+        ("3. third\n4. fourth", "<ol><li>third</li><li>fourth</li></ol>"),
+    ],
+)
+def test_an_indented_line_continues_or_nests_the_list_item_above_it(text: str, html: str) -> None:
+    assert _html(text) == html
+
+
+@pytest.mark.parametrize(
+    "text", ["# Not a heading", "> not a quote", "`not code`", "![x](https://x.example/a.png)"]
+)
+def test_markdown_outside_the_subset_stays_as_typed(text: str) -> None:
+    assert _html(text) == "<p>" + html_escape(text, quote=False) + "</p>"

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from advocacy.db import db_session
 from advocacy.domain.journey import Stage
-from advocacy.models import Account, AccountTeamMember, Engagement, StageChange, Touchpoint, User
+from advocacy.models import Account, AccountTeamMember, Engagement, StageChange, Touchpoint
 from advocacy.services.journey.accounts import move_account_to_stage
 from tests.conftest import NOW
 from tests.factories import (
@@ -21,27 +21,12 @@ from tests.factories import (
     make_contact,
     make_engagement,
     make_service_line,
+    make_staff,
     make_touchpoint,
     make_user,
-    sign_in,
+    page_html,
+    signed_in_client,
 )
-
-
-def _person(app: Flask, role: str = "account_manager", email: str | None = None) -> User:
-    with app.app_context():
-        return make_user(db_session(), role=role, email=email)
-
-
-def _client(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, user.email)
-    return client
-
-
-def _page(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.get_data(as_text=True)
 
 
 def _names(html: str) -> list[str]:
@@ -59,7 +44,7 @@ def _count(app: Flask, model: Any, *where: Any) -> int:
 
 
 def test_the_journey_map_shows_the_stage_history_with_when_why_and_who(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=me, name="Initech")
@@ -67,14 +52,14 @@ def test_the_journey_map_shows_the_stage_history_with_when_why_and_who(app: Flas
         move_account_to_stage(
             session, account.id, Stage.BETWEEN, reason="project delivered", by=me, now=NOW
         )
-    html = _page(_client(app, me), f"/accounts/{account.id}")
+    html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
     assert "Prospect → Active client" in html and "Automatic: follows the engagements" in html
     assert "Active client → Between engagements" in html and "project delivered" in html
     assert me.email in html
 
 
 def test_the_journey_map_flags_coverage_gaps_by_buying_group_role(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=me)
@@ -83,7 +68,7 @@ def test_the_journey_map_flags_coverage_gaps_by_buying_group_role(app: Flask) ->
         gone.status = "left"
         session.add(gone)
         session.commit()
-    html = _page(_client(app, me), f"/accounts/{account.id}")
+    html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
     assert "No active decision maker is known at this account." in html
     assert "The relationship rests on a single contact." in html
     assert "Nobody in this role any more, though they took part before. (Procurement)" in html
@@ -91,14 +76,14 @@ def test_the_journey_map_flags_coverage_gaps_by_buying_group_role(app: Flask) ->
 
 
 def test_the_journey_map_shows_service_lines_bought_and_never_bought(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         audit = make_service_line(session, "Audit")
         make_service_line(session, "Tax advice")
         account = make_account(session, owner=me)
         make_engagement(session, account, status="won", service_line_ids=[audit.id], value="1200")
-    html = _page(_client(app, me), f"/accounts/{account.id}")
+    html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
     bought, never = html.split(">Never bought<", 1)
     assert "<li>Audit</li>" in bought.split(">Bought<", 1)[1]
     assert "<li>Tax advice</li>" in never and "<li>Audit</li>" not in never
@@ -108,34 +93,34 @@ def test_the_journey_map_shows_service_lines_bought_and_never_bought(app: Flask)
 def test_the_journey_map_never_says_every_line_was_bought_when_nothing_was(app: Flask) -> None:
     # A new firm imports its portfolio before an admin fills the catalogue: nothing is bought and
     # nothing is left to offer, which is not "they have bought every service line".
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
-    html = _page(_client(app, me), f"/accounts/{account.id}")
+    html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
     assert "Nothing bought yet." in html
     assert "They have bought every service line." not in html
 
 
 def test_the_journey_map_filters_touchpoints_by_initiative_and_kind(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=me)
         make_touchpoint(session, account, kind="call", initiative="firm", summary="our check-in")
         make_touchpoint(session, account, kind="email", initiative="client", summary="their q")
         make_touchpoint(session, account, kind="press", initiative="external", summary="article")
-    client = _client(app, me)
-    everything = _page(client, f"/accounts/{account.id}")
+    client = signed_in_client(app, me)
+    everything = page_html(client, f"/accounts/{account.id}")
     assert all(text in everything for text in ("our check-in", "their q", "article"))
-    by_client = _page(client, f"/accounts/{account.id}?initiative=client")
+    by_client = page_html(client, f"/accounts/{account.id}?initiative=client")
     assert "their q" in by_client and "our check-in" not in by_client
-    press = _page(client, f"/accounts/{account.id}?kind=press")
+    press = page_html(client, f"/accounts/{account.id}?kind=press")
     assert "article" in press and "their q" not in press
     assert "1 touchpoint." in press
 
 
 def test_older_touchpoints_are_a_page_away_and_the_filter_follows(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=me)
@@ -153,34 +138,34 @@ def test_older_touchpoints_are_a_page_away_and_the_filter_follows(app: Flask) ->
         )
         session.commit()
         make_touchpoint(session, account, kind="email", summary="Zebra memo")
-    client = _client(app, me)
+    client = signed_in_client(app, me)
     path = f"/accounts/{account.id}"
-    first = _page(client, f"{path}?kind=call")
+    first = page_html(client, f"{path}?kind=call")
     assert "Touchpoints 1 to 100 of 230, latest first." in first
     assert "call number 230." in first and "call number 131." in first
     assert "call number 130." not in first and "Zebra memo" not in first
     older = re.search(r'href="([^"]+)" rel="next">Older', first)
     assert older, "no link to older touchpoints"
     assert "kind=call" in older.group(1) and "page=2" in older.group(1)
-    second = _page(client, older.group(1).replace("&amp;", "&"))
+    second = page_html(client, older.group(1).replace("&amp;", "&"))
     assert "Touchpoints 101 to 200 of 230" in second and "call number 130." in second
     assert 'rel="prev">Newer' in second
-    last = _page(client, f"{path}?kind=call&page=3")
+    last = page_html(client, f"{path}?kind=call&page=3")
     assert "Touchpoints 201 to 230 of 230" in last and "call number 1." in last
     assert 'rel="next"' not in last
     # An old link past the end shows the last page; nonsense shows the first.
-    assert "Touchpoints 201 to 230 of 230" in _page(client, f"{path}?kind=call&page=40")
-    assert "Touchpoints 1 to 100 of 231" in _page(client, f"{path}?page=-2")
-    assert "Touchpoints 1 to 100 of 231" in _page(client, f"{path}?page=abc")
+    assert "Touchpoints 201 to 230 of 230" in page_html(client, f"{path}?kind=call&page=40")
+    assert "Touchpoints 1 to 100 of 231" in page_html(client, f"{path}?page=-2")
+    assert "Touchpoints 1 to 100 of 231" in page_html(client, f"{path}?page=abc")
 
 
 def test_logging_a_touchpoint_needs_one_form_and_shows_on_the_map(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=me)
         contact = make_contact(session, account, full_name="Clara Client")
-    client = _client(app, me)
+    client = signed_in_client(app, me)
     response = _post(
         client,
         f"/accounts/{account.id}/touchpoints",
@@ -191,7 +176,7 @@ def test_logging_a_touchpoint_needs_one_form_and_shows_on_the_map(app: Flask) ->
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/accounts/{account.id}#touchpoints")
-    html = _page(client, f"/accounts/{account.id}")
+    html = page_html(client, f"/accounts/{account.id}")
     assert "Asked about our tax work" in html and "Clara Client" in html
     with app.app_context():
         touchpoint = db_session().exec(select(Touchpoint)).one()
@@ -199,11 +184,11 @@ def test_logging_a_touchpoint_needs_one_form_and_shows_on_the_map(app: Flask) ->
 
 
 def test_a_bad_touchpoint_keeps_what_was_typed_says_why_and_writes_nothing(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
     response = _post(
-        _client(app, me),
+        signed_in_client(app, me),
         f"/accounts/{account.id}/touchpoints",
         kind="meeting",
         initiative="client",
@@ -218,11 +203,11 @@ def test_a_bad_touchpoint_keeps_what_was_typed_says_why_and_writes_nothing(app: 
 
 
 def test_a_touchpoint_in_the_future_is_refused_with_the_reason(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
     response = _post(
-        _client(app, me),
+        signed_in_client(app, me),
         f"/accounts/{account.id}/touchpoints",
         kind="call",
         initiative="firm",
@@ -234,11 +219,14 @@ def test_a_touchpoint_in_the_future_is_refused_with_the_reason(app: Flask) -> No
 
 
 def test_an_illegal_stage_move_shows_why_and_changes_nothing(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
     response = _post(
-        _client(app, me), f"/accounts/{account.id}/stage", stage="former", reason="gone quiet"
+        signed_in_client(app, me),
+        f"/accounts/{account.id}/stage",
+        stage="former",
+        reason="gone quiet",
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -248,11 +236,11 @@ def test_an_illegal_stage_move_shows_why_and_changes_nothing(app: Flask) -> None
 
 
 def test_a_stage_move_by_hand_is_recorded_with_its_reason(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
     response = _post(
-        _client(app, me), f"/accounts/{account.id}/stage", stage="active", reason="signed"
+        signed_in_client(app, me), f"/accounts/{account.id}/stage", stage="active", reason="signed"
     )
     assert response.status_code == 302
     with app.app_context():
@@ -261,10 +249,10 @@ def test_a_stage_move_by_hand_is_recorded_with_its_reason(app: Flask) -> None:
 
 
 def test_the_bad_camp_needs_a_reason_and_marks_the_account_do_not_ask(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
-    client = _client(app, me)
+    client = signed_in_client(app, me)
     refused = _post(client, f"/accounts/{account.id}/camp", camp="bad", camp_reason=" ")
     assert refused.status_code == 422 and "Say why" in refused.get_data(as_text=True)
     assert (
@@ -283,14 +271,14 @@ def test_the_bad_camp_needs_a_reason_and_marks_the_account_do_not_ask(app: Flask
 def test_a_non_owner_account_manager_sees_no_edit_controls_and_is_refused_every_change(
     app: Flask,
 ) -> None:
-    owner, outsider = _person(app), _person(app)
+    owner, outsider = make_staff(app), make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=owner, name="Owned", notes="Owner's notes")
         contact = make_contact(session, account)
         engagement = make_engagement(session, account)
-    client = _client(app, outsider)
-    html = _page(client, f"/accounts/{account.id}")
+    client = signed_in_client(app, outsider)
+    html = page_html(client, f"/accounts/{account.id}")
     assert "Owner&#39;s notes" in html  # account managers see every account, notes included
     for control in ("Log a touchpoint", "Edit account", "Hand over", "/stage", "/camp"):
         assert control not in html
@@ -317,54 +305,54 @@ def test_a_non_owner_account_manager_sees_no_edit_controls_and_is_refused_every_
 
 
 def test_a_team_member_edits_the_account_but_cannot_hand_it_over(app: Flask) -> None:
-    owner, colleague = _person(app), _person(app)
+    owner, colleague = make_staff(app), make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=owner)
         session.add(AccountTeamMember(account_id=account.id, user_id=colleague.id))
         session.commit()
-    client = _client(app, colleague)
-    html = _page(client, f"/accounts/{account.id}")
+    client = signed_in_client(app, colleague)
+    html = page_html(client, f"/accounts/{account.id}")
     assert "Log a touchpoint" in html and "Hand over" not in html
     refused = _post(client, f"/accounts/{account.id}/owner", new_owner_id=str(colleague.id))
     assert refused.status_code == 403
 
 
 def test_the_owner_hands_the_account_over_to_another_account_manager(app: Flask) -> None:
-    owner, successor = _person(app), _person(app)
+    owner, successor = make_staff(app), make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=owner)
-    client = _client(app, owner)
+    client = signed_in_client(app, owner)
     response = _post(client, f"/accounts/{account.id}/owner", new_owner_id=str(successor.id))
     assert response.status_code == 302
     with app.app_context():
         assert db_session().get(Account, account.id).owner_id == successor.id
     # The former owner is now an outsider.
-    assert "Log a touchpoint" not in _page(client, f"/accounts/{account.id}")
+    assert "Log a touchpoint" not in page_html(client, f"/accounts/{account.id}")
 
 
 def test_marketing_sees_accounts_but_no_private_notes_and_no_edit_controls(app: Flask) -> None:
-    owner, marketer = _person(app), _person(app, "marketing")
+    owner, marketer = make_staff(app), make_staff(app, "marketing")
     with app.app_context():
         account = make_account(db_session(), owner=owner, name="Umbrella", notes="Secret notes")
-    client = _client(app, marketer)
-    assert "Umbrella" in _page(client, "/accounts")
-    html = _page(client, f"/accounts/{account.id}")
+    client = signed_in_client(app, marketer)
+    assert "Umbrella" in page_html(client, "/accounts")
+    html = page_html(client, f"/accounts/{account.id}")
     assert "Secret notes" not in html and "Private notes" not in html
-    assert "Log a touchpoint" not in html and "New account" not in _page(client, "/accounts")
+    assert "Log a touchpoint" not in html and "New account" not in page_html(client, "/accounts")
     response = _post(client, f"/accounts/{account.id}/stage", stage="active", reason="x")
     assert response.status_code == 403
 
 
 def test_recording_a_won_engagement_makes_the_account_an_active_client(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         line = make_service_line(session, "Audit")
         account = make_account(session, owner=me)
         contact = make_contact(session, account, full_name="Sam Sponsor")
-    client = _client(app, me)
-    form = _page(client, f"/accounts/{account.id}/engagements/new")
+    client = signed_in_client(app, me)
+    form = page_html(client, f"/accounts/{account.id}/engagements/new")
     assert "<legend>Service lines</legend>" in form and "Sam Sponsor" in form
     response = _post(
         client,
@@ -378,7 +366,7 @@ def test_recording_a_won_engagement_makes_the_account_an_active_client(app: Flas
         contact_ids=str(contact.id),
     )
     assert response.status_code == 302
-    html = _page(client, f"/accounts/{account.id}")
+    html = page_html(client, f"/accounts/{account.id}")
     assert "Annual audit" in html and "Prospect → Active client" in html
 
 
@@ -388,7 +376,7 @@ def test_a_move_made_by_a_rule_names_the_rule_in_words_never_by_its_id(app: Flas
         me = make_user(session, language="fr")
         account = make_account(session, owner=me)
         make_engagement(session, account, status="won")  # no person: the journey rule moves it
-    html = _page(_client(app, me), f"/accounts/{account.id}")
+    html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
     assert "Automatique : suit les missions" in html
     assert "engagement.live" not in html
 
@@ -403,7 +391,7 @@ def test_the_account_page_writes_every_date_one_way_in_the_readers_language_and_
         contact = make_contact(session, account, full_name="Ann Client")
         make_touchpoint(session, account, contact_id=contact.id, summary="Revue annuelle")
         make_engagement(session, account, status="won", start_date=NOW.date())
-    html = _page(_client(app, me), f"/accounts/{account.id}")
+    html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
     # 09:30 UTC is 10:30 in Paris; the date reads as the day columns write it.
     assert "23 nov. 2026, 10:30" in html and "23 nov. 2026" in html
     text = re.sub(r"<[^>]+>", " ", html)
@@ -413,11 +401,11 @@ def test_the_account_page_writes_every_date_one_way_in_the_readers_language_and_
 
 
 def test_a_deferred_engagement_without_a_revisit_date_is_refused_and_kept(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
     response = _post(
-        _client(app, me),
+        signed_in_client(app, me),
         f"/accounts/{account.id}/engagements/new",
         title="Maybe next year",
         status="deferred",
@@ -427,7 +415,7 @@ def test_a_deferred_engagement_without_a_revisit_date_is_refused_and_kept(app: F
     assert response.status_code == 422
     assert "Enter a number." in body and 'value="Maybe next year"' in body
     fixed = _post(
-        _client(app, me),
+        signed_in_client(app, me),
         f"/accounts/{account.id}/engagements/new",
         title="Maybe next year",
         status="deferred",
@@ -439,15 +427,15 @@ def test_a_deferred_engagement_without_a_revisit_date_is_refused_and_kept(app: F
 def test_completing_the_last_engagement_moves_the_account_between_engagements(
     app: Flask,
 ) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=me)
         engagement = make_engagement(
             session, account, title="Audit 2026", status="active", start_date="2026-01-05"
         )
-    client = _client(app, me)
-    form = _page(client, f"/engagements/{engagement.id}/edit")
+    client = signed_in_client(app, me)
+    form = page_html(client, f"/engagements/{engagement.id}/edit")
     assert 'value="Audit 2026"' in form and 'value="2026-01-05"' in form
     response = _post(
         client,
@@ -459,7 +447,7 @@ def test_completing_the_last_engagement_moves_the_account_between_engagements(
         end_date="2026-06-30",
     )
     assert response.status_code == 302
-    html = _page(client, f"/accounts/{account.id}")
+    html = page_html(client, f"/accounts/{account.id}")
     assert "Active client → Between engagements" in html and "Completed" in html
     backwards = _post(
         client,

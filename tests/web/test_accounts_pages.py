@@ -11,33 +11,17 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from advocacy.db import db_session
-from advocacy.models import Account, User
+from advocacy.models import Account
 from tests.conftest import NOW
 from tests.factories import (
     csrf_token,
     make_account,
     make_engagement,
     make_service_line,
-    make_user,
-    sign_in,
+    make_staff,
+    page_html,
+    signed_in_client,
 )
-
-
-def _person(app: Flask, role: str = "account_manager", email: str | None = None) -> User:
-    with app.app_context():
-        return make_user(db_session(), role=role, email=email)
-
-
-def _client(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, user.email)
-    return client
-
-
-def _page(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.get_data(as_text=True)
 
 
 def _names(html: str) -> list[str]:
@@ -57,7 +41,7 @@ def _count(app: Flask, model: Any, *where: Any) -> int:
 def test_the_accounts_list_filters_by_stage_owner_industry_service_line_and_camp(
     app: Flask,
 ) -> None:
-    me, other = _person(app), _person(app)
+    me, other = make_staff(app), make_staff(app)
     with app.app_context():
         session = db_session()
         audit = make_service_line(session, "Audit")
@@ -69,14 +53,14 @@ def test_the_accounts_list_filters_by_stage_owner_industry_service_line_and_camp
         theirs.camp = "good"
         session.add(theirs)
         session.commit()
-    client = _client(app, me)
-    assert _names(_page(client, "/accounts?stage=active")) == ["Bank"]
-    assert _names(_page(client, f"/accounts?owner={other.id}")) == ["Theirs"]
-    assert _names(_page(client, "/accounts?industry=Banking")) == ["Bank", "Proposed Only"]
+    client = signed_in_client(app, me)
+    assert _names(page_html(client, "/accounts?stage=active")) == ["Bank"]
+    assert _names(page_html(client, f"/accounts?owner={other.id}")) == ["Theirs"]
+    assert _names(page_html(client, "/accounts?industry=Banking")) == ["Bank", "Proposed Only"]
     # A proposal is not a purchase: only the won engagement counts as "bought".
-    assert _names(_page(client, f"/accounts?service_line={audit.id}")) == ["Bank"]
-    assert _names(_page(client, "/accounts?camp=good")) == ["Theirs"]
-    assert _names(_page(client, "/accounts?stage=nonsense&owner=x")) == [
+    assert _names(page_html(client, f"/accounts?service_line={audit.id}")) == ["Bank"]
+    assert _names(page_html(client, "/accounts?camp=good")) == ["Theirs"]
+    assert _names(page_html(client, "/accounts?stage=nonsense&owner=x")) == [
         "Bank",
         "Proposed Only",
         "Theirs",
@@ -84,17 +68,17 @@ def test_the_accounts_list_filters_by_stage_owner_industry_service_line_and_camp
 
 
 def test_the_accounts_list_searches_names_ignoring_case_and_wildcards(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         for name in ("Acme Corp", "ACME Holdings", "Globex", "100% Pure"):
             make_account(db_session(), owner=me, name=name)
-    client = _client(app, me)
-    assert _names(_page(client, "/accounts?q=acme")) == ["Acme Corp", "ACME Holdings"]
-    assert _names(_page(client, "/accounts?q=%25")) == ["100% Pure"]
+    client = signed_in_client(app, me)
+    assert _names(page_html(client, "/accounts?q=acme")) == ["Acme Corp", "ACME Holdings"]
+    assert _names(page_html(client, "/accounts?q=%25")) == ["100% Pure"]
 
 
 def test_the_accounts_list_sorts_by_name_time_in_stage_or_last_update(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         for index, name in enumerate(["Beta", "Alpha", "Gamma"]):
@@ -103,37 +87,37 @@ def test_the_accounts_list_sorts_by_name_time_in_stage_or_last_update(app: Flask
             account.updated_at = NOW - timedelta(days=index)
             session.add(account)
         session.commit()
-    client = _client(app, me)
-    assert _names(_page(client, "/accounts?sort=name")) == ["Alpha", "Beta", "Gamma"]
-    assert _names(_page(client, "/accounts?sort=stage_since")) == ["Gamma", "Alpha", "Beta"]
-    assert _names(_page(client, "/accounts?sort=updated")) == ["Beta", "Alpha", "Gamma"]
+    client = signed_in_client(app, me)
+    assert _names(page_html(client, "/accounts?sort=name")) == ["Alpha", "Beta", "Gamma"]
+    assert _names(page_html(client, "/accounts?sort=stage_since")) == ["Gamma", "Alpha", "Beta"]
+    assert _names(page_html(client, "/accounts?sort=updated")) == ["Beta", "Alpha", "Gamma"]
 
 
 def test_the_accounts_list_shows_fifty_per_page_with_page_links(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         for number in range(1, 121):
             make_account(db_session(), owner=me, name=f"Client {number:03d}", industry="Retail")
-    client = _client(app, me)
-    first = _page(client, "/accounts?industry=Retail")
+    client = signed_in_client(app, me)
+    first = page_html(client, "/accounts?industry=Retail")
     assert len(_names(first)) == 50 and _names(first)[0] == "Client 001"
     assert "120 accounts" in first
     assert 'href="/accounts?page=3&amp;industry=Retail"' in first
-    third = _page(client, "/accounts?industry=Retail&page=3")
+    third = page_html(client, "/accounts?industry=Retail&page=3")
     assert _names(third) == [f"Client {n:03d}" for n in range(101, 121)]
     assert 'aria-current="page">3<' in third
     # A page past the end shows the last one rather than nothing.
-    assert _names(_page(client, "/accounts?industry=Retail&page=99")) == _names(third)
+    assert _names(page_html(client, "/accounts?industry=Retail&page=99")) == _names(third)
 
 
 def test_the_accounts_list_counts_accounts_in_each_stage_as_filter_chips(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         make_account(session, owner=me, name="P1")
         make_account(session, owner=me, name="P2")
         make_engagement(session, make_account(session, owner=me, name="A1"), status="won")
-    html = _page(_client(app, me), "/accounts?stage=prospect")
+    html = page_html(signed_in_client(app, me), "/accounts?stage=prospect")
     assert re.search(
         r'stage=prospect"[^>]*aria-current="true">Prospect <span class="count">2<', html
     )
@@ -142,20 +126,20 @@ def test_the_accounts_list_counts_accounts_in_each_stage_as_filter_chips(app: Fl
 
 
 def test_an_account_named_like_a_script_is_shown_escaped(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me, name="<script>alert(1)</script>")
-    client = _client(app, me)
+    client = signed_in_client(app, me)
     for path in ("/accounts", f"/accounts/{account.id}", f"/accounts/{account.id}/edit"):
-        html = _page(client, path)
+        html = page_html(client, path)
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_a_new_account_is_a_prospect_owned_by_its_creator(app: Flask) -> None:
-    me = _person(app)
-    client = _client(app, me)
-    assert f'<option selected value="{me.id}">' in _page(client, "/accounts/new")
+    me = make_staff(app)
+    client = signed_in_client(app, me)
+    assert f'<option selected value="{me.id}">' in page_html(client, "/accounts/new")
     response = _post(
         client,
         "/accounts/new",
@@ -172,9 +156,9 @@ def test_a_new_account_is_a_prospect_owned_by_its_creator(app: Flask) -> None:
 
 
 def test_a_bad_account_form_keeps_what_was_typed_says_why_and_writes_nothing(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     response = _post(
-        _client(app, me),
+        signed_in_client(app, me),
         "/accounts/new",
         name="Typed Name",
         country="XX",
@@ -191,11 +175,11 @@ def test_a_bad_account_form_keeps_what_was_typed_says_why_and_writes_nothing(app
 
 
 def test_editing_an_account_keeps_its_stage_and_owner(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me, name="Old name")
-    client = _client(app, me)
-    assert 'value="Old name"' in _page(client, f"/accounts/{account.id}/edit")
+    client = signed_in_client(app, me)
+    assert 'value="Old name"' in page_html(client, f"/accounts/{account.id}/edit")
     response = _post(client, f"/accounts/{account.id}/edit", name="New name", notes="met CFO")
     assert response.status_code == 302
     with app.app_context():
@@ -209,6 +193,16 @@ def test_editing_an_account_keeps_its_stage_and_owner(app: Flask) -> None:
 
 
 def test_an_unknown_account_is_not_found(app: Flask) -> None:
-    client = _client(app, _person(app))
+    client = signed_in_client(app, make_staff(app))
     assert client.get("/accounts/999999").status_code == 404
     assert _post(client, "/accounts/999999/stage", stage="active", reason="x").status_code == 404
+
+
+def test_a_page_number_written_with_non_ascii_digits_shows_the_first_page(app: Flask) -> None:
+    me = make_staff(app)
+    with app.app_context():
+        make_account(db_session(), owner=me, name="Client 001", industry="Retail")
+    client = signed_in_client(app, me)
+    # "²" and "٣" are digits to str.isdigit() but not to int(): they must not become a 500.
+    for page in ("²", "٣"):
+        assert _names(page_html(client, f"/accounts?page={page}")) == ["Client 001"]

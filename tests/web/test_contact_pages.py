@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from advocacy.db import db_session
-from advocacy.models import Account, Contact, ContactRole, Person, Touchpoint, User
+from advocacy.models import Account, Contact, ContactRole, Person, Touchpoint
 from advocacy.services.journey.people import record_departure
 from tests.conftest import NOW
 from tests.factories import (
@@ -19,21 +19,13 @@ from tests.factories import (
     make_account,
     make_contact,
     make_engagement,
+    make_staff,
     make_touchpoint,
     make_user,
+    page_html,
     sign_in,
+    signed_in_client,
 )
-
-
-def _person(app: Flask, role: str = "account_manager") -> User:
-    with app.app_context():
-        return make_user(db_session(), role=role)
-
-
-def _client(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, user.email)
-    return client
 
 
 def _post(client: FlaskClient, path: str, **data: Any) -> Any:
@@ -44,16 +36,10 @@ def _ticked(html: str, value: str) -> bool:
     return re.search(rf'<input checked[^>]* type="checkbox" value="{value}"', html) is not None
 
 
-def _page(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.get_data(as_text=True)
-
-
 def test_the_contact_page_shows_the_person_across_employers_with_touchpoints_and_work(
     app: Flask,
 ) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         first = make_account(session, owner=me, name="First Employer")
@@ -70,7 +56,7 @@ def test_the_contact_page_shows_the_person_across_employers_with_touchpoints_and
             by=me,
             now=NOW,
         )
-    html = _page(_client(app, me), f"/contacts/{contact.id}")
+    html = page_html(signed_in_client(app, me), f"/contacts/{contact.id}")
     assert "First Employer" in html and "Second Co" in html
     assert f'href="/contacts/{moved.new_contact.id}"' in html
     assert "Left" in html and "CEO" in html
@@ -78,7 +64,7 @@ def test_the_contact_page_shows_the_person_across_employers_with_touchpoints_and
 
 
 def test_a_long_history_says_how_many_touchpoints_are_not_shown(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=me)
@@ -91,11 +77,11 @@ def test_a_long_history_says_how_many_touchpoints_are_not_shown(app: Flask) -> N
             for n in range(105)
         )  # fmt: skip
         session.commit()
-    client = _client(app, me)
-    html = _page(client, f"/contacts/{contact.id}")
+    client = signed_in_client(app, me)
+    html = page_html(client, f"/contacts/{contact.id}")
     assert "The latest 100 of 105 touchpoints" in html
     assert "Call 0<" in html and "Call 104<" not in html
-    assert "The latest" not in _page(client, f"/contacts/{make_contact_id(app, account)}")
+    assert "The latest" not in page_html(client, f"/contacts/{make_contact_id(app, account)}")
 
 
 def make_contact_id(app: Flask, account: Any) -> int:
@@ -104,29 +90,31 @@ def make_contact_id(app: Flask, account: Any) -> int:
 
 
 def test_marketing_sees_no_contact_email_or_phone(app: Flask) -> None:
-    owner, marketer = _person(app), _person(app, "marketing")
+    owner, marketer = make_staff(app), make_staff(app, "marketing")
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=owner)
         contact = make_contact(
             session, account, full_name="Pat Private", email="pat@client.example", phone="+33 1 23"
         )
-    html = _page(_client(app, marketer), f"/contacts/{contact.id}")
+    html = page_html(signed_in_client(app, marketer), f"/contacts/{contact.id}")
     assert "Pat Private" in html
     assert "pat@client.example" not in html and "+33 1 23" not in html
     assert "Edit contact" not in html and "Record the departure" not in html
-    assert "pat@client.example" in _page(_client(app, owner), f"/contacts/{contact.id}")
+    assert "pat@client.example" in page_html(
+        signed_in_client(app, owner), f"/contacts/{contact.id}"
+    )
 
 
 def test_a_champion_who_moves_is_followed_to_the_new_company_and_the_page_says_where(
     app: Flask,
 ) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         account = make_account(session, owner=me, name="Old Co")
         contact = make_contact(session, account, full_name="Chris Champion", roles=["sponsor"])
-    client = _client(app, me)
+    client = signed_in_client(app, me)
     response = _post(
         client,
         f"/contacts/{contact.id}/departure",
@@ -137,7 +125,7 @@ def test_a_champion_who_moves_is_followed_to_the_new_company_and_the_page_says_w
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/contacts/{contact.id}")
-    html = _page(client, f"/contacts/{contact.id}")
+    html = page_html(client, f"/contacts/{contact.id}")
     assert "Chris Champion moved to Brand New Ltd" in html
     with app.app_context():
         session = db_session()
@@ -151,24 +139,24 @@ def test_a_champion_who_moves_is_followed_to_the_new_company_and_the_page_says_w
 
 
 def test_a_retired_contact_stays_as_alumni(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         contact = make_contact(session, make_account(session, owner=me), full_name="Rita Retired")
-    client = _client(app, me)
+    client = signed_in_client(app, me)
     assert _post(client, f"/contacts/{contact.id}/departure", outcome="retired").status_code == 302
-    html = _page(client, f"/contacts/{contact.id}")
+    html = page_html(client, f"/contacts/{contact.id}")
     assert "Marked as retired" in html and "alumni" in html
     with app.app_context():
         assert db_session().get(Person, contact.person_id).retired_on is not None
 
 
 def test_a_departure_the_rules_refuse_keeps_the_form_and_says_why(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         contact = make_contact(session, make_account(session, owner=me))
-    client = _client(app, me)
+    client = signed_in_client(app, me)
     response = _post(
         client, f"/contacts/{contact.id}/departure", outcome="retired", new_employer="Elsewhere"
     )
@@ -182,11 +170,11 @@ def test_a_departure_the_rules_refuse_keeps_the_form_and_says_why(app: Flask) ->
 
 
 def test_a_new_contact_is_added_with_the_roles_ticked(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
-    client = _client(app, me)
-    form = _page(client, f"/accounts/{account.id}/contacts/new")
+    client = signed_in_client(app, me)
+    form = page_html(client, f"/accounts/{account.id}/contacts/new")
     assert "<legend>Buying-group roles</legend>" in form
     response = _post(
         client,
@@ -208,11 +196,11 @@ def test_a_new_contact_is_added_with_the_roles_ticked(app: Flask) -> None:
 
 
 def test_a_bad_contact_form_keeps_what_was_typed_says_why_and_writes_nothing(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
     response = _post(
-        _client(app, me),
+        signed_in_client(app, me),
         f"/accounts/{account.id}/contacts/new",
         full_name="Typed Person",
         email="not-an-email",
@@ -231,14 +219,14 @@ def test_a_bad_contact_form_keeps_what_was_typed_says_why_and_writes_nothing(app
 
 
 def test_editing_a_contact_changes_their_name_and_roles(app: Flask) -> None:
-    me = _person(app)
+    me = make_staff(app)
     with app.app_context():
         session = db_session()
         contact = make_contact(
             session, make_account(session, owner=me), full_name="Ed Before", roles=["user"]
         )
-    client = _client(app, me)
-    form = _page(client, f"/contacts/{contact.id}/edit")
+    client = signed_in_client(app, me)
+    form = page_html(client, f"/contacts/{contact.id}/edit")
     assert 'value="Ed Before"' in form and _ticked(form, "user")
     response = _post(
         client,
@@ -250,7 +238,7 @@ def test_editing_a_contact_changes_their_name_and_roles(app: Flask) -> None:
         language="en",
     )
     assert response.status_code == 302
-    html = _page(client, f"/contacts/{contact.id}")
+    html = page_html(client, f"/contacts/{contact.id}")
     assert "Ed After" in html and "Compliance" in html
 
 
@@ -259,7 +247,7 @@ def test_setting_a_consent_basis_is_dated_and_recorded_and_a_bad_one_is_refused(
 
     from advocacy.db import db_session
     from advocacy.models import ConsentChange, Contact
-    from tests.factories import csrf_token, make_account, make_contact, make_user, sign_in
+    from tests.factories import csrf_token, make_account, make_contact
 
     with app.app_context():
         session = db_session()
@@ -293,7 +281,7 @@ def test_setting_a_consent_basis_is_dated_and_recorded_and_a_bad_one_is_refused(
 
 def test_the_contact_page_lists_the_emails_sent_to_them_but_not_to_marketing(app) -> None:
     from advocacy.db import db_session
-    from tests.factories import make_account, make_contact, make_sent_message, make_user, sign_in
+    from tests.factories import make_account, make_contact, make_sent_message
 
     with app.app_context():
         session = db_session()
@@ -327,7 +315,7 @@ def test_after_an_unsubscribe_the_contact_page_says_no_and_shows_the_consent_his
     from advocacy.services.mail.queue import queue_email
     from tests.factories import make_mail_contact
 
-    owner = _person(app)
+    owner = make_staff(app)
     with app.app_context():
         session = db_session()
         contact = make_mail_contact(session, make_account(session, owner=owner), full_name="Ana")
@@ -344,14 +332,14 @@ def test_after_an_unsubscribe_the_contact_page_says_no_and_shows_the_consent_his
         )
         message = session.get(OutboxMessage, queued.message_id)
         url = json.loads(message.headers_json)["List-Unsubscribe"].strip("<>")
-    client = _client(app, owner)
-    before = _page(client, f"/contacts/{contact.id}")
+    client = signed_in_client(app, owner)
+    before = page_html(client, f"/contacts/{contact.id}")
     assert "Yes: needed for an engagement" in before
     # The client presses their mail program's unsubscribe button: a one-click POST, no cookie.
     path = "/" + url.split("/", 3)[3]
     clicked = app.test_client().post(path, data={"List-Unsubscribe": "One-Click"})
     assert clicked.status_code == 200
-    page = _page(client, f"/contacts/{contact.id}")
+    page = page_html(client, f"/contacts/{contact.id}")
     status = re.search(r'<span class="consent-status">(.*?)</span>', page, re.S)
     assert status and status.group(1).strip() == "No: withdrawn or blocked"
     assert "All client-facing mail: Unsubscribed" in page

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from advocacy.db import db_session
-from tests.factories import csrf_token, make_user, sign_in
+from tests.factories import csrf_token, make_user, page_html, sign_in
 
 FRENCH_BROWSER = "fr-FR,fr;q=0.9"
 ENGLISH_BROWSER = "en-GB,en;q=0.9"
@@ -25,12 +25,6 @@ def _browser(client: FlaskClient, accept_language: str | None) -> FlaskClient:
     return client
 
 
-def _page(client: FlaskClient, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
-
-
 def _is_french(html: str) -> bool:
     return '<html lang="fr">' in html
 
@@ -42,7 +36,7 @@ def _is_english(html: str) -> bool:
 def test_an_anonymous_visitor_with_a_french_browser_gets_the_french_sign_in_page(
     client: FlaskClient,
 ) -> None:
-    html = _page(_browser(client, FRENCH_BROWSER), "/login")
+    html = page_html(_browser(client, FRENCH_BROWSER), "/login")
     assert _is_french(html)
     assert "Se connecter" in html
     assert "Adresse e-mail" in html and "Mot de passe" in html  # lazily translated form labels
@@ -50,14 +44,14 @@ def test_an_anonymous_visitor_with_a_french_browser_gets_the_french_sign_in_page
 
 
 def test_an_anonymous_visitor_with_an_english_browser_gets_english(client: FlaskClient) -> None:
-    html = _page(_browser(client, ENGLISH_BROWSER), "/login")
+    html = page_html(_browser(client, ENGLISH_BROWSER), "/login")
     assert _is_english(html)
     assert "Sign in" in html and "Password" in html
     assert "Se connecter" not in html
 
 
 def test_the_browser_language_is_matched_by_preference_order(client: FlaskClient) -> None:
-    html = _page(_browser(client, "de-DE,de;q=0.9,fr;q=0.8,en;q=0.5"), "/login")
+    html = page_html(_browser(client, "de-DE,de;q=0.9,fr;q=0.8,en;q=0.5"), "/login")
     assert _is_french(html)
 
 
@@ -82,7 +76,7 @@ def test_a_signed_in_users_language_preference_wins_over_the_browser(
         make_user(db_session(), email="ana@firm.example", language=preference)
     _browser(client, browser)
     assert sign_in(client, "ana@firm.example").status_code == 302
-    html = _page(client, "/")
+    html = page_html(client, "/")
     assert f'<html lang="{expected}">' in html
     assert ("Accueil" in html) == (expected == "fr")
 
@@ -94,7 +88,7 @@ def test_a_signed_in_user_without_a_preference_follows_the_browser(
         make_user(db_session(), email="ana@firm.example", language=None)
     _browser(client, FRENCH_BROWSER)
     sign_in(client, "ana@firm.example")
-    assert _is_french(_page(client, "/"))
+    assert _is_french(page_html(client, "/"))
 
 
 @pytest.mark.parametrize("browser", [GERMAN_BROWSER, None], ids=["german", "no-header"])
@@ -103,13 +97,13 @@ def test_the_default_language_setting_applies_when_the_browser_asks_for_neither_
 ) -> None:
     french_by_default = _browser(app_factory(default_language="fr").test_client(), browser)
     english_by_default = _browser(app_factory(default_language="en").test_client(), browser)
-    assert _is_french(_page(french_by_default, "/login"))
-    assert _is_english(_page(english_by_default, "/login"))
+    assert _is_french(page_html(french_by_default, "/login"))
+    assert _is_english(page_html(english_by_default, "/login"))
 
 
 def test_the_browser_language_wins_over_the_default_language_setting(app_factory: Any) -> None:
     client = _browser(app_factory(default_language="fr").test_client(), ENGLISH_BROWSER)
-    assert _is_english(_page(client, "/login"))
+    assert _is_english(page_html(client, "/login"))
 
 
 def _save_preferences(client: FlaskClient, language: str) -> Any:
@@ -128,14 +122,14 @@ def test_choosing_a_language_in_preferences_switches_the_pages_at_once(
         make_user(db_session(), email="ana@firm.example")
     _browser(client, ENGLISH_BROWSER)
     sign_in(client, "ana@firm.example")
-    assert _is_english(_page(client, "/preferences"))
+    assert _is_english(page_html(client, "/preferences"))
 
     saved = _save_preferences(client, "fr")
     assert saved.status_code == 200
     saved_html = saved.get_data(as_text=True)
     assert _is_french(saved_html)
     assert "Préférences enregistrées." in saved_html
-    assert "Accueil" in _page(client, "/")
+    assert "Accueil" in page_html(client, "/")
 
     # "Same as my browser" clears the preference: the English browser decides again.
     back = _save_preferences(client, "")

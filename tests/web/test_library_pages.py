@@ -19,6 +19,7 @@ from advocacy.db import db_session
 from advocacy.services.library import collections
 from advocacy.services.voice.testimonial_consent import render_body
 from tests.factories import (
+    csrf_from,
     make_account,
     make_mail_contact,
     make_service_line,
@@ -28,12 +29,6 @@ from tests.factories import (
 )
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 def quotes(app: Flask, **fields: Any) -> dict[str, int]:

@@ -22,7 +22,13 @@ from advocacy.models import (
     Touchpoint,
     User,
 )
-from tests.factories import csrf_token, make_account, make_mail_contact, make_user, sign_in
+from tests.factories import (
+    csrf_token,
+    make_account,
+    make_mail_contact,
+    make_user,
+    signed_in_client,
+)
 from tests.factories_referrals import make_reference_call, make_reference_permission
 
 HOSTILE = '<script>alert("x")</script>'
@@ -31,12 +37,6 @@ HOSTILE = '<script>alert("x")</script>'
 def _user(app: Flask, role: str = "account_manager") -> User:
     with app.app_context():
         return make_user(db_session(), role=role)
-
-
-def _signed_in(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, user.email)
-    return client
 
 
 def _reference(
@@ -99,7 +99,7 @@ def _calls(app: Flask) -> list[ReferenceCall]:
 
 
 def test_a_request_with_errors_comes_back_as_typed(app: Flask) -> None:
-    staff = _signed_in(app, _user(app))
+    staff = signed_in_client(app, _user(app))
     response = _new_request(staff, deadline="31/12/2026", notes="Big <deal>", industry="Retail")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -117,7 +117,7 @@ def test_the_request_page_ranks_candidates_and_explains_who_is_left_out(app: Fla
     banker = _reference(app, "Banker", industry="Banking")
     _reference(app, "Plain")
     _reference(app, "Grumpy", camp="bad")
-    staff = _signed_in(app, _user(app))
+    staff = signed_in_client(app, _user(app))
     response = _new_request(staff)
     assert response.status_code == 302
     html = staff.get(response.headers["Location"]).get_data(as_text=True)
@@ -134,7 +134,7 @@ def test_the_request_page_ranks_candidates_and_explains_who_is_left_out(app: Fla
 def test_asking_someone_at_the_cap_is_refused_even_by_a_crafted_post(app: Flask) -> None:
     busy = _reference(app, "Busy")
     user = _user(app)
-    staff = _signed_in(app, user)
+    staff = signed_in_client(app, user)
     _new_request(staff)
     request_id = _request_id(app)
     with app.app_context():
@@ -163,7 +163,7 @@ def test_the_client_answers_in_their_language_and_a_decline_keeps_the_reason(
     app: Flask, client: FlaskClient, language: str, button: str
 ) -> None:
     contact = _reference(app, "Willing", language=language)
-    staff = _signed_in(app, _user(app))
+    staff = signed_in_client(app, _user(app))
     _new_request(staff)
     request_id = _request_id(app)
     _ask(app, staff, request_id, contact)
@@ -184,7 +184,7 @@ def test_the_client_answers_in_their_language_and_a_decline_keeps_the_reason(
 
 def test_the_client_page_refuses_robots_and_unknown_links(app: Flask, client: FlaskClient) -> None:
     contact = _reference(app, "Willing")
-    staff = _signed_in(app, _user(app))
+    staff = signed_in_client(app, _user(app))
     _new_request(staff)
     _ask(app, staff, _request_id(app), contact)
     link = _client_link(app)
@@ -199,7 +199,7 @@ def test_an_accepted_call_is_recorded_as_held_on_the_timeline(
     app: Flask, client: FlaskClient
 ) -> None:
     contact = _reference(app, "Willing")
-    staff = _signed_in(app, _user(app))
+    staff = signed_in_client(app, _user(app))
     _new_request(staff, prospect_name="Acme")
     request_id = _request_id(app)
     _ask(app, staff, request_id, contact)
@@ -229,12 +229,12 @@ def test_an_accepted_call_is_recorded_as_held_on_the_timeline(
 
 def test_marketing_is_kept_out_of_every_reference_page(app: Flask) -> None:
     contact = _reference(app, "Willing")
-    staff = _signed_in(app, _user(app))
+    staff = signed_in_client(app, _user(app))
     _new_request(staff)
     request_id = _request_id(app)
     _ask(app, staff, request_id, contact)
     [call] = _calls(app)
-    marketer = _signed_in(app, _user(app, role="marketing"))
+    marketer = signed_in_client(app, _user(app, role="marketing"))
     for path in ("/references", "/references/new", f"/references/{request_id}"):
         assert marketer.get(path).status_code == 403, path
     token = csrf_token(marketer, "/")
@@ -244,6 +244,6 @@ def test_marketing_is_kept_out_of_every_reference_page(app: Flask) -> None:
         f"/reference-calls/{call.id}/held",
     ):
         assert marketer.post(path, data={"csrf_token": token}).status_code == 403, path
-    admin = _signed_in(app, _user(app, role="admin"))
+    admin = signed_in_client(app, _user(app, role="admin"))
     assert admin.get(f"/references/{request_id}").status_code == 200
     assert admin.get("/references").status_code == 200

@@ -16,7 +16,13 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.models import Account, ClientLink, Contact, OutboxMessage, Referral, User
 from advocacy.services.voice import referrals
-from tests.factories import csrf_token, make_account, make_mail_contact, make_user, sign_in
+from tests.factories import (
+    csrf_token,
+    make_account,
+    make_mail_contact,
+    make_user,
+    signed_in_client,
+)
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -24,12 +30,6 @@ HOSTILE = '<script>alert("x")</script>'
 def _user(app: Flask, role: str = "account_manager", **fields: Any) -> User:
     with app.app_context():
         return make_user(db_session(), role=role, **fields)
-
-
-def _signed_in(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, user.email)
-    return client
 
 
 def _referrer(app: Flask, owner: User, *, language: str = "en") -> tuple[int, int]:
@@ -120,7 +120,7 @@ def test_the_owner_reads_the_new_referral_signal_in_her_language(
     owner = _user(app, language="fr")
     _account, contact = _referrer(app, owner)
     assert _introduce(client, _link(app, contact)).status_code == 200
-    html = _signed_in(app, owner).get("/").get_data(as_text=True)
+    html = signed_in_client(app, owner).get("/").get_data(as_text=True)
     assert "Nouvelle recommandation de Rita (Happy Client SA) : Paul Prospect chez" in html
     assert "New referral from" not in html
 
@@ -156,7 +156,7 @@ def test_staff_pages_escape_what_the_client_typed(app: Flask, client: FlaskClien
     _account, contact = _referrer(app, owner)
     _introduce(client, _link(app, contact), name=HOSTILE, company=HOSTILE + " Ltd", note=HOSTILE)
     [referral] = _referral_rows(app)
-    staff = _signed_in(app, owner)
+    staff = signed_in_client(app, owner)
     for path in (
         "/referrals",
         f"/referrals/{referral.id}",
@@ -174,7 +174,7 @@ def test_the_prospect_account_page_shows_who_referred_it(app: Flask, client: Fla
     _introduce(client, _link(app, contact))
     [referral] = _referral_rows(app)
     html = (
-        _signed_in(app, owner)
+        signed_in_client(app, owner)
         .get(f"/accounts/{referral.prospect_account_id}")
         .get_data(as_text=True)
     )
@@ -189,7 +189,7 @@ def test_the_owner_moves_the_referral_along_and_a_lost_one_needs_a_reason(
     _account, contact = _referrer(app, owner)
     _introduce(client, _link(app, contact))
     [referral] = _referral_rows(app)
-    staff = _signed_in(app, owner)
+    staff = signed_in_client(app, owner)
     path = f"/referrals/{referral.id}"
     response = staff.post(
         path + "/status",
@@ -218,10 +218,10 @@ def test_roles_marketing_is_kept_out_and_other_managers_only_read(
     _account, contact = _referrer(app, owner)
     _introduce(client, _link(app, contact))
     [referral] = _referral_rows(app)
-    marketer = _signed_in(app, _user(app, role="marketing"))
+    marketer = signed_in_client(app, _user(app, role="marketing"))
     for path in ("/referrals", f"/referrals/{referral.id}"):
         assert marketer.get(path).status_code == 403
-    colleague = _signed_in(app, _user(app))
+    colleague = signed_in_client(app, _user(app))
     path = f"/referrals/{referral.id}"
     assert colleague.get(path).status_code == 200
     response = colleague.post(
@@ -229,14 +229,14 @@ def test_roles_marketing_is_kept_out_and_other_managers_only_read(
     )
     assert response.status_code == 403
     assert _referral_rows(app)[0].status == "received"
-    admin = _signed_in(app, _user(app, role="admin"))
+    admin = signed_in_client(app, _user(app, role="admin"))
     assert admin.get(path).status_code == 200
 
 
 def test_the_account_page_asks_a_client_for_an_introduction(app: Flask) -> None:
     owner = _user(app)
     account, contact = _referrer(app, owner)
-    staff = _signed_in(app, owner)
+    staff = signed_in_client(app, owner)
     page = f"/accounts/{account}"
     assert "Ask for an introduction" in staff.get(page).get_data(as_text=True)
     response = staff.post(
@@ -265,7 +265,7 @@ def test_a_bad_camp_account_offers_no_ask_and_refuses_one(app: Flask) -> None:
         row.camp, row.do_not_ask = "bad", True
         session.add(row)
         session.commit()
-    staff = _signed_in(app, owner)
+    staff = signed_in_client(app, owner)
     page = f"/accounts/{account}"
     html = staff.get(page).get_data(as_text=True)
     assert "Ask for an introduction" not in html
@@ -287,7 +287,7 @@ def test_a_bad_camp_account_offers_no_ask_and_refuses_one(app: Flask) -> None:
 def test_only_people_who_may_edit_the_account_ask_for_introductions(app: Flask) -> None:
     owner = _user(app)
     account, contact = _referrer(app, owner)
-    colleague = _signed_in(app, _user(app))
+    colleague = signed_in_client(app, _user(app))
     page = f"/accounts/{account}"
     assert "Ask for an introduction" not in colleague.get(page).get_data(as_text=True)
     response = colleague.post(
@@ -295,7 +295,7 @@ def test_only_people_who_may_edit_the_account_ask_for_introductions(app: Flask) 
         data={"csrf_token": csrf_token(colleague, page), "contact_id": str(contact)},
     )
     assert response.status_code == 403
-    marketer = _signed_in(app, _user(app, role="marketing"))
+    marketer = signed_in_client(app, _user(app, role="marketing"))
     response = marketer.post(
         f"/accounts/{account}/ask-introduction",
         data={"csrf_token": csrf_token(marketer, page), "contact_id": str(contact)},

@@ -23,6 +23,7 @@ from advocacy.db import db_session
 from advocacy.models import ClientLink, OutboxMessage, PermissionChange
 from tests.conftest import NOW
 from tests.factories import (
+    csrf_from,
     make_account,
     make_mail_contact,
     make_testimonial,
@@ -36,15 +37,6 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 Quote = models.Testimonial
 Permission = models.TestimonialPermission
 IN_A_YEAR = (date.today() + timedelta(days=365)).isoformat()
-
-
-def csrf_from(html: str, prefix: str = "") -> str:
-    name = f"{prefix}-csrf_token" if prefix else "csrf_token"
-    match = re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html) or re.search(
-        rf'name="{name}" value="([^"]+)"', html
-    )
-    assert match, f"no CSRF token {name} on the page"
-    return match.group(1)
 
 
 def client_with_link(app: Flask, *, language: str = "en", **fields: Any) -> tuple[int, str]:

@@ -13,13 +13,7 @@ from advocacy.domain.touchpoints import TouchpointSource
 from advocacy.models import AccountTeamMember, CheckIn, Touchpoint, TouchpointCreate, User
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from tests.conftest import NOW
-from tests.factories import csrf_token, make_account, make_user, sign_in
-
-
-def _signed_in(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    sign_in(client, user.email)
-    return client
+from tests.factories import csrf_token, make_account, make_user, signed_in_client
 
 
 def _setup(app: Flask) -> dict[str, int | User]:
@@ -70,7 +64,7 @@ def _remove(client: FlaskClient, account_id: int, touchpoint_id: int, *, token: 
 
 def test_the_author_confirms_and_the_touchpoint_leaves_the_timeline(app: Flask) -> None:
     s = _setup(app)
-    client = _signed_in(app, s["owner"])  # type: ignore[arg-type]
+    client = signed_in_client(app, s["owner"])  # type: ignore[arg-type]
     account = s["account"]
     page = client.get(f"/accounts/{account}").get_data(as_text=True)
     assert f'/accounts/{account}/touchpoints/{s["mine"]}/remove"' in page
@@ -96,22 +90,22 @@ def test_a_colleague_may_not_remove_what_someone_else_logged_but_an_admin_may(
 ) -> None:
     s = _setup(app)
     account, theirs = s["account"], s["colleagues"]
-    owner = _signed_in(app, s["owner"])  # type: ignore[arg-type]
+    owner = signed_in_client(app, s["owner"])  # type: ignore[arg-type]
     refused = owner.get(f"/accounts/{account}/touchpoints/{theirs}/remove").get_data(as_text=True)
     assert "Only the person who logged a touchpoint, or an administrator" in refused
     assert "Remove it" not in refused
     assert _remove(owner, account, theirs).status_code == 403
-    marketer = _signed_in(app, s["marketer"])  # type: ignore[arg-type]
+    marketer = signed_in_client(app, s["marketer"])  # type: ignore[arg-type]
     assert _remove(marketer, account, theirs).status_code == 403
     assert _exists(app, theirs)
-    admin = _signed_in(app, s["admin"])  # type: ignore[arg-type]
+    admin = signed_in_client(app, s["admin"])  # type: ignore[arg-type]
     assert _remove(admin, account, theirs).status_code == 302
     assert not _exists(app, theirs)
 
 
 def test_imported_touchpoints_and_check_in_records_stay(app: Flask) -> None:
     s = _setup(app)
-    admin = _signed_in(app, s["admin"])  # type: ignore[arg-type]
+    admin = signed_in_client(app, s["admin"])  # type: ignore[arg-type]
     account = s["account"]
     for which, reason in (
         ("imported", "imported or recorded by advocacy"),
@@ -128,7 +122,7 @@ def test_a_touchpoint_of_another_account_is_not_found_there(app: Flask) -> None:
     s = _setup(app)
     with app.app_context():
         other = make_account(db_session(), owner=s["owner"])  # type: ignore[arg-type]
-    client = _signed_in(app, s["owner"])  # type: ignore[arg-type]
+    client = signed_in_client(app, s["owner"])  # type: ignore[arg-type]
     assert client.get(f"/accounts/{other.id}/touchpoints/{s['mine']}/remove").status_code == 404
     assert _remove(client, other.id, s["mine"]).status_code == 404  # type: ignore[arg-type]
     assert _remove(client, s["account"], 999_999).status_code == 404  # type: ignore[arg-type]

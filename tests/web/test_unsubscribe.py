@@ -3,7 +3,6 @@ cookies; opening the link shows the preference page in the contact's language.""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from advocacy.db import db_session
 from advocacy.domain.mail import CLIENT_FACING, Category, suppressed_for
 from advocacy.models import ClientLink, ConsentChange, Suppression
 from advocacy.repository.mail import suppressed_categories
-from tests.factories import make_account, make_contact, make_unsubscribe_link
+from tests.factories import csrf_from, make_account, make_contact, make_unsubscribe_link
 
 EMAIL = "dana@client.example"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
@@ -38,12 +37,6 @@ def suppressions(app: Flask) -> dict[str, str]:
 def consent_log(app: Flask) -> list[ConsentChange]:
     with app.app_context():
         return list(db_session().exec(select(ConsentChange).order_by(ConsentChange.id)))
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 def test_one_click_post_without_cookies_or_csrf_unsubscribes_from_all_at_once(

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import EngagementStatus, Stage
+from advocacy.domain.paging import first_row, page_count, pager
 from advocacy.domain.people import BuyingRole, ContactFacts, ContactStatus, CoverageGap
 from advocacy.domain.people import coverage_gaps as find_coverage_gaps
 from advocacy.models import (
@@ -127,12 +128,11 @@ def list_accounts(session: Session, wanted: AccountFilter) -> AccountPage:
     for stage, count in session.exec(counts_query):
         stage_counts[stage] = count
     total = stage_counts.get(wanted.stage, 0) if wanted.stage else sum(stage_counts.values())
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, wanted.page), pages)
+    shown = pager(total, wanted.page, PAGE_SIZE)
     query = _where(
         select(Account, User).join(User, col(Account.owner_id) == User.id, isouter=True), wanted
     )
-    query = _order(query, wanted.sort).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    query = _order(query, wanted.sort).offset(shown.offset).limit(PAGE_SIZE)
     rows = [
         AccountRow(
             id=account.id,
@@ -147,7 +147,7 @@ def list_accounts(session: Session, wanted: AccountFilter) -> AccountPage:
         )
         for account, owner in session.exec(query)
     ]
-    return AccountPage(rows, total, page, pages, stage_counts)
+    return AccountPage(rows, total, shown.page, shown.pages, stage_counts)
 
 
 def industries(session: Session) -> list[str]:
@@ -219,12 +219,12 @@ class JourneyMap:
 
     @property
     def touchpoint_pages(self) -> int:
-        return max(1, -(-self.touchpoint_total // TOUCHPOINTS_SHOWN))
+        return page_count(self.touchpoint_total, TOUCHPOINTS_SHOWN)
 
     @property
     def touchpoint_first(self) -> int:
         """The position of the first touchpoint shown, counting from the latest (1-based)."""
-        return (self.touchpoint_page - 1) * TOUCHPOINTS_SHOWN + 1
+        return first_row(self.touchpoint_page, TOUCHPOINTS_SHOWN) + 1
 
 
 def names_of_people(session: Session, contact_ids: set[int]) -> dict[int, str]:
@@ -316,7 +316,7 @@ def touchpoints_of(
         select(Touchpoint)
         .where(*conditions)
         .order_by(col(Touchpoint.occurred_at).desc(), col(Touchpoint.id).desc())
-        .offset((max(1, page) - 1) * limit)
+        .offset(first_row(page, limit))
         .limit(limit)
     )
     found = list(session.exec(query))
@@ -367,7 +367,7 @@ def journey_map(
         session, account_id, initiative=initiative, kind=kind, page=touchpoint_page
     )
     if not touchpoints and total:  # a page past the end (an old link): show the last one
-        touchpoint_page = -(-total // TOUCHPOINTS_SHOWN)
+        touchpoint_page = page_count(total, TOUCHPOINTS_SHOWN)
         touchpoints, total = touchpoints_of(
             session, account_id, initiative=initiative, kind=kind, page=touchpoint_page
         )

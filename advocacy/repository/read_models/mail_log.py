@@ -11,6 +11,7 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from advocacy.domain.paging import pager
 from advocacy.models import MailEvent, OutboxMessage, Suppression
 
 PAGE_SIZE: Final = 50
@@ -65,15 +66,14 @@ def list_messages(session: Session, wanted: MessageFilter, *, zone: Any) -> Mess
     total = session.exec(
         _where(select(func.count()).select_from(OutboxMessage), wanted, zone)
     ).one()
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, wanted.page), pages)
+    shown = pager(total, wanted.page, PAGE_SIZE)
     query = (
         _where(select(OutboxMessage), wanted, zone)
         .order_by(col(OutboxMessage.queued_at).desc(), col(OutboxMessage.id).desc())
-        .offset((page - 1) * PAGE_SIZE)
+        .offset(shown.offset)
         .limit(PAGE_SIZE)
     )
-    return MessagePage(list(session.exec(query)), total, page, pages)
+    return MessagePage(list(session.exec(query)), total, shown.page, shown.pages)
 
 
 def categories_in_use(session: Session) -> list[str]:
@@ -139,11 +139,10 @@ def list_suppressions(session: Session, *, search: str = "", page: int = 1) -> S
         match = func.lower(Suppression.email).like(_like(search.strip()), escape="\\")
         count, query = count.where(match), query.where(match)
     total = session.exec(count).one()
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
+    shown = pager(total, page, PAGE_SIZE)
     query = (
         query.order_by(col(Suppression.created_at).desc(), col(Suppression.id).desc())
-        .offset((page - 1) * PAGE_SIZE)
+        .offset(shown.offset)
         .limit(PAGE_SIZE)
     )
-    return SuppressionPage(list(session.exec(query)), total, page, pages)
+    return SuppressionPage(list(session.exec(query)), total, shown.page, shown.pages)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
 from advocacy.domain.identity import Role
+from advocacy.domain.time_zones import zone_or_fallback
 from advocacy.models import User
 from advocacy.repository.open_check_ins import OpenCheckIn, open_check_ins_of
 from advocacy.services.mail.queue import queue_email
@@ -49,11 +49,7 @@ class DigestReport:
 
 def local_today(user: User, settings: Settings, now: datetime) -> date:
     """The calendar day it is for `user` at `now`."""
-    try:
-        zone = ZoneInfo(user.timezone or settings.default_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        # The forms validate time zones; a row written some other way falls back to the firm's.
-        zone = ZoneInfo(settings.default_timezone)
+    zone = zone_or_fallback(user.timezone, settings.default_timezone)
     return now.astimezone(zone).date()
 
 

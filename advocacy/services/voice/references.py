@@ -36,7 +36,7 @@ from advocacy.models import (
 )
 from advocacy.models.accounts import SIZE_BANDS
 from advocacy.repository import get_row, journey, references
-from advocacy.services.access.client_links import create_link, token_hash
+from advocacy.services.access.client_links import issue_link, resolve_link
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from advocacy.services.mail.queue import queue_email
 from advocacy.settings import LANGUAGES, Settings
@@ -204,7 +204,7 @@ def ask_for_reference(
     )
     session.add(call)
     session.flush()
-    token = create_link(
+    link, token = issue_link(
         session,
         purpose=PURPOSE,
         email=contact.email,
@@ -214,7 +214,6 @@ def ask_for_reference(
         valid_for=timedelta(days=settings.client_link_days_reference),
         now=now,
     )
-    link = session.exec(select(ClientLink).where(ClientLink.token_hash == token_hash(token))).one()
     call.link_id = link.id
     session.add(call)
     result = queue_email(
@@ -254,14 +253,8 @@ class CallInvitation:
 
 def invitation_for(session: Session, token: str, *, now: datetime) -> CallInvitation | None:
     """The call behind a live, unanswered reference link; None for anything else."""
-    if not token or len(token) > 200:
-        return None
-    link = session.exec(
-        select(ClientLink).where(ClientLink.token_hash == token_hash(token)).with_for_update()
-    ).first()
-    if link is None or link.purpose != PURPOSE or link.used_at is not None or not link.object_id:
-        return None
-    if link.expires_at is not None and link.expires_at <= now:
+    link = resolve_link(session, token, purpose=PURPOSE, now=now, unused=True, lock=True)
+    if link is None or not link.object_id:
         return None
     call = session.get(ReferenceCall, link.object_id)
     if call is None or call.status != "asked" or call.contact_id != link.contact_id:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from advocacy.domain.advocacy_asks import AskKind
 from advocacy.domain.identity import Role
@@ -39,7 +39,7 @@ from advocacy.models import (
     User,
 )
 from advocacy.repository import get_row, journey, referrals
-from advocacy.services.access.client_links import create_link, token_hash
+from advocacy.services.access.client_links import create_link, resolve_link
 from advocacy.services.journey.accounts import NotAllowed, add_account, check_may_edit
 from advocacy.services.journey.people import add_contact_to
 from advocacy.services.journey.touchpoints import add_touchpoint_to
@@ -124,14 +124,8 @@ class Referrer:
 
 def referrer_for(session: Session, token: str, *, now: datetime) -> Referrer | None:
     """The client behind a live, unused referral link; None for anything else."""
-    if not token or len(token) > 200:
-        return None
-    link = session.exec(
-        select(ClientLink).where(ClientLink.token_hash == token_hash(token)).with_for_update()
-    ).first()
-    if link is None or link.purpose != PURPOSE or link.used_at is not None:
-        return None
-    if (link.expires_at is not None and link.expires_at <= now) or link.contact_id is None:
+    link = resolve_link(session, token, purpose=PURPOSE, now=now, unused=True, lock=True)
+    if link is None or link.contact_id is None:
         return None
     contact = session.get(Contact, link.contact_id)
     if contact is None:

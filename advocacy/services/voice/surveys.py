@@ -36,7 +36,7 @@ from advocacy.repository.surveys import (
     sent_surveys,
     survey_by_key,
 )
-from advocacy.services.access.client_links import create_link, token_hash
+from advocacy.services.access.client_links import issue_link
 from advocacy.services.journey.accounts import check_may_edit
 from advocacy.services.mail.queue import QueueResult, contact_pressure, queue_email
 from advocacy.services.voice.testimonial_mail import manage_url
@@ -308,7 +308,7 @@ def _new_link(
         valid_for = survey.expires_at - now  # a reminder's link ends with the survey
     else:
         valid_for = timedelta(days=settings.client_link_days_survey)
-    token = create_link(
+    return issue_link(
         session,
         purpose="survey",
         email=contact.email or "",
@@ -318,8 +318,6 @@ def _new_link(
         valid_for=valid_for,
         now=now,
     )
-    link = session.exec(select(ClientLink).where(ClientLink.token_hash == token_hash(token))).one()
-    return link, token
 
 
 def _queue(

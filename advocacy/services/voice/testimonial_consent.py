@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from advocacy.adapters import images
-from advocacy.adapters.rich_text import sanitise
+from advocacy.adapters.rich_text import render_markdown
 from advocacy.domain import testimonials as rules
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_, RuleError
@@ -74,7 +74,7 @@ class Draft:
 
 def render_body(body: str) -> str:
     """The sanitised HTML of a testimonial's limited Markdown."""
-    return sanitise(rules.render_limited_markdown(body))
+    return render_markdown(body)
 
 
 def _client_side(session: Session, link: ClientLink | None) -> ClientSide | None:
@@ -91,8 +91,8 @@ def _client_side(session: Session, link: ClientLink | None) -> ClientSide | None
 
 def new_link(session: Session, token: str, *, now: datetime) -> ClientSide | None:
     """The live, unused link to write a new testimonial, or None."""
-    link = resolve_link(session, token, purpose=NEW_PURPOSE, now=now)
-    if link is None or link.used_at is not None or link.object_type == REVIEW_OBJECT:
+    link = resolve_link(session, token, purpose=NEW_PURPOSE, now=now, unused=True)
+    if link is None or link.object_type == REVIEW_OBJECT:
         return None
     return _client_side(session, link)
 
@@ -101,8 +101,8 @@ def review_link(
     session: Session, token: str, *, now: datetime
 ) -> tuple[ClientSide, Testimonial] | None:
     """The live, unused link to approve a testimonial or answer an edit, with it; or None."""
-    link = resolve_link(session, token, purpose=NEW_PURPOSE, now=now)
-    if link is None or link.used_at is not None or link.object_type != REVIEW_OBJECT:
+    link = resolve_link(session, token, purpose=NEW_PURPOSE, now=now, unused=True)
+    if link is None or link.object_type != REVIEW_OBJECT:
         return None
     side = _client_side(session, link)
     testimonial = session.get(Testimonial, link.object_id) if link.object_id else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from advocacy.domain.identity import MAX_PASSWORD_LENGTH, Role
+from advocacy.domain.time_zones import is_known_timezone
 from advocacy.services.check_ins.digest import RECIPIENT_ROLES
 
 ROLE_CHOICES = [
@@ -55,13 +54,8 @@ class RoleForm(FlaskForm):
 
 
 def _known_timezone(_form: FlaskForm, field: StringField) -> None:
-    if field.data:
-        try:
-            zoneinfo.ZoneInfo(field.data)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: an over-long name
-            raise ValidationError(
-                _l("Unknown time zone; use a name such as Europe/Paris.")
-            ) from None
+    if field.data and not is_known_timezone(field.data):
+        raise ValidationError(_l("Unknown time zone; use a name such as Europe/Paris."))
 
 
 class PreferencesForm(FlaskForm):

@@ -23,6 +23,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, DateInput, DateTimeLocalInput, ListWidget
 
 from advocacy.domain.journey import Camp, Stage
+from advocacy.domain.paging import page_number
 from advocacy.domain.people import BuyingRole
 from advocacy.domain.touchpoints import Initiative, TouchpointKind
 from advocacy.models.accounts import SIZE_BANDS
@@ -232,7 +233,7 @@ def _int_arg(value: str | None) -> int | None:
 
 def page_arg(args: MultiDict[str, str]) -> int:
     """The page asked for in the query string; 1 for anything that is not a page number."""
-    return _int_arg(args.get("page")) or 1
+    return page_number(args.get("page"))
 
 
 def _one_of(value: str | None, allowed: Iterable[str]) -> str | None:

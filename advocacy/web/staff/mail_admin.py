@@ -27,6 +27,7 @@ from advocacy import repository
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.mail import ALL, Category
+from advocacy.domain.paging import page_number
 from advocacy.http.security import allow, require_user
 from advocacy.http.validation import rule_message
 from advocacy.models import OutboxMessage
@@ -106,10 +107,6 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 7 else 1
-
-
 def message_filter(args: MultiDict[str, str]) -> mail_log.MessageFilter:
     """The log's filters from the query string; anything unknown is ignored, never an error."""
     status = args.get("status") or None
@@ -121,7 +118,7 @@ def message_filter(args: MultiDict[str, str]) -> mail_log.MessageFilter:
         recipient=(args.get("recipient") or "")[:254],
         since=_date(args.get("since")),
         until=_date(args.get("until")),
-        page=_page_number(args.get("page")),
+        page=page_number(args.get("page")),
     )
 
 
@@ -184,7 +181,7 @@ def _suppressions_page(form: SuppressionForm | None = None) -> str:
     return render_template(
         "mail/suppressions.html",
         found=mail_log.list_suppressions(
-            db_session(), search=search, page=_page_number(request.args.get("page"))
+            db_session(), search=search, page=page_number(request.args.get("page"))
         ),
         search=search,
         action_form=ActionForm(),
