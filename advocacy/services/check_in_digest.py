@@ -60,9 +60,9 @@ def local_today(user: User, settings: Settings, now: datetime) -> date:
 def send_digests(session: Session, settings: Settings, *, now: datetime) -> DigestReport:
     """Queue today's digest for each account manager and admin with check-ins due or overdue.
 
-    Unlike most services this one does not own a single commit: `queue_email` commits each message
-    (so a key written by a racing process is seen at once). A crash half-way leaves the digests
-    queued so far, and the rerun skips them by their idempotency key.
+    Unlike most services this one commits once per digest rather than once in all (so a key
+    written by a racing process is seen at once). A crash half-way leaves the digests queued so
+    far, and the rerun skips them by their idempotency key.
     """
     report = DigestReport()
     users = list(
@@ -99,6 +99,7 @@ def send_digests(session: Session, settings: Settings, *, now: datetime) -> Dige
             language=language,
             settings=settings,
         )
+        session.commit()
         if not result.queued:
             report.refused += 1
         elif result.created:

@@ -111,6 +111,7 @@ def ask_for_introduction(
     if not result.queued:
         session.rollback()  # the link would lead nowhere: forget it
         raise RuleError(N_("The e-mail may not be sent: %(why)s."), why=result.refusal or "")
+    session.commit()
     return result
 
 
@@ -236,7 +237,7 @@ def introduce(
     )
     session.flush()
     if owner is not None:
-        # queue_email commits the referral with the notice: one transaction for both.
+        # The notice is committed with the referral below: one transaction for both.
         queue_email(
             session,
             category=Category.TRANSACTIONAL,
