@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from advocacy import repository_journey as repo
-from advocacy.domain.identity import Role
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.journey import EngagementStatus, Stage
 from advocacy.domain.people import BuyingRole, ContactFacts, ContactStatus, CoverageGap
 from advocacy.domain.people import coverage_gaps as find_coverage_gaps
@@ -165,9 +165,7 @@ def users_by_ids(session: Session, ids: set[int]) -> list[User]:
 
 def possible_owners(session: Session) -> list[User]:
     """Active staff who may own an account."""
-    query = select(User).where(
-        User.active, col(User.role).in_([Role.ACCOUNT_MANAGER.value, Role.ADMIN.value])
-    )
+    query = select(User).where(User.active, col(User.role).in_(ACCOUNT_WORKERS))
     return sorted(session.exec(query), key=lambda user: user_label(user).lower())
 
 

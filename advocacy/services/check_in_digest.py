@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
-from advocacy.domain.identity import Role
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.models import User
 from advocacy.repository_open_checkins import OpenCheckIn, open_check_ins_of
 from advocacy.services.mail import queue_email
@@ -23,7 +23,7 @@ from advocacy.settings import LANGUAGES, Settings
 
 TEMPLATE = "check_in_digest"
 SOURCE = "check_in_digest"
-RECIPIENT_ROLES = (Role.ADMIN.value, Role.ACCOUNT_MANAGER.value)
+RECIPIENT_ROLES = ACCOUNT_WORKERS  # those who own accounts, so check-ins
 # A one-line talking point: the first few service lines never bought, the anti-typecasting nudge.
 TALKING_POINT_LINES = 3
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from advocacy import repository_library as repo
 from advocacy.domain import library as rules
+from advocacy.domain.access import MARKETERS
 from advocacy.domain.csv_import import neutralise_cell
 from advocacy.domain.disclosure import Audience, Disclosure, attribution
 from advocacy.domain.identity import Role
@@ -27,8 +28,6 @@ from advocacy.repository import get_row
 from advocacy.repository_disclosure import disclosures
 from advocacy.services.journey import NotAllowed
 from advocacy.services.library import author_of
-
-MARKETERS = frozenset({Role.ADMIN, Role.MARKETING})
 
 
 def _check_marketing(user: User) -> None:

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from advocacy import repository_journey as repo
 from advocacy import repository_referrals as referral_repo
+from advocacy.domain.access import may_own_accounts, may_work_on_referral
 from advocacy.domain.advocacy_asks import AskKind
 from advocacy.domain.identity import Role
 from advocacy.domain.mail import Category
@@ -24,7 +25,6 @@ from advocacy.domain.referrals import (
     IntroPreference,
     ReferralStatus,
     check_status_change,
-    may_work_on_referral,
     status_after_live_engagement,
 )
 from advocacy.domain.text import N_, RuleError
@@ -293,7 +293,7 @@ def reassign_referral(
     """Hand a referral to another account manager (or an administrator)."""
     referral = _workable(session, referral_id, by)
     owner = session.get(User, owner_id)
-    if owner is None or not owner.active or owner.role not in {Role.ACCOUNT_MANAGER, Role.ADMIN}:
+    if owner is None or not owner.active or not may_own_accounts(Role(owner.role)):
         raise RuleError(N_("The owner must be an active account manager or administrator."))
     referral.owner_id, referral.updated_at = owner_id, now
     session.add(referral)

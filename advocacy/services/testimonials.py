@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from advocacy import repository_testimonials as repo
 from advocacy.domain import testimonials as rules
+from advocacy.domain.access import MARKETERS
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_, RuleError
@@ -24,8 +25,6 @@ from advocacy.services.journey import NotAllowed, check_may_edit
 from advocacy.services.mail import QueueResult
 from advocacy.services.testimonial_consent import render_body
 from advocacy.settings import Settings
-
-MARKETERS = frozenset({Role.ADMIN, Role.MARKETING})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,13 @@ from advocacy import repository_journey as repo
 from advocacy import repository_my_week
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.domain.access import may_edit_account, may_reassign_owner, sees_private_details
+from advocacy.domain.access import (
+    ACCOUNT_WORKERS,
+    may_edit_account,
+    may_join_team,
+    may_reassign_owner,
+    sees_private_details,
+)
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import ALLOWED, Camp, Stage
 from advocacy.domain.people import ContactStatus
@@ -40,8 +46,6 @@ from advocacy.web.validation import apply_errors
 
 bp = Blueprint("journey", __name__)
 labels.install(bp)
-
-WRITERS = ("admin", "account_manager")
 
 
 def _contact_choices(form: TouchpointForm, contacts: list[pages.ContactRow]) -> None:
@@ -102,7 +106,7 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     team_form.user_id.choices = [
         SelectChoice(str(candidate.id), pages.user_label(candidate))
         for candidate in pages.possible_owners(db_session())
-        if candidate.role == Role.ACCOUNT_MANAGER
+        if may_join_team(Role(candidate.role), active=candidate.active)
         and candidate.id != account.owner_id
         and candidate.id not in found.team_user_ids
     ]
@@ -148,7 +152,7 @@ def show(account_id: int) -> tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/touchpoints")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def log_touchpoint(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -173,7 +177,7 @@ def log_touchpoint(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.get("/accounts/<id:account_id>/touchpoints/<id:touchpoint_id>/remove")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def confirm_removal(account_id: int, touchpoint_id: int) -> str:
     """Ask before a touchpoint leaves the timeline, or say why it cannot."""
@@ -193,7 +197,7 @@ def confirm_removal(account_id: int, touchpoint_id: int) -> str:
 
 
 @bp.post("/accounts/<id:account_id>/touchpoints/<id:touchpoint_id>/remove")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def remove_touchpoint(account_id: int, touchpoint_id: int) -> Response:
     try:
@@ -208,7 +212,7 @@ def remove_touchpoint(account_id: int, touchpoint_id: int) -> Response:
 
 
 @bp.post("/accounts/<id:account_id>/stage")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def move_stage(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -233,7 +237,7 @@ def move_stage(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/camp")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def set_camp(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -258,7 +262,7 @@ def set_camp(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/do-not-ask")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def set_do_not_ask(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -281,7 +285,7 @@ def set_do_not_ask(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/owner")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def hand_over(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -303,7 +307,7 @@ def hand_over(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/check-in-rhythm")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def set_check_in_rhythm(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)

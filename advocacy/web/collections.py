@@ -14,6 +14,7 @@ from advocacy import repository_library as repo
 from advocacy.adapters.csv_files import write_csv
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import MARKETERS
 from advocacy.domain.library import ItemState
 from advocacy.domain.text import RuleError
 from advocacy.services import collections
@@ -22,8 +23,6 @@ from advocacy.web.refusals import found_and_allowed, refusal
 from advocacy.web.security import allow, require_user
 
 bp = Blueprint("collections", __name__)
-
-MARKETERS = ("admin", "marketing")
 
 
 def _index(status: int = 200, errors: list[str] | None = None, **form: str) -> tuple[str, int]:

@@ -14,6 +14,7 @@ from advocacy import repository_accounts as pages
 from advocacy import repository_journey as repo
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import RuleError
 from advocacy.models import Account, EngagementCreate, EngagementUpdate
 from advocacy.services import engagements, journey
@@ -52,7 +53,7 @@ def _render(
 
 
 @bp.route("/accounts/<id:account_id>/engagements/new", methods=["GET", "POST"])
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def new(account_id: int) -> Response | tuple[str, int]:
     session = db_session()
@@ -78,7 +79,7 @@ def new(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/engagements/<id:engagement_id>/edit", methods=["GET", "POST"])
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def edit(engagement_id: int) -> Response | tuple[str, int]:
     session = db_session()

@@ -27,6 +27,7 @@ from advocacy import repository
 from advocacy import repository_mail_log as log_pages
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ADMINS
 from advocacy.domain.mail import ALL, Category
 from advocacy.models import OutboxMessage
 from advocacy.services import consent
@@ -133,7 +134,7 @@ def _message_or_404(message_id: int) -> OutboxMessage:
 
 
 @bp.get("/mail")
-@allow("admin")
+@allow(*ADMINS)
 def index() -> str:
     wanted = message_filter(request.args)
     current = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
@@ -157,7 +158,7 @@ def index() -> str:
 
 
 @bp.get("/mail/<id:message_id>")
-@allow("admin")
+@allow(*ADMINS)
 def message(message_id: int) -> str:
     found = _message_or_404(message_id)
     return render_template(
@@ -169,7 +170,7 @@ def message(message_id: int) -> str:
 
 
 @bp.get("/mail/<id:message_id>/preview")
-@allow("admin")
+@allow(*ADMINS)
 def preview(message_id: int) -> Response:
     found = _message_or_404(message_id)
     response = Response(found.html_body, mimetype="text/html")
@@ -193,13 +194,13 @@ def _suppressions_page(form: SuppressionForm | None = None) -> str:
 
 
 @bp.get("/suppressions")
-@allow("admin")
+@allow(*ADMINS)
 def suppressions() -> str:
     return _suppressions_page()
 
 
 @bp.post("/suppressions")
-@allow("admin")
+@allow(*ADMINS)
 def add_suppression() -> Response | tuple[str, int]:
     form = SuppressionForm()
     if not form.validate_on_submit():
@@ -229,7 +230,7 @@ def add_suppression() -> Response | tuple[str, int]:
 
 
 @bp.post("/suppressions/<id:suppression_id>/remove")
-@allow("admin")
+@allow(*ADMINS)
 def remove_suppression(suppression_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -12,9 +12,7 @@ from flask import abort
 from flask_babel import get_timezone
 
 from advocacy.db import db_session
-from advocacy.domain.text import RuleError
-from advocacy.repository import NotFound
-from advocacy.services.journey import NotAllowed
+from advocacy.domain.errors import NotAllowed, NotFound, RuleError
 from advocacy.web.validation import rule_message
 
 F = TypeVar("F", bound=Callable[..., Any])
