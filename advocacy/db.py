@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -65,3 +68,22 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[SessionTransaction]:
+    """`session.begin_nested()`, nested inside the caller's transaction on SQLite too.
+
+    pysqlite begins a transaction only at the first INSERT, UPDATE or DELETE: a SAVEPOINT issued
+    before then is the outermost one, and releasing it commits, taking the commit away from the
+    service that owns the transaction. So the transaction begins first; IMMEDIATE because a write
+    follows, and a transaction that only read could not take the write lock once another
+    connection has written.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+    with session.begin_nested() as nested:
+        yield nested

@@ -228,6 +228,7 @@ def queue_staff_notices(session: Session, count: int, *, now: datetime = NOW, **
         )
         assert result.queued, result
         ids.append(result.message_id)
+    session.commit()  # queue_email leaves the commit to its caller
     return ids
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response, url_for
 
 from advocacy.api.routes import (
-    WRITERS,
     acting_user,
     api_route,
     call_service,
@@ -24,6 +23,7 @@ from advocacy.api.schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import N_
 from advocacy.models import Account, AccountPublic
 from advocacy.repository import journey
@@ -70,7 +70,7 @@ def get_account(account_id: int) -> tuple[Response, int]:
 
 @api_route(
     "POST", "/accounts", summary=N_("Create an account"), tag="accounts", scope="write",
-    roles=WRITERS, body=AccountCreateRequest, response=AccountPublic, status=201,
+    roles=ACCOUNT_WORKERS, body=AccountCreateRequest, response=AccountPublic, status=201,
 )  # fmt: skip
 def create_account() -> tuple[Response, int]:
     """Create an account at its starting stage (a prospect unless said otherwise)."""
@@ -84,7 +84,7 @@ def create_account() -> tuple[Response, int]:
 
 @api_route(
     "PATCH", "/accounts/<id:account_id>", summary=N_("Change an account"), tag="accounts",
-    scope="write", roles=WRITERS, body=AccountUpdateRequest, response=AccountPublic,
+    scope="write", roles=ACCOUNT_WORKERS, body=AccountUpdateRequest, response=AccountPublic,
 )  # fmt: skip
 def update_account(account_id: int) -> tuple[Response, int]:
     """Change an account's details; only its owner, its team or an administrator may. The

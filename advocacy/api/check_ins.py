@@ -11,7 +11,6 @@ from flask import Response
 from flask_babel import gettext as _
 
 from advocacy.api.routes import (
-    WRITERS,
     acting_user,
     api_route,
     call_service,
@@ -29,6 +28,7 @@ from advocacy.api.showcase_schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS, may_read_check_in, reads_every_check_in
 from advocacy.domain.cadence import CheckInOutcome
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
@@ -48,20 +48,22 @@ def check_in_public(row: CheckIn) -> CheckInPublic:
 
 
 def _sees_everyone() -> bool:
-    return Role(acting_user().role) is Role.ADMIN
+    return reads_every_check_in(Role(acting_user().role))
 
 
 def _readable(check_in_id: int) -> CheckIn:
     """The check-in if the token's user may read it; someone else's is a 404 for an account
     manager, as if it did not exist."""
     row = found(lambda: get_row(db_session(), CheckIn, check_in_id))
-    if not _sees_everyone() and row.owner_id != acting_user().id:
+    user = acting_user()
+    assert user.id is not None
+    if not may_read_check_in(Role(user.role), user.id, owner_id=row.owner_id):
         raise ApiProblem(404, _("There is nothing at this address."))
     return row
 
 
 @api_route(
-    "GET", "/check-ins", summary=N_("List check-ins"), tag="check-ins", roles=WRITERS,
+    "GET", "/check-ins", summary=N_("List check-ins"), tag="check-ins", roles=ACCOUNT_WORKERS,
     query=CheckInQuery, response=CheckInList,
 )  # fmt: skip
 def list_check_ins() -> tuple[Response, int]:
@@ -83,7 +85,7 @@ def list_check_ins() -> tuple[Response, int]:
 
 @api_route(
     "GET", "/check-ins/<id:check_in_id>", summary=N_("Read a check-in"), tag="check-ins",
-    roles=WRITERS, response=CheckInPublic,
+    roles=ACCOUNT_WORKERS, response=CheckInPublic,
 )  # fmt: skip
 def get_check_in(check_in_id: int) -> tuple[Response, int]:
     """One check-in (an account manager's own, or any for an administrator)."""
@@ -108,7 +110,7 @@ def _check_contact(account_id: int, contact_id: int | None) -> None:
 
 @api_route(
     "POST", "/check-ins/<id:check_in_id>/complete", summary=N_("Complete a check-in"),
-    tag="check-ins", scope="write", roles=WRITERS, body=CheckInCompleteRequest,
+    tag="check-ins", scope="write", roles=ACCOUNT_WORKERS, body=CheckInCompleteRequest,
     response=CheckInPublic,
 )  # fmt: skip
 def complete_check_in(check_in_id: int) -> tuple[Response, int]:

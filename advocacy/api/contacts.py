@@ -6,7 +6,6 @@ from flask import Response, url_for
 from flask_babel import gettext as _
 
 from advocacy.api.routes import (
-    WRITERS,
     acting_user,
     api_route,
     call_service,
@@ -25,6 +24,7 @@ from advocacy.api.schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import N_
 from advocacy.http.problems import ApiProblem
 from advocacy.models import Contact, ContactPublic
@@ -90,7 +90,7 @@ def get_contact(contact_id: int) -> tuple[Response, int]:
 
 @api_route(
     "POST", "/contacts", summary=N_("Add a contact to an account"), tag="contacts", scope="write",
-    roles=WRITERS, body=ContactCreateRequest, response=ContactPublic, status=201,
+    roles=ACCOUNT_WORKERS, body=ContactCreateRequest, response=ContactPublic, status=201,
 )  # fmt: skip
 def create_contact() -> tuple[Response, int]:
     """Add a person's position at an account the token's user may edit."""
@@ -107,7 +107,7 @@ def create_contact() -> tuple[Response, int]:
 
 @api_route(
     "PATCH", "/contacts/<id:contact_id>", summary=N_("Change a contact"), tag="contacts",
-    scope="write", roles=WRITERS, body=ContactUpdateRequest, response=ContactPublic,
+    scope="write", roles=ACCOUNT_WORKERS, body=ContactUpdateRequest, response=ContactPublic,
 )  # fmt: skip
 def update_contact(contact_id: int) -> tuple[Response, int]:
     """Change a contact's details and roles; the person's name follows them everywhere."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Response, url_for
 
 from advocacy.api.routes import (
-    WRITERS,
     acting_user,
     api_route,
     call_service,
@@ -24,6 +23,7 @@ from advocacy.api.schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import N_
 from advocacy.models import Engagement, EngagementPublic
 from advocacy.repository import journey
@@ -79,7 +79,7 @@ def get_engagement(engagement_id: int) -> tuple[Response, int]:
 
 @api_route(
     "POST", "/engagements", summary=N_("Record an engagement"), tag="engagements", scope="write",
-    roles=WRITERS, body=EngagementCreateRequest, response=EngagementPublic, status=201,
+    roles=ACCOUNT_WORKERS, body=EngagementCreateRequest, response=EngagementPublic, status=201,
 )  # fmt: skip
 def create_engagement() -> tuple[Response, int]:
     """Record work proposed, sold or delivered; winning it makes the account active."""
@@ -96,7 +96,7 @@ def create_engagement() -> tuple[Response, int]:
 
 @api_route(
     "PATCH", "/engagements/<id:engagement_id>", summary=N_("Change an engagement"),
-    tag="engagements", scope="write", roles=WRITERS, body=EngagementUpdateRequest,
+    tag="engagements", scope="write", roles=ACCOUNT_WORKERS, body=EngagementUpdateRequest,
     response=EngagementPublic,
 )  # fmt: skip
 def update_engagement(engagement_id: int) -> tuple[Response, int]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Response
 
 from advocacy.api.routes import (
-    WRITERS,
     acting_user,
     api_route,
     call_service,
@@ -24,6 +23,7 @@ from advocacy.api.showcase_schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.text import N_
 from advocacy.models import Referral
@@ -37,7 +37,7 @@ def referral_public(row: Referral) -> ReferralPublic:
 
 
 @api_route(
-    "GET", "/referrals", summary=N_("List referrals"), tag="referrals", roles=WRITERS,
+    "GET", "/referrals", summary=N_("List referrals"), tag="referrals", roles=ACCOUNT_WORKERS,
     query=ReferralQuery, response=ReferralList,
 )  # fmt: skip
 def list_referrals() -> tuple[Response, int]:
@@ -55,7 +55,7 @@ def list_referrals() -> tuple[Response, int]:
 
 @api_route(
     "GET", "/referrals/<id:referral_id>", summary=N_("Read a referral"), tag="referrals",
-    roles=WRITERS, response=ReferralPublic,
+    roles=ACCOUNT_WORKERS, response=ReferralPublic,
 )  # fmt: skip
 def get_referral(referral_id: int) -> tuple[Response, int]:
     """One referral."""
@@ -64,7 +64,7 @@ def get_referral(referral_id: int) -> tuple[Response, int]:
 
 @api_route(
     "PATCH", "/referrals/<id:referral_id>", summary=N_("Change a referral's status"),
-    tag="referrals", scope="write", roles=WRITERS, body=ReferralUpdateRequest,
+    tag="referrals", scope="write", roles=ACCOUNT_WORKERS, body=ReferralUpdateRequest,
     response=ReferralPublic,
 )  # fmt: skip
 def update_referral(referral_id: int) -> tuple[Response, int]:

@@ -37,28 +37,15 @@ if TYPE_CHECKING:
     from advocacy.api.showcase_schemas import CursorQuery
 from advocacy.db import db_session
 from advocacy.domain.access import sees_private_details
+from advocacy.domain.errors import Conflict, NotAllowed, NotFound, RuleError
 from advocacy.domain.identity import Role
-from advocacy.domain.text import RuleError
 from advocacy.http.extensions import limiter
 from advocacy.http.security import api_scope, current_bearer, current_user, public
 from advocacy.models import User
-from advocacy.repository import NotFound
 from advocacy.services.access.tokens import Scope
-from advocacy.services.journey.accounts import NotAllowed
 
 F = TypeVar("F", bound=Callable[..., Any])
 B = TypeVar("B", bound=BaseModel)
-WRITERS = ("admin", "account_manager")
-# Refusals that mean "this clashes with something that exists" rather than "this is invalid".
-CONFLICTS = frozenset(
-    {
-        "A service line with this name already exists.",
-        "Another account already has this external id.",
-        "Another contact already has this external id.",
-        "Another engagement already has this external id.",
-        "Another touchpoint already has this external id.",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -350,9 +337,12 @@ def call_service(action: Callable[[], Any], *, body_refs: bool = False) -> Any:
                 ]
             ) from None
         raise ApiProblem(404, _("There is nothing at this address.")) from None
+    except Conflict as error:
+        session.rollback()
+        raise from_rule_error(error, 409) from None
     except RuleError as error:
         session.rollback()
-        raise from_rule_error(error, 409 if error.message in CONFLICTS else 422) from None
+        raise from_rule_error(error, 422) from None
     except ValidationError as error:
         session.rollback()
         raise from_validation_error(error) from None

@@ -13,6 +13,7 @@ from advocacy.api.schemas import (
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ADMINS
 from advocacy.domain.text import N_
 from advocacy.models import ServiceLine, ServiceLinePublic
 from advocacy.repository import journey
@@ -51,7 +52,7 @@ def get_service_line(line_id: int) -> tuple[Response, int]:
 
 @api_route(
     "POST", "/service-lines", summary=N_("Add a service line"), tag="service-lines",
-    scope="write", roles=("admin",), body=ServiceLineCreateRequest, response=ServiceLinePublic,
+    scope="write", roles=ADMINS, body=ServiceLineCreateRequest, response=ServiceLinePublic,
     status=201,
 )  # fmt: skip
 def create_service_line() -> tuple[Response, int]:
@@ -63,7 +64,7 @@ def create_service_line() -> tuple[Response, int]:
 
 @api_route(
     "PATCH", "/service-lines/<id:line_id>", summary=N_("Change a service line"),
-    tag="service-lines", scope="write", roles=("admin",), body=ServiceLineUpdateRequest,
+    tag="service-lines", scope="write", roles=ADMINS, body=ServiceLineUpdateRequest,
     response=ServiceLinePublic,
 )  # fmt: skip
 def update_service_line(line_id: int) -> tuple[Response, int]:

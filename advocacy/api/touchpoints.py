@@ -9,7 +9,6 @@ from flask import Response, url_for
 from flask_babel import gettext as _
 
 from advocacy.api.routes import (
-    WRITERS,
     acting_user,
     api_route,
     call_service,
@@ -22,6 +21,7 @@ from advocacy.api.routes import (
 from advocacy.api.schemas import TouchpointCreateRequest, TouchpointList, TouchpointQuery
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import TouchpointKind
 from advocacy.http.problems import ApiProblem
@@ -72,7 +72,7 @@ def get_touchpoint(touchpoint_id: int) -> tuple[Response, int]:
 
 @api_route(
     "POST", "/touchpoints", summary=N_("Log a touchpoint"), tag="touchpoints", scope="write",
-    roles=WRITERS, body=TouchpointCreateRequest, response=TouchpointPublic, status=201,
+    roles=ACCOUNT_WORKERS, body=TouchpointCreateRequest, response=TouchpointPublic, status=201,
 )  # fmt: skip
 def create_touchpoint() -> tuple[Response, int]:
     """Log a meeting, call, e-mail... on an account the token's user may edit. `occurred_at`

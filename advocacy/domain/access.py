@@ -1,10 +1,33 @@
-"""Who may see and change what, beyond the per-endpoint role policy."""
+"""Who may see and change what: the role groups every page, API route and service names, and the
+rules that need more than a role (ownership, team, whose check-in or signal it is).
+
+Values in, verdict out: the edges hold no rule of their own, they ask here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
 from advocacy.domain.identity import Role
+
+# Role groups, in a fixed order (the OpenAPI document lists them).
+ADMINS: tuple[Role, ...] = (Role.ADMIN,)
+# Those who work on client accounts: own them, check in, log, refer, import, get the digest.
+ACCOUNT_WORKERS: tuple[Role, ...] = (Role.ADMIN, Role.ACCOUNT_MANAGER)
+# Those who publish what clients said: approve testimonials, build collections, run the wall.
+MARKETERS: tuple[Role, ...] = (Role.ADMIN, Role.MARKETING)
+STAFF: tuple[Role, ...] = (Role.ADMIN, Role.ACCOUNT_MANAGER, Role.MARKETING)
+
+
+def may_own_accounts(role: Role) -> bool:
+    """Accounts, referrals and check-ins belong to account managers and administrators."""
+    return role in ACCOUNT_WORKERS
+
+
+def may_join_team(role: Role, *, active: bool) -> bool:
+    """Only an active account manager joins an account's team (administrators edit every account
+    already; marketing works on no account)."""
+    return active and role is Role.ACCOUNT_MANAGER
 
 
 def may_edit_account(
@@ -20,9 +43,32 @@ def may_edit_account(
 
 def sees_private_details(role: Role) -> bool:
     """Marketing sees no private notes and no contact details beyond what its library needs."""
-    return role in {Role.ADMIN, Role.ACCOUNT_MANAGER}
+    return role in ACCOUNT_WORKERS
 
 
 def may_reassign_owner(role: Role, user_id: int, *, owner_id: int | None) -> bool:
     """Handing an account to someone else is for admins and the current owner, not the team."""
     return role is Role.ADMIN or (role is Role.ACCOUNT_MANAGER and user_id == owner_id)
+
+
+def reads_every_check_in(role: Role) -> bool:
+    """Administrators read everyone's check-ins through the API; account managers their own."""
+    return role is Role.ADMIN
+
+
+def may_read_check_in(role: Role, user_id: int, *, owner_id: int | None) -> bool:
+    """A check-in is read by its owner or an administrator (anyone else is told it does not
+    exist)."""
+    return reads_every_check_in(role) or (role in ACCOUNT_WORKERS and user_id == owner_id)
+
+
+def may_resolve_signal(role: Role, user_id: int, *, owner_id: int | None) -> bool:
+    """A signal is marked done by the person it was raised for, or an administrator."""
+    return role is Role.ADMIN or user_id == owner_id
+
+
+def may_work_on_referral(role: Role, user_id: int, *, owner_id: int | None) -> bool:
+    """Admins work on every referral; account managers on theirs and on those nobody owns yet."""
+    if role is Role.ADMIN:
+        return True
+    return role is Role.ACCOUNT_MANAGER and owner_id in {None, user_id}

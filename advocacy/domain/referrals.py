@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
 
-from advocacy.domain.identity import Role
 from advocacy.domain.journey import EngagementStatus
 from advocacy.domain.text import N_, RuleError
 
@@ -85,10 +84,3 @@ def status_after_live_engagement(status: ReferralStatus) -> ReferralStatus | Non
     A lost referral moves too: the prospect signing later proves the introduction worked.
     """
     return None if status is ReferralStatus.WON else ReferralStatus.WON
-
-
-def may_work_on_referral(role: Role, user_id: int, *, owner_id: int | None) -> bool:
-    """Admins work on every referral; account managers on theirs and on those nobody owns yet."""
-    if role is Role.ADMIN:
-        return True
-    return role is Role.ACCOUNT_MANAGER and owner_id in {None, user_id}

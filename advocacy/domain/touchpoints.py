@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.text import N_
 
 
@@ -55,17 +56,18 @@ ONLY_ITS_AUTHOR = N_("Only the person who logged a touchpoint, or an administrat
 
 def removal_refusal(
     *, source: str, closes_work: bool, logged_by_id: int | None, user_id: int, is_admin: bool
-) -> str | None:
-    """Why this user may not remove this touchpoint (a message to translate), or None if they may.
+) -> RuleError | None:
+    """Why this user may not remove this touchpoint, or None if they may: NotAllowed when someone
+    else could (its author, an administrator), a plain RuleError when nobody can.
 
     Only a touchpoint a person logged by hand can be taken back, by that person or an
     administrator: imported and system ones come from elsewhere (a file, a survey answer, an
     e-mail event), and one that closed a check-in or carries a survey answer is their record.
     """
     if source != TouchpointSource.MANUAL:
-        return NOT_LOGGED_BY_HAND
+        return RuleError(NOT_LOGGED_BY_HAND)
     if closes_work:
-        return RECORDS_WORK
+        return RuleError(RECORDS_WORK)
     if not is_admin and logged_by_id != user_id:
-        return ONLY_ITS_AUTHOR
+        return NotAllowed(ONLY_ITS_AUTHOR)
     return None

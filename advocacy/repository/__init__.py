@@ -9,12 +9,8 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, SQLModel, col, func
 
 from advocacy.db import SQLITE_LOWER
+from advocacy.domain.errors import NotFound as NotFound  # raised here, defined with the refusals
 from advocacy.domain.library import like_pattern
-
-
-class NotFound(LookupError):
-    """The row asked for does not exist."""
-
 
 Row = TypeVar("Row", bound=SQLModel)
 

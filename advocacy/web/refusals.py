@@ -11,11 +11,9 @@ from flask import abort
 from flask_babel import get_timezone
 
 from advocacy.db import db_session
-from advocacy.domain.text import RuleError
+from advocacy.domain.errors import NotAllowed, NotFound, RuleError
 from advocacy.domain.time_zones import zone_or_fallback
 from advocacy.http.validation import rule_message
-from advocacy.repository import NotFound
-from advocacy.services.journey.accounts import NotAllowed
 
 F = TypeVar("F", bound=Callable[..., Any])
 

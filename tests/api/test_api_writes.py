@@ -106,6 +106,23 @@ def test_a_duplicate_external_id_is_a_409_conflict(api: Api) -> None:
     assert _count(api, Account) == 1
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/contacts", {"full_name": "Ana", "external_id": "crm-9"}),
+        ("/api/v1/engagements", {"title": "Audit", "external_id": "crm-9"}),
+    ],
+)
+def test_an_external_id_in_use_is_a_409_conflict_whatever_the_record(
+    api: Api, path: str, body: dict
+) -> None:
+    account = _account(api, "am")
+    body = {**body, "account_id": account.id}
+    assert api.post(path, body, "am").status_code == 201
+    problem = assert_problem(api.post(path, body, "am", headers={"Accept-Language": "fr"}), 409)
+    assert "déjà" in problem["detail"]
+
+
 def test_patching_an_unknown_account_is_a_404_problem(api: Api) -> None:
     assert_problem(api.patch("/api/v1/accounts/4242", {"name": "X"}), 404)
 

@@ -117,6 +117,7 @@ def nurture(session: Session, contact: Any, occurrence: str = "1") -> int:
         now=NOW,
     )
     assert result.queued, result
+    session.commit()  # the caller's use case commits what queue_email wrote
     return result.message_id
 
 

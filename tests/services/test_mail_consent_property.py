@@ -81,6 +81,7 @@ def test_no_client_email_reaches_a_suppressed_unconsented_or_departed_contact(
             context={"topic": "x"},
             now=NOW,
         )
+        session.commit()  # each queueing is its own use case here
         if rng.random() < 0.3:
             random_contact_state(session, rng.choice(contacts), rng)
     dispatch_due(engine, settings, LocalOutbox(), now=NOW, worker_id="property")

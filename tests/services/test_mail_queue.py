@@ -136,6 +136,7 @@ def test_two_processes_racing_on_one_key_write_one_message(
             contact = own.get(Contact, contact_id)
             barrier.wait()
             results.append(nurture(own, contact))
+            own.commit()  # the caller's use case commits what queue_email wrote
 
     threads = [threading.Thread(target=queue) for _ in range(4)]
     for thread in threads:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from advocacy.domain.access import may_work_on_referral
 from advocacy.domain.identity import Role
 from advocacy.domain.referrals import (
     IllegalReferralMove,
     ReferralStatus,
     check_status_change,
-    may_work_on_referral,
     status_after_live_engagement,
 )
 

@@ -11,7 +11,7 @@ from typing import Any, Final
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from advocacy.domain.identity import Role
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.journey import EngagementStatus, Stage
 from advocacy.domain.paging import first_row, page_count, pager
 from advocacy.domain.people import BuyingRole, ContactFacts, ContactStatus, CoverageGap
@@ -165,9 +165,7 @@ def users_by_ids(session: Session, ids: set[int]) -> list[User]:
 
 def possible_owners(session: Session) -> list[User]:
     """Active staff who may own an account."""
-    query = select(User).where(
-        User.active, col(User.role).in_([Role.ACCOUNT_MANAGER.value, Role.ADMIN.value])
-    )
+    query = select(User).where(User.active, col(User.role).in_(ACCOUNT_WORKERS))
     return sorted(session.exec(query), key=lambda user: user_label(user).lower())
 
 

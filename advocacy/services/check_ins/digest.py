@@ -14,7 +14,7 @@ from typing import Any
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
-from advocacy.domain.identity import Role
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.time_zones import zone_or_fallback
 from advocacy.models import User
 from advocacy.repository.open_check_ins import OpenCheckIn, open_check_ins_of
@@ -23,7 +23,7 @@ from advocacy.settings import LANGUAGES, Settings
 
 TEMPLATE = "check_in_digest"
 SOURCE = "check_in_digest"
-RECIPIENT_ROLES = (Role.ADMIN.value, Role.ACCOUNT_MANAGER.value)
+RECIPIENT_ROLES = ACCOUNT_WORKERS  # those who own accounts, so check-ins
 # A one-line talking point: the first few service lines never bought, the anti-typecasting nudge.
 TALKING_POINT_LINES = 3
 
@@ -56,9 +56,9 @@ def local_today(user: User, settings: Settings, now: datetime) -> date:
 def send_digests(session: Session, settings: Settings, *, now: datetime) -> DigestReport:
     """Queue today's digest for each account manager and admin with check-ins due or overdue.
 
-    Unlike most services this one does not own a single commit: `queue_email` commits each message
-    (so a key written by a racing process is seen at once). A crash half-way leaves the digests
-    queued so far, and the rerun skips them by their idempotency key.
+    Unlike most services this one commits once per digest rather than once in all (so a key
+    written by a racing process is seen at once). A crash half-way leaves the digests queued so
+    far, and the rerun skips them by their idempotency key.
     """
     report = DigestReport()
     users = list(
@@ -95,6 +95,7 @@ def send_digests(session: Session, settings: Settings, *, now: datetime) -> Dige
             language=language,
             settings=settings,
         )
+        session.commit()
         if not result.queued:
             report.refused += 1
         elif result.created:

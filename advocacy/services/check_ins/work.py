@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from advocacy.domain.access import may_own_accounts
 from advocacy.domain.cadence import (
     CheckInError,
     CheckInKind,
@@ -128,7 +129,7 @@ def reassign_check_in(
     """Give an open check-in to another active account manager or administrator."""
     check_in, _account = _open_check_in(session, check_in_id, by)
     to = session.get(User, user_id)
-    if to is None or not to.active or to.role not in {Role.ACCOUNT_MANAGER, Role.ADMIN}:
+    if to is None or not to.active or not may_own_accounts(Role(to.role)):
         raise CheckInError(N_("A check-in goes to an active account manager or administrator."))
     check_in.owner_id = user_id
     check_in.updated_at = now

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from advocacy.domain import journey
-from advocacy.domain.access import may_edit_account, may_reassign_owner
+from advocacy.domain.access import may_edit_account, may_own_accounts, may_reassign_owner
+from advocacy.domain.errors import Conflict, NotAllowed
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.text import N_, RuleError
@@ -20,10 +21,6 @@ from advocacy.repository.journey import (
     resolve_signals,
     team_user_ids,
 )
-
-
-class NotAllowed(RuleError):
-    """The user's role lets them see this, but not change it."""
 
 
 def check_may_edit(session: Session, account: Account, user: User) -> None:
@@ -42,7 +39,7 @@ def _check_owner(session: Session, owner_id: int | None) -> None:
     if owner_id is None:
         return
     owner = session.get(User, owner_id)
-    if owner is None or not owner.active or owner.role not in {Role.ACCOUNT_MANAGER, Role.ADMIN}:
+    if owner is None or not owner.active or not may_own_accounts(Role(owner.role)):
         raise RuleError(N_("The owner must be an active account manager or administrator."))
 
 
@@ -52,7 +49,7 @@ def add_account(
     """Add an account and its first stage to the history (helper: flushes, does not commit)."""
     _check_owner(session, data.owner_id)
     if data.external_id and account_by_external_id(session, data.external_id):
-        raise RuleError(N_("Another account already has this external id."))
+        raise Conflict(N_("Another account already has this external id."))
     account = Account.model_validate(
         data.model_dump(),
         update={"stage_since": now, "created_at": now, "updated_at": now, "source": source},
@@ -95,7 +92,7 @@ def update_account(
     external_id = changes.get("external_id")
     other = account_by_external_id(session, external_id) if external_id else None
     if other is not None and other.id != account.id:
-        raise RuleError(N_("Another account already has this external id."))
+        raise Conflict(N_("Another account already has this external id."))
     for name, value in changes.items():
         setattr(account, name, value)
     account.updated_at = now

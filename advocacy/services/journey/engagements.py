@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from advocacy.domain import journey
+from advocacy.domain.errors import Conflict
 from advocacy.domain.journey import EngagementFacts, EngagementStatus, Stage
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, Engagement, EngagementCreate, EngagementUpdate, User
@@ -63,7 +64,7 @@ def add_engagement_to(
     assert account.id is not None
     _check_links(session, account.id, data.service_line_ids, data.contact_ids)
     if data.external_id and engagement_by_external_id(session, data.external_id):
-        raise RuleError(N_("Another engagement already has this external id."))
+        raise Conflict(N_("Another engagement already has this external id."))
     engagement = Engagement.model_validate(
         data.model_dump(exclude={"service_line_ids", "contact_ids"}),
         update={

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from advocacy.domain.access import may_reassign_owner
+from advocacy.domain.access import may_join_team, may_reassign_owner
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_, RuleError
 from advocacy.models import Account, AccountTeamMember, AccountUpdate, User
@@ -32,7 +32,7 @@ def add_team_member(session: Session, account_id: int, user_id: int, *, by: User
     account = journey.get_account(session, account_id)
     _check_may_manage_team(account, by)
     member = session.get(User, user_id)
-    if member is None or not member.active or member.role != Role.ACCOUNT_MANAGER:
+    if member is None or not may_join_team(Role(member.role), active=member.active):
         raise RuleError(N_("Only an active account manager can join an account's team."))
     if user_id == account.owner_id:
         raise RuleError(N_("The owner is already responsible for the account."))

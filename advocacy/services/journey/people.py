@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from advocacy.domain.errors import Conflict
 from advocacy.domain.mail import ALL
 from advocacy.domain.people import ContactStatus, plan_departure
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import (
     Account,
     AccountCreate,
@@ -35,7 +36,7 @@ def add_contact_to(
 ) -> Contact:
     """Add a contact (and their person, unless given) to `account` (helper: flushes only)."""
     if data.external_id and journey.contact_by_external_id(session, data.external_id):
-        raise RuleError(N_("Another contact already has this external id."))
+        raise Conflict(N_("Another contact already has this external id."))
     if person is None:
         person = Person(full_name=data.full_name, created_at=now)
         session.add(person)

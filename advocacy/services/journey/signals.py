@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from advocacy.domain.access import may_resolve_signal
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
 from advocacy.models import JourneySignal, User
@@ -18,7 +19,7 @@ def resolve_signal(session: Session, signal_id: int, *, by: User, now: datetime)
     signal = session.get(JourneySignal, signal_id)
     if signal is None:
         raise NotFound(f"signal {signal_id} not found")
-    if by.role != Role.ADMIN and signal.owner_id != by.id:
+    if not may_resolve_signal(Role(by.role), by.id or 0, owner_id=signal.owner_id):
         raise NotAllowed(N_("Only the person this signal was raised for may mark it done."))
     if signal.resolved_at is None:
         signal.resolved_at = now

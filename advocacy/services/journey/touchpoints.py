@@ -6,12 +6,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from advocacy.domain.errors import Conflict
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_, RuleError
-from advocacy.domain.touchpoints import ONLY_ITS_AUTHOR, TouchpointSource, removal_refusal
+from advocacy.domain.touchpoints import TouchpointSource, removal_refusal
 from advocacy.models import Account, Touchpoint, TouchpointCreate, User
 from advocacy.repository import NotFound, journey
-from advocacy.services.journey.accounts import NotAllowed, check_may_edit
+from advocacy.services.journey.accounts import check_may_edit
 
 
 def add_touchpoint_to(
@@ -36,7 +37,7 @@ def add_touchpoint_to(
     if data.occurred_at > now:
         raise RuleError(N_("A touchpoint cannot be in the future; plan a check-in instead."))
     if data.external_id and journey.touchpoint_by_external_id(session, data.external_id):
-        raise RuleError(N_("Another touchpoint already has this external id."))
+        raise Conflict(N_("Another touchpoint already has this external id."))
     touchpoint = Touchpoint(
         account_id=account.id,
         contact_id=data.contact_id,
@@ -87,6 +88,11 @@ def touchpoint_to_remove(session: Session, account_id: int, touchpoint_id: int) 
 
 def removal_refused(session: Session, touchpoint: Touchpoint, *, by: User) -> str | None:
     """Why `by` may not remove this touchpoint, or None (the confirmation page says which)."""
+    refused = _refusal_of(session, touchpoint, by)
+    return refused.message if refused is not None else None
+
+
+def _refusal_of(session: Session, touchpoint: Touchpoint, by: User) -> RuleError | None:
     assert touchpoint.id is not None
     closing = journey.touchpoints_closing_work(session, [touchpoint.id])
     return _refusal(touchpoint, by, closes_work=touchpoint.id in closing)
@@ -99,15 +105,15 @@ def remove_touchpoint(
     account = journey.get_account(session, account_id)
     check_may_edit(session, account, by)
     touchpoint = touchpoint_to_remove(session, account_id, touchpoint_id)
-    refused = removal_refused(session, touchpoint, by=by)
+    refused = _refusal_of(session, touchpoint, by)
     if refused is not None:
-        raise (NotAllowed if refused == ONLY_ITS_AUTHOR else RuleError)(refused)
+        raise refused
     session.delete(touchpoint)
     session.commit()
     return touchpoint
 
 
-def _refusal(touchpoint: Touchpoint, by: User, *, closes_work: bool) -> str | None:
+def _refusal(touchpoint: Touchpoint, by: User, *, closes_work: bool) -> RuleError | None:
     assert by.id is not None
     return removal_refusal(
         source=touchpoint.source,

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from advocacy.domain import library as rules
+from advocacy.domain.access import MARKETERS
 from advocacy.domain.csv_import import neutralise_cell
 from advocacy.domain.disclosure import Audience, Disclosure, attribution
 from advocacy.domain.identity import Role
@@ -27,8 +28,6 @@ from advocacy.repository.disclosure import disclosures
 from advocacy.repository.library import item_count, item_in, items_of, next_position
 from advocacy.services.journey.accounts import NotAllowed
 from advocacy.services.library.search import author_of
-
-MARKETERS = frozenset({Role.ADMIN, Role.MARKETING})
 
 
 def _check_marketing(user: User) -> None:

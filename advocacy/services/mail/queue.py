@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from advocacy.adapters.email_templates import current_settings, render_email
+from advocacy.db import savepoint
 from advocacy.domain import pressure
 from advocacy.domain.mail import CLIENT_FACING, Category
 from advocacy.domain.outbox import Recipient, Refusal, Status, idempotency_key, refusal_for
@@ -105,7 +106,11 @@ def queue_email(
     language: str | None = None,
     settings: Settings | None = None,
 ) -> QueueResult:
-    """Write one e-mail to the outbox once per idempotency key, or say why it may not be sent."""
+    """Write one e-mail to the outbox once per idempotency key, or say why it may not be sent.
+
+    Flushes only: the caller's use case commits the message with the change it reports, so a
+    failure after queueing leaves nothing queued (and no e-mail about something that never was).
+    """
     settings = settings or current_settings()
     category = Category(category)
     email = to.strip().lower()
@@ -140,7 +145,7 @@ def queue_email(
 
     language = language or (contact.language if contact else settings.default_language)
     try:
-        with session.begin_nested():
+        with savepoint(session):
             message = _build_message(
                 session,
                 settings,
@@ -165,9 +170,7 @@ def queue_email(
         winner = outbox.message_by_key(session, key)
         if winner is None:
             raise
-        session.commit()
         return QueueResult(winner.id, created=False)
-    session.commit()
     return QueueResult(message.id, created=True)
 
 

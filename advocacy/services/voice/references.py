@@ -236,6 +236,7 @@ def ask_for_reference(
     if not result.queued:
         session.rollback()  # no e-mail, no call: nothing counts toward the cap
         raise RuleError(N_("The e-mail may not be sent: %(why)s."), why=result.refusal or "")
+    session.commit()
     return call
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from advocacy.domain.access import may_own_accounts, may_work_on_referral
 from advocacy.domain.advocacy_asks import AskKind
 from advocacy.domain.identity import Role
 from advocacy.domain.mail import Category
@@ -22,7 +23,6 @@ from advocacy.domain.referrals import (
     IntroPreference,
     ReferralStatus,
     check_status_change,
-    may_work_on_referral,
     status_after_live_engagement,
 )
 from advocacy.domain.text import N_, RuleError
@@ -109,6 +109,7 @@ def ask_for_introduction(
     if not result.queued:
         session.rollback()  # the link would lead nowhere: forget it
         raise RuleError(N_("The e-mail may not be sent: %(why)s."), why=result.refusal or "")
+    session.commit()
     return result
 
 
@@ -230,7 +231,7 @@ def introduce(
     )
     session.flush()
     if owner is not None:
-        # queue_email commits the referral with the notice: one transaction for both.
+        # The notice is committed with the referral below: one transaction for both.
         queue_email(
             session,
             category=Category.TRANSACTIONAL,
@@ -286,7 +287,7 @@ def reassign_referral(
     """Hand a referral to another account manager (or an administrator)."""
     referral = _workable(session, referral_id, by)
     owner = session.get(User, owner_id)
-    if owner is None or not owner.active or owner.role not in {Role.ACCOUNT_MANAGER, Role.ADMIN}:
+    if owner is None or not owner.active or not may_own_accounts(Role(owner.role)):
         raise RuleError(N_("The owner must be an active account manager or administrator."))
     referral.owner_id, referral.updated_at = owner_id, now
     session.add(referral)

@@ -3,11 +3,11 @@
 Exactly once rests on two keys: the survey's own (`Survey.key`: kind, contact, engagement,
 trigger, occurrence), so planning twice finds the first row, and the outbox's idempotency key
 (source survey + "invite" or "reminder"), so queueing twice writes one e-mail. A survey becomes
-`sent` in the same commit that writes its e-mail (queue_email commits both), so a crash leaves
+`sent` in the same commit that writes its e-mail (`_send` commits both), so a crash leaves
 either both or neither, and the rerun finishes the job.
 
 Like the check-in digest, the job functions commit per survey rather than once: each e-mail is
-committed by `queue_email` so a racing process sees its key at once.
+committed with its survey so a racing process sees its key at once.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from advocacy.db import savepoint
 from advocacy.domain import surveys as rules
 from advocacy.domain.journey import EngagementStatus
 from advocacy.domain.mail import Category
@@ -193,7 +194,7 @@ def _plan(session: Session, *, key: str, now: datetime, **fields: Any) -> Survey
         return existing
     values = {name: getattr(value, "value", value) for name, value in fields.items()}
     try:
-        with session.begin_nested():
+        with savepoint(session):
             survey = Survey(key=key, created_at=now, updated_at=now, **values)
             session.add(survey)
             session.flush()

@@ -81,7 +81,7 @@ def _send(
 def queue_ask(
     session: Session, settings: Settings, account: Account, contact: Contact, *, now: datetime
 ) -> QueueResult:
-    """E-mail a link to write a testimonial (commits through the outbox when queued)."""
+    """E-mail a link to write a testimonial (flushes only: the caller commits)."""
     check_may_ask(session, contact, now=now)
     token = create_link(
         session,
@@ -142,11 +142,11 @@ def queue_thanks(
     session: Session, settings: Settings, testimonial: Testimonial, *, now: datetime
 ) -> QueueResult | None:
     """Confirm to the client what they agreed to, with their manage link (a reply to their own
-    action: transactional)."""
+    action: transactional). Its own use case, after the client's: commits the e-mail."""
     contact = session.get(Contact, testimonial.contact_id)
     if contact is None or not contact.email:
         return None
-    return _send(
+    result = _send(
         session,
         settings,
         contact,
@@ -156,6 +156,8 @@ def queue_thanks(
         occurrence=f"thanks:{now.isoformat()}",
         now=now,
     )
+    session.commit()
+    return result
 
 
 def renew_manage_link(session: Session, settings: Settings, email: str, *, now: datetime) -> int:

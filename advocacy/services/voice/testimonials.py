@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from advocacy.domain import testimonials as rules
+from advocacy.domain.access import MARKETERS
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_, RuleError
@@ -31,8 +32,6 @@ from advocacy.services.mail.queue import QueueResult
 from advocacy.services.voice import testimonial_mail
 from advocacy.services.voice.testimonial_consent import render_body
 from advocacy.settings import Settings
-
-MARKETERS = frozenset({Role.ADMIN, Role.MARKETING})
 
 
 @dataclass(frozen=True)

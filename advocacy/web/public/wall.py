@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import MARKETERS
 from advocacy.domain.disclosure import Audience
 from advocacy.http.security import allow, public
 from advocacy.repository.journey import list_service_lines
@@ -207,7 +208,7 @@ def show() -> Response:
 
 
 @bp.get("/testimonials/wall")
-@allow("admin", "marketing")
+@allow(*MARKETERS)
 def builder() -> tuple[str, int]:
     """Marketing picks what the wall shows and copies the snippet; the preview is the real wall."""
     settings = _settings()

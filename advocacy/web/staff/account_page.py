@@ -12,7 +12,13 @@ from wtforms import SelectChoice
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.domain.access import may_edit_account, may_reassign_owner, sees_private_details
+from advocacy.domain.access import (
+    ACCOUNT_WORKERS,
+    may_edit_account,
+    may_join_team,
+    may_reassign_owner,
+    sees_private_details,
+)
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import ALLOWED, Camp, Stage
 from advocacy.domain.people import ContactStatus
@@ -41,8 +47,6 @@ from advocacy.web.refusals import found_and_allowed, refusal, viewer_timezone
 
 bp = Blueprint("journey", __name__)
 labels.install(bp)
-
-WRITERS = ("admin", "account_manager")
 
 
 def _contact_choices(form: TouchpointForm, contacts: list[accounts.ContactRow]) -> None:
@@ -101,7 +105,7 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     team_form.user_id.choices = [
         SelectChoice(str(candidate.id), accounts.user_label(candidate))
         for candidate in accounts.possible_owners(db_session())
-        if candidate.role == Role.ACCOUNT_MANAGER
+        if may_join_team(Role(candidate.role), active=candidate.active)
         and candidate.id != account.owner_id
         and candidate.id not in found.team_user_ids
     ]
@@ -147,7 +151,7 @@ def show(account_id: int) -> tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/touchpoints")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def log_touchpoint(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -172,7 +176,7 @@ def log_touchpoint(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.get("/accounts/<id:account_id>/touchpoints/<id:touchpoint_id>/remove")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def confirm_removal(account_id: int, touchpoint_id: int) -> str:
     """Ask before a touchpoint leaves the timeline, or say why it cannot."""
@@ -192,7 +196,7 @@ def confirm_removal(account_id: int, touchpoint_id: int) -> str:
 
 
 @bp.post("/accounts/<id:account_id>/touchpoints/<id:touchpoint_id>/remove")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def remove_touchpoint(account_id: int, touchpoint_id: int) -> Response:
     try:
@@ -207,7 +211,7 @@ def remove_touchpoint(account_id: int, touchpoint_id: int) -> Response:
 
 
 @bp.post("/accounts/<id:account_id>/stage")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def move_stage(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -232,7 +236,7 @@ def move_stage(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/camp")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def set_camp(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -257,7 +261,7 @@ def set_camp(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/do-not-ask")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def set_do_not_ask(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -280,7 +284,7 @@ def set_do_not_ask(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/owner")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def hand_over(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
@@ -302,7 +306,7 @@ def hand_over(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/check-in-rhythm")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def set_check_in_rhythm(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.surveys import Refusal, SurveyKind, SurveyStatus, Trigger
 from advocacy.domain.text import RuleError
@@ -106,7 +107,7 @@ def _install(state: Any) -> None:
 
 
 @bp.post("/accounts/<id:account_id>/surveys")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def send(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)

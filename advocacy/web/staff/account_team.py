@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.services.journey import ownership
@@ -31,7 +32,7 @@ def _back(account_id: int) -> Response:
 
 
 @bp.post("/accounts/<id:account_id>/team")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def add(account_id: int) -> Response:
     form = TeamForm()
@@ -48,7 +49,7 @@ def add(account_id: int) -> Response:
 
 
 @bp.post("/accounts/<id:account_id>/team/remove")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def remove(account_id: int) -> Response:
     form = TeamForm(request.form)

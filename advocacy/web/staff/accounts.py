@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS, may_own_accounts
 from advocacy.domain.identity import Role
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user, signed_in
@@ -43,7 +44,7 @@ def index() -> str:
         owners=accounts.possible_owners(session),
         industries=accounts.industries(session),
         service_lines=list_service_lines(session),
-        may_create=Role(require_user().role) in {Role.ADMIN, Role.ACCOUNT_MANAGER},
+        may_create=may_own_accounts(Role(require_user().role)),
     )
 
 
@@ -66,7 +67,7 @@ def _render_form(
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def new() -> Response | tuple[str, int]:
     user = require_user()
     form = AccountForm(data=None if request.method == "POST" else {"owner_id": str(user.id)})
@@ -87,7 +88,7 @@ def new() -> Response | tuple[str, int]:
 
 
 @bp.route("/accounts/<id:account_id>/edit", methods=["GET", "POST"])
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def edit(account_id: int) -> Response | tuple[str, int]:
     user = require_user()

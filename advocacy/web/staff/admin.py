@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from advocacy import repository
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ADMINS
 from advocacy.domain.identity import IdentityError
 from advocacy.http.security import allow, require_user
 from advocacy.models import User
@@ -35,7 +36,7 @@ def _invitation_url(user: User) -> str | None:
 
 
 @bp.get("/users")
-@allow("admin")
+@allow(*ADMINS)
 def users() -> str:
     return render_template(
         "admin/users.html", users=staff.list_users(db_session()), form=InviteForm()
@@ -43,7 +44,7 @@ def users() -> str:
 
 
 @bp.post("/users")
-@allow("admin")
+@allow(*ADMINS)
 def invite() -> Response | tuple[str, int]:
     form = InviteForm()
     if not form.validate_on_submit():
@@ -83,13 +84,13 @@ def _render_user(
 
 
 @bp.get("/users/<id:user_id>")
-@allow("admin")
+@allow(*ADMINS)
 def user(user_id: int) -> tuple[str, int]:
     return _render_user(_user_or_404(user_id))
 
 
 @bp.post("/users/<id:user_id>/role")
-@allow("admin")
+@allow(*ADMINS)
 def change_role(user_id: int) -> Response | tuple[str, int]:
     user = _user_or_404(user_id)
     form = RoleForm()
@@ -105,7 +106,7 @@ def change_role(user_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/users/<id:user_id>/deactivate")
-@allow("admin")
+@allow(*ADMINS)
 def deactivate(user_id: int) -> Response | tuple[str, int]:
     user = _user_or_404(user_id)
     if not ActionForm().validate_on_submit():
@@ -120,7 +121,7 @@ def deactivate(user_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/users/<id:user_id>/reactivate")
-@allow("admin")
+@allow(*ADMINS)
 def reactivate(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if not ActionForm().validate_on_submit():

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.http.extensions import limiter
 from advocacy.http.security import allow, public, require_user
 from advocacy.services.check_ins import calendar_feed
@@ -62,13 +63,13 @@ def _page(feed_url: str | None = None, status: int = 200) -> tuple[str, int]:
 
 
 @bp.get("/preferences/calendar")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def settings_page() -> tuple[str, int]:
     return _page()
 
 
 @bp.post("/preferences/calendar")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def create() -> tuple[str, int] | Response:
     user = require_user()
     assert user.id is not None
@@ -84,7 +85,7 @@ def create() -> tuple[str, int] | Response:
 
 
 @bp.post("/preferences/calendar/revoke")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def revoke() -> Response:
     user = require_user()
     assert user.id is not None

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ADMINS
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow
 from advocacy.http.validation import apply_errors, rule_message
@@ -33,13 +34,13 @@ def _index(form: ServiceLineForm, status: int = 200, errors: Iterable[str] = ())
 
 
 @bp.get("/service-lines")
-@allow("admin")
+@allow(*ADMINS)
 def index() -> tuple[str, int]:
     return _index(ServiceLineForm(formdata=None))
 
 
 @bp.post("/service-lines")
-@allow("admin")
+@allow(*ADMINS)
 def add() -> Response | tuple[str, int]:
     form = ServiceLineForm()
     if not form.validate_on_submit():
@@ -72,7 +73,7 @@ def _edit_page(
 
 
 @bp.route("/service-lines/<id:line_id>", methods=["GET", "POST"])
-@allow("admin")
+@allow(*ADMINS)
 @found_and_allowed
 def edit(line_id: int) -> Response | tuple[str, int]:
     line = journey.get_service_line(db_session(), line_id)
@@ -97,7 +98,7 @@ def edit(line_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/service-lines/<id:line_id>/status")
-@allow("admin")
+@allow(*ADMINS)
 @found_and_allowed
 def set_status(line_id: int) -> Response:
     journey.get_service_line(db_session(), line_id)

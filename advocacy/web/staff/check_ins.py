@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.domain.access import may_edit_account
+from advocacy.domain.access import ACCOUNT_WORKERS, ADMINS, may_edit_account
 from advocacy.domain.cadence import CheckInOutcome, CheckInStatus
 from advocacy.domain.identity import Role
 from advocacy.domain.people import ContactStatus
@@ -38,8 +38,6 @@ from advocacy.web.refusals import found_and_allowed, refusal, viewer_timezone
 
 bp = Blueprint("check_ins", __name__)
 check_ins.install(bp)
-
-WORKERS = ("admin", "account_manager")
 
 
 def contact_choices(form: CompleteForm, account_id: int) -> CompleteForm:
@@ -112,14 +110,14 @@ def _my_week() -> Response:
 
 
 @bp.get("/check-ins/<id:check_in_id>")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def show(check_in_id: int) -> tuple[str, int]:
     return _page(check_in_id)
 
 
 @bp.post("/check-ins/<id:check_in_id>/complete")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def complete(check_in_id: int) -> Response | tuple[str, int]:
     account_id = _editable(check_in_id)
@@ -143,7 +141,7 @@ def complete(check_in_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/check-ins/<id:check_in_id>/snooze")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def snooze(check_in_id: int) -> Response | tuple[str, int]:
     _editable(check_in_id)
@@ -161,7 +159,7 @@ def snooze(check_in_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/check-ins/<id:check_in_id>/reassign")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def reassign(check_in_id: int) -> Response | tuple[str, int]:
     _editable(check_in_id)
@@ -179,7 +177,7 @@ def reassign(check_in_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/check-ins/<id:check_in_id>/skip")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def skip(check_in_id: int) -> Response | tuple[str, int]:
     _editable(check_in_id)
@@ -197,7 +195,7 @@ def skip(check_in_id: int) -> Response | tuple[str, int]:
 
 
 @bp.get("/check-ins/team")
-@allow("admin")
+@allow(*ADMINS)
 def team() -> str:
     days = team_period(request.args.get("days"))
     found = my_week.team_discipline(db_session(), days=days, now=utcnow(), tz=viewer_timezone())

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from advocacy.adapters.csv_files import write_csv
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import MARKETERS
 from advocacy.domain.library import ItemState
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
@@ -22,8 +23,6 @@ from advocacy.web.forms.common import ActionForm
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("collections", __name__)
-
-MARKETERS = ("admin", "marketing")
 
 
 def _index(status: int = 200, errors: list[str] | None = None, **form: str) -> tuple[str, int]:

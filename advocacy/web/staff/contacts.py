@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.domain.access import may_edit_account, sees_private_details
+from advocacy.domain.access import ACCOUNT_WORKERS, may_edit_account, sees_private_details
 from advocacy.domain.identity import Role
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user, signed_in
@@ -75,7 +75,7 @@ def show(contact_id: int) -> tuple[str, int]:
 
 
 @bp.post("/contacts/<id:contact_id>/departure")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def departure(contact_id: int) -> Response | tuple[str, int]:
     session = db_session()
@@ -137,7 +137,7 @@ def _render_form(
 
 
 @bp.route("/accounts/<id:account_id>/contacts/new", methods=["GET", "POST"])
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def new(account_id: int) -> Response | tuple[str, int]:
     session = db_session()
@@ -162,7 +162,7 @@ def new(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/contacts/<id:contact_id>/edit", methods=["GET", "POST"])
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def edit(contact_id: int) -> Response | tuple[str, int]:
     session = db_session()

@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.http.validation import apply_errors
@@ -58,7 +59,7 @@ def _render(
 
 
 @bp.route("/accounts/<id:account_id>/engagements/new", methods=["GET", "POST"])
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def new(account_id: int) -> Response | tuple[str, int]:
     session = db_session()
@@ -84,7 +85,7 @@ def new(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/engagements/<id:engagement_id>/edit", methods=["GET", "POST"])
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def edit(engagement_id: int) -> Response | tuple[str, int]:
     session = db_session()

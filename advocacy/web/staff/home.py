@@ -8,6 +8,8 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS, may_own_accounts
+from advocacy.domain.identity import Role
 from advocacy.http.security import allow, require_user, signed_in
 from advocacy.services.access import identity
 from advocacy.services.check_ins import my_week
@@ -24,7 +26,7 @@ bp = Blueprint("home", __name__)
 def index() -> str:
     user = require_user()
     assert user.id is not None
-    if user.role == "marketing":  # marketing owns no accounts: no check-ins, no signals
+    if not may_own_accounts(Role(user.role)):  # no accounts: no check-ins, no signals
         return render_template("home/index.html", user=user, week=None, forms={})
     # My week: check-ins and journey signals go to whoever owns the account, account managers
     # and admins who own some. "This week" ends on the viewer's Sunday, not the server's.
@@ -38,7 +40,7 @@ def index() -> str:
 
 
 @bp.post("/signals/<id:signal_id>/done")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def signal_done(signal_id: int) -> Response:
     if not ActionForm().validate_on_submit():

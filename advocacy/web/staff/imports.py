@@ -32,6 +32,7 @@ from advocacy.adapters.csv_files import CsvFileError, CsvTable, read_table, writ
 from advocacy.adapters.pending_uploads import PendingUpload, PendingUploads
 from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.csv_import import Kind, field_labels
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
@@ -94,13 +95,13 @@ def _start(form: UploadForm, status: int = 200, errors: list[str] | None = None)
 
 
 @bp.get("/imports")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def start() -> tuple[str, int]:
     return _start(UploadForm(formdata=None))
 
 
 @bp.post("/imports")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def upload() -> Response | tuple[str, int]:
     form = UploadForm()
     if not form.validate_on_submit():
@@ -173,7 +174,7 @@ def _render_mapping(
 
 
 @bp.get("/imports/<token>")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def mapping(token: str) -> tuple[str, int]:
     upload, table, kind = _pending(token)
     saved_name = request.args.get("mapping", "")
@@ -191,7 +192,7 @@ def mapping(token: str) -> tuple[str, int]:
 
 
 @bp.post("/imports/<token>")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def check(token: str) -> tuple[str, int]:
     upload, table, kind = _pending(token)
     form = MappingForm()
@@ -228,7 +229,7 @@ def check(token: str) -> tuple[str, int]:
 
 
 @bp.get("/exports/<kind>.csv")
-@allow("admin", "account_manager")
+@allow(*ACCOUNT_WORKERS)
 def export(kind: str) -> Response:
     try:
         the_kind = Kind(kind)

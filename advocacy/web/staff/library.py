@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import MARKETERS, STAFF
 from advocacy.domain.journey import Stage
 from advocacy.domain.library import MAX_PAGE, LibraryQuery, PermissionFilter, copy_text
 from advocacy.http.security import allow, require_user
@@ -25,8 +26,6 @@ from advocacy.services.voice.references import cap_of
 from advocacy.settings import LANGUAGES
 
 bp = Blueprint("library", __name__)
-
-READERS = ("admin", "marketing", "account_manager")
 
 
 def copy_of(found: Found) -> str:
@@ -105,11 +104,11 @@ def _choices() -> dict[str, Any]:
 
 
 def _marketer() -> bool:
-    return require_user().role in ("admin", "marketing")
+    return require_user().role in MARKETERS
 
 
 @bp.get("/library")
-@allow(*READERS)
+@allow(*STAFF)
 def index() -> tuple[str, int]:
     query, errors = query_from(request.args)
     result = None if errors else search.search_library(db_session(), query, today=utcnow().date())
@@ -130,14 +129,14 @@ def index() -> tuple[str, int]:
 
 
 @bp.get("/library/case-studies")
-@allow(*READERS)
+@allow(*STAFF)
 def case_studies() -> str:
     found = search.case_study_candidates(db_session(), today=utcnow().date())
     return render_template("library/case_studies.html", found=found, copy_of=copy_of)
 
 
 @bp.get("/library/references")
-@allow(*READERS)
+@allow(*STAFF)
 def references() -> str:
     cap = cap_of(current_app.config["ADVOCACY"])
     ready = search.reference_ready(db_session(), cap, now=utcnow())
@@ -145,7 +144,7 @@ def references() -> str:
 
 
 @bp.get("/library/logos")
-@allow(*READERS)
+@allow(*STAFF)
 def logos() -> str:
     found = search.logos_allowed(db_session(), today=utcnow().date())
     return render_template("library/logos.html", found=found)

@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Valid
 from advocacy import repository
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ADMINS
 from advocacy.domain.mail import ALL, Category
 from advocacy.domain.paging import page_number
 from advocacy.http.security import allow, require_user
@@ -130,7 +131,7 @@ def _message_or_404(message_id: int) -> OutboxMessage:
 
 
 @bp.get("/mail")
-@allow("admin")
+@allow(*ADMINS)
 def index() -> str:
     wanted = message_filter(request.args)
     current = {k: v for k, v in request.args.items() if k in FILTER_ARGS and v}
@@ -154,7 +155,7 @@ def index() -> str:
 
 
 @bp.get("/mail/<id:message_id>")
-@allow("admin")
+@allow(*ADMINS)
 def message(message_id: int) -> str:
     found = _message_or_404(message_id)
     return render_template(
@@ -166,7 +167,7 @@ def message(message_id: int) -> str:
 
 
 @bp.get("/mail/<id:message_id>/preview")
-@allow("admin")
+@allow(*ADMINS)
 def preview(message_id: int) -> Response:
     found = _message_or_404(message_id)
     response = Response(found.html_body, mimetype="text/html")
@@ -190,13 +191,13 @@ def _suppressions_page(form: SuppressionForm | None = None) -> str:
 
 
 @bp.get("/suppressions")
-@allow("admin")
+@allow(*ADMINS)
 def suppressions() -> str:
     return _suppressions_page()
 
 
 @bp.post("/suppressions")
-@allow("admin")
+@allow(*ADMINS)
 def add_suppression() -> Response | tuple[str, int]:
     form = SuppressionForm()
     if not form.validate_on_submit():
@@ -226,7 +227,7 @@ def add_suppression() -> Response | tuple[str, int]:
 
 
 @bp.post("/suppressions/<id:suppression_id>/remove")
-@allow("admin")
+@allow(*ADMINS)
 def remove_suppression(suppression_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.models import ReferenceCall, ReferenceRequest
@@ -29,7 +30,6 @@ from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("references", __name__)
 
-WORKERS = ("admin", "account_manager")
 STATUSES = ("open", "fulfilled", "cancelled")
 
 
@@ -47,7 +47,7 @@ def _line_choices(form: ReferenceRequestForm) -> ReferenceRequestForm:
 
 
 @bp.get("/references")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 def index() -> str:
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
@@ -60,13 +60,13 @@ def _new_page(form: ReferenceRequestForm, status: int = 200, **ctx: Any) -> tupl
 
 
 @bp.get("/references/new")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 def new() -> tuple[str, int]:
     return _new_page(_line_choices(ReferenceRequestForm(formdata=None)))
 
 
 @bp.post("/references/new")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 def create() -> Response | tuple[str, int]:
     form = _line_choices(ReferenceRequestForm())
     if not form.validate_on_submit():
@@ -119,14 +119,14 @@ def _page(request_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
 
 
 @bp.get("/references/<id:request_id>")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def show(request_id: int) -> tuple[str, int]:
     return _page(request_id)
 
 
 @bp.post("/references/<id:request_id>/ask")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def ask(request_id: int) -> Response | tuple[str, int]:
     get_row(db_session(), ReferenceRequest, request_id)
@@ -150,7 +150,7 @@ def ask(request_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/reference-calls/<id:call_id>/held")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def record_held(call_id: int) -> Response | tuple[str, int]:
     call = get_row(db_session(), ReferenceCall, call_id)

@@ -11,9 +11,10 @@ from wtforms import SelectChoice
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.access import ACCOUNT_WORKERS, may_work_on_referral
 from advocacy.domain.identity import Role
 from advocacy.domain.people import ContactStatus
-from advocacy.domain.referrals import ReferralStatus, may_work_on_referral
+from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
@@ -30,8 +31,6 @@ from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("referrals", __name__)
 advocacy_forms.install(bp)
-
-WORKERS = ("admin", "account_manager")
 
 
 def _owner_choices(form: ReferralOwnerForm) -> ReferralOwnerForm:
@@ -65,7 +64,7 @@ def _account_panel() -> dict[str, Any]:
 
 
 @bp.get("/referrals")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 def index() -> str:
     user = require_user()
     status = request.args.get("status", "")
@@ -114,14 +113,14 @@ def _back(referral_id: int) -> Response:
 
 
 @bp.get("/referrals/<id:referral_id>")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def show(referral_id: int) -> tuple[str, int]:
     return _page(referral_id)
 
 
 @bp.post("/referrals/<id:referral_id>/status")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def change_status(referral_id: int) -> Response | tuple[str, int]:
     form = ReferralStatusForm()
@@ -143,7 +142,7 @@ def change_status(referral_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/referrals/<id:referral_id>/owner")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def reassign(referral_id: int) -> Response | tuple[str, int]:
     form = _owner_choices(ReferralOwnerForm())
@@ -160,7 +159,7 @@ def reassign(referral_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/referrals/<id:referral_id>/thanks")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def thank(referral_id: int) -> Response | tuple[str, int]:
     form = ThankYouForm()
@@ -186,7 +185,7 @@ def thank(referral_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/ask-introduction")
-@allow(*WORKERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def ask_introduction(account_id: int) -> Response:
     form = _ask_choices(AskIntroductionForm(), account_id)

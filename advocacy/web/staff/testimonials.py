@@ -25,7 +25,13 @@ from advocacy.adapters.images import PictureStore
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain import testimonials as rules
-from advocacy.domain.access import may_edit_account, sees_private_details
+from advocacy.domain.access import (
+    ACCOUNT_WORKERS,
+    MARKETERS,
+    STAFF,
+    may_edit_account,
+    sees_private_details,
+)
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status
 from advocacy.domain.text import RuleError
@@ -51,10 +57,6 @@ from advocacy.web.forms.testimonials import (
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("testimonials", __name__)
-
-STAFF = ("admin", "account_manager", "marketing")
-MARKETERS = ("admin", "marketing")
-WRITERS = ("admin", "account_manager")
 
 
 def _settings() -> Any:
@@ -292,7 +294,7 @@ def _contact_id(value: str | None) -> int:
 
 
 @bp.post("/accounts/<id:account_id>/testimonials/ask")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def ask(account_id: int) -> Response | tuple[str, int]:
     get_account(db_session(), account_id)
@@ -321,7 +323,7 @@ def ask(account_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/accounts/<id:account_id>/testimonials/interview")
-@allow(*WRITERS)
+@allow(*ACCOUNT_WORKERS)
 @found_and_allowed
 def interview(account_id: int) -> Response | tuple[str, int]:
     get_account(db_session(), account_id)
