@@ -14,6 +14,7 @@ from advocacy.adapters.csv_files import write_csv
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.library import ItemState
+from advocacy.domain.numbers import whole_number
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository import library
@@ -87,7 +88,7 @@ def _back_to(default: str) -> str:
 
 def _form_id(name: str) -> int | None:
     raw = request.form.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
+    return whole_number(raw)
 
 
 @bp.post("/library/collections/items")
