@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advocacy.domain.numbers import whole_number
+
 
 def page_count(total: int, size: int) -> int:
     """How many pages `total` rows fill, `size` to a page; an empty list still has one page."""
@@ -37,6 +39,4 @@ def pager(total: int, wanted: int, size: int) -> Pager:
 def page_number(text: str | None) -> int:
     """The page asked for in a query string; 1 for anything that is not a page number."""
     # Nine digits at most: a longer number is no page of ours and must not overflow an OFFSET.
-    if text and text.isascii() and text.isdigit() and len(text) < 10:
-        return int(text)
-    return 1
+    return whole_number(text) or 1

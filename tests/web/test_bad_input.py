@@ -88,3 +88,28 @@ def test_invalid_utf8_in_a_form_is_refused_cleanly(client) -> None:
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code in (400, 401)
+
+
+# Characters str.isdigit() accepts but int() refuses, or reads as another number.
+NOT_ASCII_DIGITS = ["²", "①", "٣", "1²"]
+NUMBER_FIELDS = [
+    "page", "owner", "service_line", "collection", "limit", "rating", "contact_id",
+    "collection_id", "testimonial_id", "days", "request_id", "engagement_id",
+]  # fmt: skip
+
+
+def test_no_route_answers_500_to_digits_that_are_not_plain_digits(app: Flask) -> None:
+    with app.app_context():
+        make_user(db_session(), role="admin", email="boss@firm.example")
+    client = app.test_client()
+    sign_in(client, "boss@firm.example")
+    token = csrf_token(client, "/admin/users")
+    for method, url in _routes(app, 1):
+        if url == "/logout":
+            continue
+        for value in NOT_ASCII_DIGITS:
+            data = {field: value for field in NUMBER_FIELDS}
+            response = client.open(
+                url, method=method, data={**data, "csrf_token": token}, query_string=data
+            )
+            assert response.status_code < 500, (method, url, value, response.status_code)

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import DateInput
 
 from advocacy.domain.cadence import CheckInKind, CheckInOutcome, CheckInStatus
+from advocacy.domain.numbers import whole_number
 from advocacy.domain.touchpoints import Channel
 from advocacy.services.check_ins.my_week import DEFAULT_TEAM_PERIOD, TEAM_PERIODS
 from advocacy.services.check_ins.work import CHECK_IN_CHANNELS
@@ -84,7 +85,7 @@ def _parse_date(value: str | None) -> date | None:
 
 def _whole_days(_form: FlaskForm, field: Field) -> None:
     raw = (field.data or "").strip()
-    if raw and not (raw.isdigit() and len(raw) <= 4):
+    if raw and whole_number(raw, max_digits=4) is None:
         raise ValidationError(_l("Enter a whole number of days."))
 
 

@@ -23,6 +23,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, DateInput, DateTimeLocalInput, ListWidget
 
 from advocacy.domain.journey import Camp, Stage
+from advocacy.domain.numbers import whole_number
 from advocacy.domain.paging import page_number
 from advocacy.domain.people import BuyingRole
 from advocacy.domain.touchpoints import Initiative, TouchpointKind
@@ -226,9 +227,7 @@ class ServiceLineStatusForm(FlaskForm):
 
 
 def _int_arg(value: str | None) -> int | None:
-    if value and value.isdigit() and len(value) < 10:
-        return int(value)
-    return None
+    return whole_number(value)
 
 
 def page_arg(args: MultiDict[str, str]) -> int:

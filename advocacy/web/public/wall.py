@@ -25,6 +25,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import MARKETERS
 from advocacy.domain.disclosure import Audience
+from advocacy.domain.numbers import whole_number
 from advocacy.http.security import allow, public
 from advocacy.repository.journey import list_service_lines
 from advocacy.repository.showcase import TestimonialSearch, collections_to_choose
@@ -87,7 +88,8 @@ def _number(args: Any, name: str, *, low: int, high: int, default: int | None) -
     raw = str(args.get(name, "")).strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = whole_number(raw)
+    if number is None or not low <= number <= high:
         raise WallRequestError(
             _(
                 "%(name)s must be a whole number from %(low)d to %(high)d.",

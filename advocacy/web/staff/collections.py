@@ -15,6 +15,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import MARKETERS
 from advocacy.domain.library import ItemState
+from advocacy.domain.numbers import whole_number
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository import library
@@ -86,7 +87,7 @@ def _back_to(default: str) -> str:
 
 def _form_id(name: str) -> int | None:
     raw = request.form.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
+    return whole_number(raw)
 
 
 @bp.post("/library/collections/items")

@@ -16,6 +16,7 @@ from advocacy.db import db_session
 from advocacy.domain.access import MARKETERS, STAFF
 from advocacy.domain.journey import Stage
 from advocacy.domain.library import MAX_PAGE, LibraryQuery, PermissionFilter, copy_text
+from advocacy.domain.numbers import whole_number
 from advocacy.http.security import allow, require_user
 from advocacy.models.accounts import SIZE_BANDS
 from advocacy.repository.journey import list_service_lines
@@ -39,10 +40,10 @@ def _number(args: MultiDict[str, str], name: str, errors: list[str], message: st
     raw = args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    number = whole_number(raw)
+    if number is None:
         errors.append(message)
-        return None
-    return int(raw)
+    return number
 
 
 def _choice(

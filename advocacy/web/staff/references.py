@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS
+from advocacy.domain.numbers import whole_number
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.models import ReferenceCall, ReferenceRequest
@@ -132,7 +133,7 @@ def ask(request_id: int) -> Response | tuple[str, int]:
     get_row(db_session(), ReferenceRequest, request_id)
     form = AskReferenceForm()
     raw = form.contact_id.data or ""
-    if not form.validate_on_submit() or not raw.isdigit() or len(raw) > 9:
+    if not form.validate_on_submit() or whole_number(raw) is None:
         return _page(request_id, 400, errors=[_("Choose someone from the list.")])
     try:
         references.ask_for_reference(

@@ -13,6 +13,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS, may_work_on_referral
 from advocacy.domain.identity import Role
+from advocacy.domain.numbers import whole_number
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.text import RuleError
@@ -71,9 +72,7 @@ def index() -> str:
     if status not in {s.value for s in ReferralStatus}:
         status = ""
     owner = request.args.get("owner", "")
-    owner_id = user.id if owner == "mine" else int(owner) if owner.isdigit() else None
-    if owner_id is not None and owner_id > 2**31 - 1:
-        owner_id = None
+    owner_id = user.id if owner == "mine" else whole_number(owner)
     rows = list_referrals(db_session(), status=status, owner_id=owner_id)
     return render_template(
         "referrals/index.html",

@@ -33,6 +33,7 @@ from advocacy.domain.access import (
     sees_private_details,
 )
 from advocacy.domain.identity import Role
+from advocacy.domain.numbers import whole_number
 from advocacy.domain.testimonials import Status
 from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
@@ -290,7 +291,7 @@ def of_account(account_id: int) -> tuple[str, int]:
 
 
 def _contact_id(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 @bp.post("/accounts/<id:account_id>/testimonials/ask")
@@ -340,7 +341,7 @@ def interview(account_id: int) -> Response | tuple[str, int]:
             testimonials.Interview(
                 contact_id=_contact_id(form.contact_id.data),
                 body=form.body.data or "",
-                rating=int(rating) if rating and rating.isdigit() else None,
+                rating=whole_number(rating, max_digits=2),
                 display_title=" ".join((form.display_title.data or "").split()),
             ),
             by=require_user(),
