@@ -330,6 +330,7 @@ def test_after_an_unsubscribe_the_contact_page_says_no_and_shows_the_consent_his
             context={"topic": "Succession planning", "recipient_name": "Ana"},
             now=NOW,
         )
+        session.commit()  # queue_email leaves the commit to its use case
         message = session.get(OutboxMessage, queued.message_id)
         url = json.loads(message.headers_json)["List-Unsubscribe"].strip("<>")
     client = signed_in_client(app, owner)
