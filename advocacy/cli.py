@@ -16,6 +16,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.demo import loader
 from advocacy.domain.identity import IdentityError, Role
+from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
 from advocacy.settings import SettingsError, database_url
 
@@ -134,7 +135,7 @@ def users_set_password(email: str, password_stdin: bool) -> None:
     if user is None:
         raise click.ClickException(f"no user with the e-mail {email}")
     try:
-        identity.set_password(db_session(), user.id, _read_password(password_stdin) or "")
+        identity.set_password(db_session(), saved_id(user), _read_password(password_stdin) or "")
     except IdentityError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Password set for {user.email}.")
@@ -235,7 +236,7 @@ def serve_command(host: str, port: int, threads: int, no_jobs: bool) -> None:
         # A separate process, as in production: the scheduler must never run inside web workers.
         jobs = subprocess.Popen([sys.executable, "-m", "advocacy", "jobs", "run"])
 
-    class _Server(BaseApplication):  # type: ignore[misc]
+    class _Server(BaseApplication):
         def load_config(self) -> None:
             # One worker with threads: rate-limit counters in memory:// stay in one process.
             self.cfg.set("bind", f"{host}:{port}")

@@ -11,8 +11,8 @@ from flask.cli import with_appcontext
 from advocacy.adapters.csv_files import CsvFileError, read_table, write_csv
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.domain.csv_import import Kind
-from advocacy.domain.text import RuleError
+from advocacy.domain.csv_fields import Kind
+from advocacy.domain.errors import RuleError
 from advocacy.services.imports import csv_files
 
 # The command line has no upload limit to protect; this only refuses something absurd.

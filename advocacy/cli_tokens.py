@@ -9,7 +9,8 @@ from flask.cli import with_appcontext
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.repository import NotFound, staff
+from advocacy.domain.errors import NotFound
+from advocacy.repository import staff
 from advocacy.services.access import tokens
 
 tokens_group = click.Group("tokens", help="API bearer tokens.")

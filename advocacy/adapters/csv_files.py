@@ -12,7 +12,8 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 
 DELIMITERS = ",;\t"
 SNIFF_BYTES = 64 * 1024

@@ -17,7 +17,8 @@ from typing import Final
 
 from PIL import Image, UnidentifiedImageError
 
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 
 MAX_BYTES: Final = 2 * 1024 * 1024
 MAX_PIXELS: Final = 40_000_000  # larger is a decompression bomb, not a logo

@@ -53,7 +53,7 @@ def contacts_public(contacts: list[Contact], *, private: bool) -> list[ContactPu
 
 
 def _contact(contact_id: int) -> Contact:
-    return found(lambda: journey.get_contact(db_session(), contact_id))  # type: ignore[no-any-return]
+    return found(lambda: journey.get_contact(db_session(), contact_id))
 
 
 @api_route(

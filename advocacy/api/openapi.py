@@ -5,6 +5,7 @@ schemas that validate requests and shape responses: nothing here is written by h
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -110,7 +111,7 @@ def _problem(description: str) -> dict[str, Any]:
     }
 
 
-def _operation(route: ApiRoute, refs: dict[tuple[type[BaseModel], Any], Any]) -> dict[str, Any]:
+def _operation(route: ApiRoute, refs: Mapping[tuple[Any, Any], Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": route.endpoint.removeprefix("api."),
         "summary": route.summary,

@@ -11,11 +11,11 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -109,7 +109,7 @@ def api_route(
                 etag=etag,
             )
         )
-        return marked
+        return cast(F, marked)  # the wrappers keep the view's signature (functools.wraps)
 
     return register
 
@@ -387,12 +387,12 @@ def conditional(answer: tuple[Response, int]) -> Response:
     response.status_code = status
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
     response.vary.add("Authorization")
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))  # it returns the same object
 
 
 def page(
     list_model: type[BaseModel],
-    items: list[BaseModel],
+    items: Sequence[BaseModel],
     more: bool,
     query: PageQuery | CursorQuery,
     last_id: int | None,

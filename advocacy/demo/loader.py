@@ -21,8 +21,10 @@ from sqlmodel import Session, SQLModel, col, select
 from advocacy.adapters.passwords import hash_password
 from advocacy.demo import vocabulary, voice
 from advocacy.demo.firm import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
+from advocacy.domain.access import ACCOUNT_WORKERS, is_administrator
 from advocacy.domain.identity import Role
 from advocacy.models import Account, ServiceLine, ServiceLineIndustry, User
+from advocacy.models.fields import saved_id
 from advocacy.repository import staff
 from advocacy.services.access.identity import checked_email
 
@@ -77,7 +79,7 @@ def _demo_service_lines(session: Session, report: DemoReport, *, now: datetime) 
             session.flush()
             session.add_all(
                 ServiceLineIndustry(
-                    service_line_id=line.id,
+                    service_line_id=saved_id(line),
                     industry=industry,
                     relevance=vocabulary.relevance(number, industry),
                 )
@@ -150,7 +152,7 @@ def _add_demo_firm(
         ).all()
         or session.exec(  # the demo managers were given other roles: any manager will do
             select(User.id)
-            .where(col(User.role).in_([Role.ACCOUNT_MANAGER, Role.ADMIN]), col(User.active))
+            .where(col(User.role).in_(ACCOUNT_WORKERS), col(User.active))
             .order_by(col(User.id))
         ).all()
     )
@@ -222,7 +224,8 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     """On an empty database: create an administrator with a generated password and the small demo firm."""
     if staff.count_users(session) > 0:
         admin = next(
-            (u for u in staff.list_users(session) if u.role == Role.ADMIN and u.active), None
+            (u for u in staff.list_users(session) if is_administrator(Role(u.role)) and u.active),
+            None,
         )
         return FirstRun(admin.email if admin else "", None, None)
     password = secrets.token_urlsafe(15)

@@ -24,6 +24,22 @@ def may_own_accounts(role: Role) -> bool:
     return role in ACCOUNT_WORKERS
 
 
+def is_administrator(role: Role) -> bool:
+    """Administrators: every account, every user, the firm's settings."""
+    return role in ADMINS
+
+
+def owns_what_they_create(role: Role) -> bool:
+    """An account manager's new accounts (typed or imported) are theirs, or they could not edit
+    them later; an administrator's wait for an owner."""
+    return role is Role.ACCOUNT_MANAGER
+
+
+def is_on_team_report(role: Role) -> bool:
+    """The team's check-in discipline lists every account manager, even one with nothing due."""
+    return role is Role.ACCOUNT_MANAGER
+
+
 def may_join_team(role: Role, *, active: bool) -> bool:
     """Only an active account manager joins an account's team (administrators edit every account
     already; marketing works on no account)."""

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import Camp
 from advocacy.domain.mail import Category, suppressed_for
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.surveys import Sentiment, SurveyKind, sentiment
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 
 
 class AskKind(StrEnum):

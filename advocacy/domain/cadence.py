@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 
 
 class CheckInKind(StrEnum):

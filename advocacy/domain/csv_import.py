@@ -15,7 +15,8 @@ from typing import Final
 from advocacy.domain import csv_values as v
 from advocacy.domain.csv_fields import FIELDS, REQUIRED, Kind, field_spec
 from advocacy.domain.csv_values import BadValue, normalise
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 
 
 class MappingProblem(RuleError):

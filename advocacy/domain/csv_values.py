@@ -15,9 +15,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Final
 
+from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import EngagementStatus, Stage
 from advocacy.domain.people import BuyingRole, Seniority
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind
 
 

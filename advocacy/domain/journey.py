@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 
 
 class Stage(StrEnum):

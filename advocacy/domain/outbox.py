@@ -145,7 +145,7 @@ def backoff(attempts: int, policy: RetryPolicy, rng: RandomSource) -> timedelta:
     they do not all come back in the same second.
     """
     exponent = min(max(attempts - 1, 0), 30)
-    delay = min(policy.backoff_cap, policy.backoff_base * (2**exponent))
+    delay = min(policy.backoff_cap, policy.backoff_base * (1 << exponent))
     return delay / 2 + delay * (rng.random() / 2)
 
 

@@ -12,7 +12,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 
 
 class Seniority(StrEnum):

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
 
+from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import EngagementStatus
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 
 
 class ReferralStatus(StrEnum):

@@ -14,9 +14,10 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import EngagementStatus
 from advocacy.domain.people import ContactStatus
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 
 
 class SurveyKind(StrEnum):

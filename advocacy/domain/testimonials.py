@@ -16,7 +16,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 
 MAX_BODY_LENGTH: Final = 3000
 MAX_DISPLAY_LENGTH: Final = 200

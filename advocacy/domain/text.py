@@ -11,9 +11,6 @@ catalogue entry.
 
 from __future__ import annotations
 
-# Defined with the other refusals; still importable from here, where some sixty modules find it.
-from advocacy.domain.errors import RuleError as RuleError
-
 
 def N_(message: str) -> str:
     """Return `message` unchanged; marks it for the translation catalogue."""

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from advocacy.domain.text import RuleError
+from advocacy.domain.errors import RuleError
 from advocacy.http.validation import friendly, rule_message
 
 log = logging.getLogger(__name__)

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Request, abort, current_app, flash, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
@@ -45,7 +45,7 @@ class _SessionInterface(SecureCookieSessionInterface):
     """The signed-cookie session, except on stateless pages: there it is a null session, which
     Flask never saves (no Set-Cookie, no Vary: Cookie)."""
 
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if is_stateless(request.path):
             return self.make_null_session(app)
         return super().open_session(app, request)

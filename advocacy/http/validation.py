@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
 
-from advocacy.domain.text import RuleError
+from advocacy.domain.errors import RuleError
 
 # Parameters that name one of our own fields or things (marked with N_ where they are defined):
 # they are translated too, while values typed by people (or read from files) are left as they are.

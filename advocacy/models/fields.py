@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from babel import Locale
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def saved_id(row: _Stored) -> int:
+    """The primary key of a row read from, or flushed to, the database.
+
+    Tables declare `id: int | None` because a new row has none until it is flushed; a row that
+    reaches this function without one is a bug, not a value to carry on with.
+    """
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
 
 
 def _strip(value: object) -> object:
@@ -21,7 +36,9 @@ def _empty_to_none(value: object) -> object:
 # Babel's territories include groupings (EU, UN, ZZ "unknown"...) that are not countries.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
 _COUNTRIES = frozenset(
-    code for code in Locale("en").territories if len(code) == 2 and code not in _NOT_COUNTRIES
+    code
+    for code in Locale("en").territories
+    if isinstance(code, str) and len(code) == 2 and code not in _NOT_COUNTRIES
 )
 
 

@@ -116,16 +116,17 @@ def ask_facts(
             answers[contact_id].append(Answer(SurveyKind(kind), score, _aware(at)))
     objections: dict[int, list[datetime]] = defaultdict(list)
     since = now - timedelta(days=policy.objection_days)
-    for contact_id, at in session.exec(
+    for contact_id, withdrawn_at in session.exec(
         select(Testimonial.contact_id, Testimonial.withdrawn_at).where(
             col(Testimonial.contact_id).in_(ids),
             Testimonial.status == "withdrawn",
             col(Testimonial.withdrawn_at) >= since,
         )
     ):
-        objections[contact_id].append(_aware(at))  # type: ignore[arg-type]
+        if withdrawn_at is not None:  # the query keeps only withdrawn rows
+            objections[contact_id].append(_aware(withdrawn_at))
     asked: dict[int, list[datetime]] = defaultdict(list)
-    for contact_id, at in session.exec(
+    for asked_id, queued_at in session.exec(
         select(OutboxMessage.contact_id, OutboxMessage.queued_at).where(
             col(OutboxMessage.contact_id).in_(ids),
             OutboxMessage.category == Category.ADVOCACY_ASK.value,
@@ -134,8 +135,8 @@ def ask_facts(
             col(OutboxMessage.queued_at) >= now - timedelta(days=policy.rest_days),
         )
     ):
-        if contact_id is not None:
-            asked[contact_id].append(_aware(at))
+        if asked_id is not None:
+            asked[asked_id].append(_aware(queued_at))
     found = {}
     for contact in contacts:
         assert contact.id is not None

@@ -189,8 +189,8 @@ def bought_service_lines(session: Session, account_ids: Sequence[int]) -> dict[i
     found: dict[int, set[str]] = defaultdict(set)
     for account_id, name in session.exec(
         select(Engagement.account_id, ServiceLine.name)
-        .join(EngagementServiceLine, EngagementServiceLine.engagement_id == Engagement.id)
-        .join(ServiceLine, ServiceLine.id == EngagementServiceLine.service_line_id)
+        .join(EngagementServiceLine, col(EngagementServiceLine.engagement_id) == Engagement.id)
+        .join(ServiceLine, col(ServiceLine.id) == EngagementServiceLine.service_line_id)
         .where(
             col(Engagement.account_id).in_(account_ids),
             col(Engagement.status).in_(BOUGHT_STATUSES),
@@ -235,7 +235,7 @@ def departures(
     rows = list(
         session.exec(
             select(Contact, Person.full_name)
-            .join(Person, Person.id == Contact.person_id)
+            .join(Person, col(Person.id) == Contact.person_id)
             .where(
                 col(Contact.account_id).in_(account_ids),
                 col(Contact.status).in_([ContactStatus.LEFT.value, ContactStatus.RETIRED.value]),
@@ -250,7 +250,7 @@ def departures(
             contact_id: name
             for contact_id, name in session.exec(
                 select(Contact.id, Account.name)
-                .join(Account, Account.id == Contact.account_id)
+                .join(Account, col(Account.id) == Contact.account_id)
                 .where(col(Contact.id).in_(target_ids))
             )
         }
@@ -283,7 +283,7 @@ def insert_open_check_ins(session: Session, rows: Iterable[dict[str, Any]]) -> i
     statement = (
         builder(CheckIn)
         .on_conflict_do_nothing(index_elements=["open_for_account_id"])
-        .returning(CheckIn.id)  # type: ignore[arg-type]
+        .returning(col(CheckIn.id))
     )
     inserted = 0
     for row in rows:

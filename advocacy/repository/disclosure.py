@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from advocacy.domain.disclosure import Audience, Disclosure, disclose
 from advocacy.domain.testimonials import Use, allowed_uses
 from advocacy.models import Testimonial, TestimonialPermission
-from advocacy.repository.testimonials import StoredPermission, as_permissions
+from advocacy.repository.testimonials import PermissionRow, StoredPermission, as_permissions
 
 
 def live_uses(
@@ -22,15 +22,15 @@ def live_uses(
     rows: dict[int, list[StoredPermission]] = defaultdict(list)
     if testimonial_ids:
         # Plain rows, not ORM objects: lists and pages read hundreds of these per request.
-        for row in session.exec(
+        for testimonial_id, use, expires_on, withdrawn_at in session.exec(
             select(
-                TestimonialPermission.testimonial_id,
-                TestimonialPermission.use,
-                TestimonialPermission.expires_on,
-                TestimonialPermission.withdrawn_at,
+                col(TestimonialPermission.testimonial_id),
+                col(TestimonialPermission.use),
+                col(TestimonialPermission.expires_on),
+                col(TestimonialPermission.withdrawn_at),
             ).where(col(TestimonialPermission.testimonial_id).in_(testimonial_ids))
         ):
-            rows[row.testimonial_id].append(row)
+            rows[testimonial_id].append(PermissionRow(use, expires_on, withdrawn_at))
     return {tid: allowed_uses(as_permissions(rows.get(tid, [])), today) for tid in testimonial_ids}
 
 

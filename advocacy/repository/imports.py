@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+import sqlalchemy
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -235,7 +236,14 @@ def export_engagements_query() -> Any:
 
 def export_touchpoints_query() -> Any:
     return (
-        select(Touchpoint, Account.external_id, Account.name, Contact.external_id, Contact.email)
+        # Five columns: more than sqlmodel's typed `select` takes, so SQLAlchemy's own.
+        sqlalchemy.select(
+            Touchpoint,
+            col(Account.external_id),
+            col(Account.name),
+            col(Contact.external_id),
+            col(Contact.email),
+        )
         .join(Account, col(Account.id) == Touchpoint.account_id)
         .join(Contact, col(Contact.id) == Touchpoint.contact_id, isouter=True)
     )

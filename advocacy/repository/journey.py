@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from advocacy.domain.errors import NotFound
 from advocacy.domain.people import ContactStatus
 from advocacy.models import (
     Account,
@@ -23,7 +24,7 @@ from advocacy.models import (
     Survey,
     Touchpoint,
 )
-from advocacy.repository import NotFound, get_row
+from advocacy.repository import get_row, present_ids
 
 __all__ = ["NotFound"]
 
@@ -65,12 +66,8 @@ def touchpoints_closing_work(session: Session, touchpoint_ids: list[int]) -> set
     if not touchpoint_ids:
         return set()
     found: set[int] = set()
-    for model in (CheckIn, Survey):
-        found.update(
-            session.exec(
-                select(model.touchpoint_id).where(col(model.touchpoint_id).in_(touchpoint_ids))
-            )  # type: ignore[arg-type]
-        )
+    for column in (col(CheckIn.touchpoint_id), col(Survey.touchpoint_id)):
+        found.update(present_ids(session.exec(select(column).where(column.in_(touchpoint_ids)))))
     return found
 
 
@@ -148,10 +145,10 @@ def set_engagement_links(
         select(EngagementServiceLine).where(EngagementServiceLine.engagement_id == engagement_id)
     ):
         session.delete(row)
-    for row in session.exec(
+    for link in session.exec(
         select(EngagementContact).where(EngagementContact.engagement_id == engagement_id)
     ):
-        session.delete(row)
+        session.delete(link)
     session.flush()
     for line_id in sorted(set(service_line_ids)):
         session.add(EngagementServiceLine(engagement_id=engagement_id, service_line_id=line_id))

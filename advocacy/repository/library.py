@@ -39,7 +39,7 @@ from advocacy.models import (
     TestimonialPermission,
     TestimonialServiceLine,
 )
-from advocacy.repository import contains_text
+from advocacy.repository import contains_text, present_ids
 
 # Calls that use up a reference's goodwill (the cap counts these; see domain.references).
 COUNTED_CALLS = ("accepted", "held")
@@ -69,7 +69,7 @@ def _live_use(uses: Iterable[Use] | None, today: date) -> ColumnElement[bool]:
     its last day does not count."""
     which = [] if uses is None else [col(TestimonialPermission.use).in_([u.value for u in uses])]
     return exists().where(
-        TestimonialPermission.testimonial_id == Testimonial.id,
+        col(TestimonialPermission.testimonial_id) == Testimonial.id,
         *which,
         col(TestimonialPermission.withdrawn_at).is_(None),
         or_(
@@ -143,13 +143,13 @@ def _conditions(session: Session, query: LibraryQuery, today: date) -> list[Colu
     # SQLite checks a row's terms in the order given: the cheap ones first.
     where: list[ColumnElement[bool]] = [_approved()]
     if query.industry:
-        where.append(Testimonial.industry == query.industry)
+        where.append(col(Testimonial.industry) == query.industry)
     if query.min_rating is not None:
         where.append(col(Testimonial.rating) >= query.min_rating)
     if query.approved_since is not None:
         where.append(col(Testimonial.approved_at) >= _start_of(query.approved_since))
     accounts = [
-        column == wanted
+        col(column) == wanted
         for column, wanted in (
             (Account.size_band, query.size_band),
             (Account.country, query.country),
@@ -160,16 +160,18 @@ def _conditions(session: Session, query: LibraryQuery, today: date) -> list[Colu
     # Correlated look-ups by primary key rather than IN lists: the scan then keeps walking the
     # quotes newest first and stops once it has enough, instead of sorting every match.
     if accounts:
-        where.append(exists().where(Account.id == Testimonial.account_id, *accounts))
+        where.append(exists().where(col(Account.id) == Testimonial.account_id, *accounts))
     if query.language:
         where.append(
-            exists().where(Contact.id == Testimonial.contact_id, Contact.language == query.language)
+            exists().where(
+                col(Contact.id) == Testimonial.contact_id, col(Contact.language) == query.language
+            )
         )
     if query.service_line_id is not None:
         where.append(
             exists().where(
-                TestimonialServiceLine.testimonial_id == Testimonial.id,
-                TestimonialServiceLine.service_line_id == query.service_line_id,
+                col(TestimonialServiceLine.testimonial_id) == Testimonial.id,
+                col(TestimonialServiceLine.service_line_id) == query.service_line_id,
             )
         )
     # The words before the permission look-ups: a LIKE costs less than an index probe and
@@ -184,13 +186,13 @@ def search(session: Session, query: LibraryQuery, *, today: date) -> LibraryPage
     """One page of quotes staff may read that match `query`, newest first, and how many
     there are (counted up to COUNT_LIMIT: beyond that, people narrow the search, not page on)."""
     ordered = (
-        select(Testimonial.id)
+        select(col(Testimonial.id))
         .where(*_conditions(session, query, today))
         .order_by(col(Testimonial.id).desc())
         .limit(COUNT_LIMIT + 1)
     )
     # One pass gives both the count and the page: the ids are small, the quotes are not.
-    ids = list(session.exec(ordered))
+    ids = present_ids(session.exec(ordered))
     page_ids = ids[query.offset : query.offset + PAGE_SIZE]
     return LibraryPage(
         rows_of(session, page_ids), min(len(ids), COUNT_LIMIT), len(ids) > COUNT_LIMIT
@@ -254,14 +256,14 @@ def readable_quotes_with_use(
     """Quotes staff may read with a live `use` (the policy then decides each one), newest first;
     with `with_logo`, only those with a logo on file."""
     query = (
-        select(Testimonial.id)
+        select(col(Testimonial.id))
         .where(readable_by_staff(today), _live_use([use], today))
         .order_by(col(Testimonial.id).desc())
         .limit(limit)
     )
     if with_logo:
-        query = query.where(Testimonial.logo_path != "")
-    return rows_of(session, list(session.exec(query)))
+        query = query.where(col(Testimonial.logo_path) != "")
+    return rows_of(session, present_ids(session.exec(query)))
 
 
 def counted_calls_since(

@@ -9,10 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Connection, and_, bindparam, func, or_, update
+from sqlmodel import Session, SQLModel, col, select
 
 from advocacy.domain.mail import CLIENT_FACING
 from advocacy.domain.outbox import (
@@ -25,18 +24,19 @@ from advocacy.domain.outbox import (
 )
 from advocacy.domain.touchpoints import TouchpointKind
 from advocacy.models import Contact, MailEvent, OutboxMessage, Suppression, Touchpoint
+from advocacy.models.fields import saved_id
 from advocacy.models.types import UTCDateTime
 
 HUMAN_TOUCHES = (TouchpointKind.CALL.value, TouchpointKind.MEETING.value)
 CLIENT_CATEGORIES = tuple(sorted(category.value for category in CLIENT_FACING))
 _DUE = tuple(status.value for status in DUE)
-_table: Any = OutboxMessage.__table__
+_table = SQLModel.metadata.tables["outbox_messages"]
 
 
 def message_by_key(session: Session, key: str) -> OutboxMessage | None:
     return session.exec(
-        select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
-    ).scalar_one_or_none()
+        select(OutboxMessage).where(col(OutboxMessage.idempotency_key) == key)
+    ).one_or_none()
 
 
 def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
@@ -49,7 +49,7 @@ def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
     its lease is dropped, so a slow dispatcher can no longer start it (mark_requests_started).
     """
     expired = session.exec(
-        select(OutboxMessage.lease_expires_at)
+        select(col(OutboxMessage.lease_expires_at))
         .where(
             col(OutboxMessage.status) == Status.SENDING.value,
             col(OutboxMessage.lease_expires_at) <= now,
@@ -57,7 +57,9 @@ def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
         .distinct()
     ).all()
     changed = 0
-    for (lease_end,) in expired:  # one lease per claimed batch: a handful of values
+    for lease_end in expired:  # one lease per claimed batch: a handful of values
+        if lease_end is None:  # excluded by the query; this tells the type checker so
+            continue
         held = and_(
             col(OutboxMessage.status) == Status.SENDING.value,
             col(OutboxMessage.lease_expires_at) == lease_end,
@@ -86,7 +88,7 @@ def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
             )
             .execution_options(synchronize_session=False)
         )
-        changed += (started.rowcount or 0) + (unsent.rowcount or 0)  # type: ignore[attr-defined]
+        changed += (started.rowcount or 0) + (unsent.rowcount or 0)
     return changed
 
 
@@ -125,7 +127,7 @@ def provider_paused_until(session: Session, *, now: datetime) -> datetime | None
             col(OutboxMessage.next_attempt_at) > now,
             col(OutboxMessage.error).in_(PROVIDER_PAUSES),
         )
-    ).scalar_one_or_none()
+    ).one()
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,7 @@ def record_decisions(
         for message_id, decision in decisions.items()
     ]
     if params:
-        session.exec(_RECORD, params=params)  # type: ignore[call-overload]
+        session.exec(_RECORD, params=params)
 
 
 def with_provider_events(session: Session, ids: Sequence[int]) -> set[int]:
@@ -241,9 +243,9 @@ def with_provider_events(session: Session, ids: Sequence[int]) -> set[int]:
     if not ids:
         return set()
     rows = session.exec(
-        select(MailEvent.message_id).where(col(MailEvent.message_id).in_(ids)).distinct()
+        select(col(MailEvent.message_id)).where(col(MailEvent.message_id).in_(ids)).distinct()
     )
-    return {row[0] for row in rows}
+    return {message_id for message_id in rows if message_id is not None}
 
 
 def suppressions_for(session: Session, emails: Iterable[str]) -> dict[str, frozenset[str]]:
@@ -251,9 +253,7 @@ def suppressions_for(session: Session, emails: Iterable[str]) -> dict[str, froze
     wanted = sorted({email.lower() for email in emails})
     found: dict[str, set[str]] = defaultdict(set)
     if wanted:
-        for row in session.exec(
-            select(Suppression).where(col(Suppression.email).in_(wanted))
-        ).scalars():
+        for row in session.exec(select(Suppression).where(col(Suppression.email).in_(wanted))):
             found[row.email].add(row.category)
             if row.reason == "bounce":
                 found[row.email].add("bounce")
@@ -264,8 +264,8 @@ def contacts(session: Session, ids: Iterable[int | None]) -> dict[int, Contact]:
     wanted = sorted({contact_id for contact_id in ids if contact_id is not None})
     if not wanted:
         return {}
-    rows = session.exec(select(Contact).where(col(Contact.id).in_(wanted))).scalars()
-    return {row.id: row for row in rows}
+    rows = session.exec(select(Contact).where(col(Contact.id).in_(wanted)))
+    return {saved_id(row): row for row in rows}
 
 
 def contact_timezones(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -296,10 +296,10 @@ def pressure_touches(
     pending_values = [status.value for status in pending]
     mail_rows = session.exec(
         select(
-            OutboxMessage.contact_id,
-            OutboxMessage.account_id,
-            OutboxMessage.status,
-            OutboxMessage.sent_at,
+            col(OutboxMessage.contact_id),
+            col(OutboxMessage.account_id),
+            col(OutboxMessage.status),
+            col(OutboxMessage.sent_at),
         ).where(
             col(OutboxMessage.category).in_(CLIENT_CATEGORIES),
             or_(
@@ -320,7 +320,9 @@ def pressure_touches(
         at = sent_at if status == Status.SENT.value and sent_at is not None else now
         _add(by_contact, by_account, contact_id, account_id, at)
     touch_rows = session.exec(
-        select(Touchpoint.contact_id, Touchpoint.account_id, Touchpoint.occurred_at).where(
+        select(
+            col(Touchpoint.contact_id), col(Touchpoint.account_id), col(Touchpoint.occurred_at)
+        ).where(
             col(Touchpoint.kind).in_(HUMAN_TOUCHES),
             col(Touchpoint.occurred_at) > since,
             col(Touchpoint.occurred_at) <= now,

@@ -55,7 +55,7 @@ def _allowed(session: Session, today: date, contact_id: int | None) -> dict[int,
     """contact id -> the newest testimonial whose reference-call permission is live."""
     query = (
         select(Testimonial.contact_id, Testimonial.id)
-        .join(TestimonialPermission, TestimonialPermission.testimonial_id == Testimonial.id)
+        .join(TestimonialPermission, col(TestimonialPermission.testimonial_id) == Testimonial.id)
         .where(
             TestimonialPermission.use == REFERENCE_USE,
             col(TestimonialPermission.withdrawn_at).is_(None),
@@ -69,7 +69,11 @@ def _allowed(session: Session, today: date, contact_id: int | None) -> dict[int,
     )
     if contact_id is not None:
         query = query.where(Testimonial.contact_id == contact_id)
-    return {contact: testimonial for contact, testimonial in session.exec(query)}
+    return {
+        contact: testimonial
+        for contact, testimonial in session.exec(query)
+        if testimonial is not None  # a primary key: never None once read
+    }
 
 
 def reference_candidates(
@@ -89,8 +93,8 @@ def reference_candidates(
     rows = list(
         session.exec(
             select(Contact, Person.full_name, Account)
-            .join(Person, Person.id == Contact.person_id)
-            .join(Account, Account.id == Contact.account_id)
+            .join(Person, col(Person.id) == Contact.person_id)
+            .join(Account, col(Account.id) == Contact.account_id)
             .where(col(Contact.id).in_(ids))
         )
     )
@@ -98,7 +102,7 @@ def reference_candidates(
     lines: dict[int, set[int]] = defaultdict(set)  # by account
     for account_id, line_id in session.exec(
         select(Engagement.account_id, EngagementServiceLine.service_line_id)
-        .join(EngagementServiceLine, EngagementServiceLine.engagement_id == Engagement.id)
+        .join(EngagementServiceLine, col(EngagementServiceLine.engagement_id) == Engagement.id)
         .where(col(Engagement.account_id).in_(account_ids), col(Engagement.status).in_(BOUGHT))
     ):
         lines[account_id].add(line_id)
@@ -186,7 +190,7 @@ def list_requests(session: Session, *, status: str = "", limit: int = 200) -> li
     query = (
         select(ReferenceRequest, User, ServiceLine.name)
         .outerjoin(User, User.id == ReferenceRequest.requested_by_id)  # type: ignore[arg-type]
-        .outerjoin(ServiceLine, ServiceLine.id == ReferenceRequest.service_line_id)
+        .outerjoin(ServiceLine, col(ServiceLine.id) == ReferenceRequest.service_line_id)
         .order_by(col(ReferenceRequest.created_at).desc(), col(ReferenceRequest.id).desc())
         .limit(limit)
     )
@@ -216,13 +220,14 @@ def calls_of(session: Session, request_id: int) -> list[CallRow]:
     """The people asked for one request, in the order they were asked."""
     query = (
         select(ReferenceCall, Person.full_name, Account.id, Account.name)
-        .join(Contact, Contact.id == ReferenceCall.contact_id)
-        .join(Person, Person.id == Contact.person_id)
-        .join(Account, Account.id == Contact.account_id)
+        .join(Contact, col(Contact.id) == ReferenceCall.contact_id)
+        .join(Person, col(Person.id) == Contact.person_id)
+        .join(Account, col(Account.id) == Contact.account_id)
         .where(ReferenceCall.request_id == request_id)
         .order_by(col(ReferenceCall.asked_at), col(ReferenceCall.id))
     )
     return [
         CallRow(call, name, account_id, account)
         for call, name, account_id, account in session.exec(query)
+        if account_id is not None  # a primary key: never None once read
     ]

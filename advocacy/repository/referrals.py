@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+import sqlalchemy
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -34,20 +36,21 @@ _ReferrerAccount = aliased(Account)
 _ProspectAccount = aliased(Account)
 
 
-def _rows_query():  # type: ignore[no-untyped-def]
+def _rows_query() -> Any:
+    # Five columns: more than sqlmodel's typed `select` takes, so SQLAlchemy's own.
     return (
-        select(
+        sqlalchemy.select(
             Referral,
-            Person.full_name,
-            _ReferrerAccount.name,
+            col(Person.full_name),
+            col(_ReferrerAccount.name),
             User,
-            _ProspectAccount.name,
+            col(_ProspectAccount.name),
         )
-        .join(Contact, Contact.id == Referral.referrer_contact_id)
-        .join(Person, Person.id == Contact.person_id)
-        .join(_ReferrerAccount, _ReferrerAccount.id == Referral.referrer_account_id)
-        .outerjoin(User, User.id == Referral.owner_id)  # type: ignore[arg-type]
-        .outerjoin(_ProspectAccount, _ProspectAccount.id == Referral.prospect_account_id)
+        .join(Contact, col(Contact.id) == Referral.referrer_contact_id)
+        .join(Person, col(Person.id) == Contact.person_id)
+        .join(_ReferrerAccount, col(_ReferrerAccount.id) == Referral.referrer_account_id)
+        .outerjoin(User, col(User.id) == Referral.owner_id)
+        .outerjoin(_ProspectAccount, col(_ProspectAccount.id) == Referral.prospect_account_id)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
+from advocacy.domain.access import ADMINS
 from advocacy.models import OidcIdentity, SchedulerHeartbeat, User
 from advocacy.repository import get_row
 
@@ -26,7 +27,8 @@ def count_users(session: Session) -> int:
 
 
 def count_active_admins(session: Session) -> int:
-    query = select(func.count()).select_from(User).where(User.role == "admin", User.active)
+    admins = [role.value for role in ADMINS]
+    query = select(func.count()).select_from(User).where(col(User.role).in_(admins), User.active)
     return session.exec(query).one()
 
 

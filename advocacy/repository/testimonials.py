@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -65,6 +65,14 @@ class StoredPermission(Protocol):
     def expires_on(self) -> date | None: ...
     @property
     def withdrawn_at(self) -> datetime | None: ...
+
+
+class PermissionRow(NamedTuple):
+    """A stored permission's columns, read as plain values (lists read hundreds at a time)."""
+
+    use: str
+    expires_on: date | None
+    withdrawn_at: datetime | None
 
 
 def as_permissions(rows: Iterable[StoredPermission]) -> list[Permission]:

@@ -72,7 +72,7 @@ class IdConverter(IntegerConverter):
         r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
     )
 
-    def __init__(self, url_map, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, url_map, *args, **kwargs):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 

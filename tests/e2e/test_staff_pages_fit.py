@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.demo.loader import DEMO_DOMAIN, load_demo
-from advocacy.domain.text import RuleError
+from advocacy.domain.errors import RuleError
 from advocacy.models import (
     Account,
     CheckIn,

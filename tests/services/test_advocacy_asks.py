@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from advocacy.domain.advocacy_asks import MESSAGES, AskKind, Refusal
 from advocacy.domain.cadence import CheckInOutcome
+from advocacy.domain.errors import RuleError
 from advocacy.domain.references import Cap, Exclusion
-from advocacy.domain.text import RuleError
 from advocacy.domain.touchpoints import Channel
 from advocacy.models import CheckIn, ClientLink, JourneySignal, OutboxMessage
 from advocacy.services.check_ins import work

@@ -12,12 +12,13 @@ import pytest
 from sqlmodel import Session, select
 
 from advocacy.domain.cadence import CadenceRules, CheckInError, CheckInOutcome
+from advocacy.domain.errors import NotAllowed
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.domain.touchpoints import Channel
 from advocacy.models import CheckIn, Touchpoint
 from advocacy.services.check_ins import generation, work
 from advocacy.services.check_ins.work import Completion
-from advocacy.services.journey.accounts import NotAllowed, move_account_to_stage, set_former_camp
+from advocacy.services.journey.accounts import move_account_to_stage, set_former_camp
 from advocacy.services.journey.people import record_departure
 from tests.conftest import NOW
 from tests.factories import (

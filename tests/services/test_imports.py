@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from advocacy.adapters.csv_files import read_table, write_csv
-from advocacy.domain.csv_import import Kind
+from advocacy.domain.csv_fields import Kind
 from advocacy.models import (
     Account,
     Contact,

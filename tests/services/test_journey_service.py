@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.journey import Camp, EngagementStatus, IllegalMove, Stage
-from advocacy.domain.text import RuleError
 from advocacy.models import (
     AccountCreate,
     AccountUpdate,
@@ -84,7 +84,7 @@ def test_only_the_owner_team_or_an_admin_may_change_an_account(
     admin = make_user(session, role="admin")
     account = make_account(session, owner=owner)
     for outsider in (colleague, marketer):
-        with pytest.raises(accounts.NotAllowed):
+        with pytest.raises(NotAllowed):
             accounts.update_account(
                 session, account.id, AccountUpdate(notes="x"), by=outsider, now=now
             )
@@ -219,7 +219,7 @@ def test_a_team_member_may_edit_but_not_hand_the_account_over(
     session.add(AccountTeamMember(account_id=account.id, user_id=teammate.id))
     session.commit()
     accounts.update_account(session, account.id, AccountUpdate(notes="met"), by=teammate, now=now)
-    with pytest.raises(accounts.NotAllowed, match="hand it over"):
+    with pytest.raises(NotAllowed, match="hand it over"):
         accounts.update_account(
             session, account.id, AccountUpdate(owner_id=teammate.id), by=teammate, now=now
         )

@@ -14,12 +14,11 @@ from flask import Flask
 from sqlmodel import Session
 
 from advocacy.domain.disclosure import Naming
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.library import PAGE_SIZE, ItemState, LibraryQuery, PermissionFilter
 from advocacy.domain.references import Cap
 from advocacy.domain.testimonials import Use
-from advocacy.domain.text import RuleError
 from advocacy.models import ReferenceCall, ReferenceRequest
-from advocacy.services.journey.accounts import NotAllowed
 from advocacy.services.library import collections, search
 from advocacy.services.voice import testimonial_consent, testimonials
 from advocacy.services.voice.testimonial_consent import Choices

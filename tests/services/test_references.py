@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from advocacy.domain.errors import RuleError
 from advocacy.domain.references import Exclusion, Fit
-from advocacy.domain.text import RuleError
 from advocacy.models import (
     Account,
     Contact,

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.referrals import IntroPreference, ReferralStatus
-from advocacy.domain.text import RuleError
 from advocacy.models import (
     Account,
     ClientLink,
@@ -21,7 +21,6 @@ from advocacy.models import (
     Touchpoint,
 )
 from advocacy.repository.referrals import referral_page, referrals_for_prospect
-from advocacy.services.journey.accounts import NotAllowed
 from advocacy.services.journey.engagements import update_engagement
 from advocacy.services.voice import referrals
 from advocacy.services.voice.referrals import Introduction

@@ -17,10 +17,9 @@ from sqlmodel import Session, select
 
 from advocacy import models
 from advocacy.adapters.images import PictureStore
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.testimonials import Use
-from advocacy.domain.text import RuleError
 from advocacy.models import ClientLink, OutboxMessage, PermissionChange
-from advocacy.services.journey.accounts import NotAllowed
 from advocacy.services.voice import testimonial_consent, testimonial_mail, testimonials
 from advocacy.services.voice.testimonial_consent import Choices, Draft
 from tests.conftest import NOW

@@ -28,6 +28,18 @@ def test_accounts_referrals_and_check_ins_belong_to_account_managers_and_admins(
 
 
 @pytest.mark.parametrize(
+    ("role", "administrator", "owns_new", "on_team_report"),
+    [(ADMIN, True, False, False), (AM, False, True, True), (MARKETING, False, False, False)],
+)
+def test_administrators_and_what_an_account_manager_creates_or_is_counted_for(
+    role: Role, administrator: bool, owns_new: bool, on_team_report: bool
+) -> None:
+    assert access.is_administrator(role) is administrator
+    assert access.owns_what_they_create(role) is owns_new
+    assert access.is_on_team_report(role) is on_team_report
+
+
+@pytest.mark.parametrize(
     ("role", "active", "expected"),
     [
         (AM, True, True),

@@ -16,10 +16,10 @@ from advocacy.domain.advocacy_asks import (
     Refusal,
     may_ask,
 )
+from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import Camp
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.surveys import SurveyKind
-from advocacy.domain.text import RuleError
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 POLICY = AskPolicy(detractor_days=90, objection_days=180, rest_days=14)

@@ -1,4 +1,5 @@
-"""The layers of ARCHITECTURE.md hold: `lint-imports` checks the contracts in pyproject.toml."""
+"""The layers of ARCHITECTURE.md hold: `lint-imports` checks the contracts in pyproject.toml, and
+mypy the types (strict on the domain and the use cases)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,18 @@ def test_the_architecture_document_names_every_package_of_the_product() -> None:
     packages = sorted(path.parent.name for path in (ROOT / "advocacy").glob("*/__init__.py"))
     missing = [name for name in packages if f"advocacy/{name}" not in text]
     assert not missing, f"ARCHITECTURE.md does not describe {missing}"
+
+
+def test_the_type_checker_passes(tmp_path: Path) -> None:
+    # Configuration in pyproject.toml: the rules and use cases strict, the rest checked as typed.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -11,8 +11,8 @@ import pytest
 
 from advocacy.adapters.rich_text import render_markdown, sanitise
 from advocacy.domain import testimonials as rules
+from advocacy.domain.errors import RuleError
 from advocacy.domain.testimonials import Permission, Status, Use
-from advocacy.domain.text import RuleError
 
 TODAY = date(2026, 11, 23)
 ALLOWED_TAG = re.compile(r"</?(p|em|strong|ul|ol|li|br)>")

@@ -28,6 +28,7 @@ from advocacy.models import (
     Touchpoint,
     User,
 )
+from advocacy.models.fields import saved_id
 from advocacy.repository import journey
 
 PAGE_SIZE: Final = 50
@@ -101,7 +102,7 @@ def _where(query: Any, wanted: AccountFilter, *, with_stage: bool = True) -> Any
     if wanted.service_line_id is not None:
         bought = (
             select(Engagement.account_id)
-            .join(EngagementServiceLine, EngagementServiceLine.engagement_id == Engagement.id)
+            .join(EngagementServiceLine, col(EngagementServiceLine.engagement_id) == Engagement.id)
             .where(
                 EngagementServiceLine.service_line_id == wanted.service_line_id,
                 col(Engagement.status).in_([s.value for s in BOUGHT_STATUSES]),
@@ -230,10 +231,14 @@ def names_of_people(session: Session, contact_ids: set[int]) -> dict[int, str]:
         return {}
     query = (
         select(Contact.id, Person.full_name)
-        .join(Person, Person.id == Contact.person_id)
+        .join(Person, col(Person.id) == Contact.person_id)
         .where(col(Contact.id).in_(contact_ids))
     )
-    return {contact_id: name for contact_id, name in session.exec(query)}
+    return {
+        contact_id: name
+        for contact_id, name in session.exec(query)
+        if contact_id is not None  # a primary key: never None once read
+    }
 
 
 def _engagement_rows(session: Session, engagements: list[Engagement]) -> list[EngagementRow]:
@@ -243,15 +248,15 @@ def _engagement_rows(session: Session, engagements: list[Engagement]) -> list[En
     if ids:
         for engagement_id, name in session.exec(
             select(EngagementServiceLine.engagement_id, ServiceLine.name)
-            .join(ServiceLine, ServiceLine.id == EngagementServiceLine.service_line_id)
+            .join(ServiceLine, col(ServiceLine.id) == EngagementServiceLine.service_line_id)
             .where(col(EngagementServiceLine.engagement_id).in_(ids))
             .order_by(ServiceLine.name)
         ):
             lines[engagement_id].append(name)
         for engagement_id, name in session.exec(
             select(EngagementContact.engagement_id, Person.full_name)
-            .join(Contact, Contact.id == EngagementContact.contact_id)
-            .join(Person, Person.id == Contact.person_id)
+            .join(Contact, col(Contact.id) == EngagementContact.contact_id)
+            .join(Person, col(Person.id) == Contact.person_id)
             .where(col(EngagementContact.engagement_id).in_(ids))
             .order_by(Person.full_name)
         ):
@@ -263,12 +268,12 @@ def contacts_at(session: Session, account_id: int) -> list[ContactRow]:
     """The account's contacts, active first, each with their name and buying-group roles."""
     query = (
         select(Contact, Person.full_name)
-        .join(Person, Person.id == Contact.person_id)
+        .join(Person, col(Person.id) == Contact.person_id)
         .where(Contact.account_id == account_id)
         .order_by(col(Contact.status), func.lower(Person.full_name), col(Contact.id))
     )
     found = list(session.exec(query))
-    roles = journey.roles_of(session, [contact.id for contact, _ in found])
+    roles = journey.roles_of(session, [saved_id(contact) for contact, _ in found])
     return [
         ContactRow(contact, name, sorted(roles.get(contact.id or 0, set())))
         for contact, name in found

@@ -54,7 +54,7 @@ def contact_history(session: Session, contact_id: int) -> ContactHistory:
         Position(c, a)
         for c, a in session.exec(
             select(Contact, Account)
-            .join(Account, Account.id == Contact.account_id)
+            .join(Account, col(Account.id) == Contact.account_id)
             .where(Contact.person_id == person.id)
             .order_by(col(Contact.created_at), col(Contact.id))
         )
@@ -77,8 +77,8 @@ def contact_history(session: Session, contact_id: int) -> ContactHistory:
         (e, a)
         for e, a in session.exec(
             select(Engagement, Account)
-            .join(Account, Account.id == Engagement.account_id)
-            .join(EngagementContact, EngagementContact.engagement_id == Engagement.id)
+            .join(Account, col(Account.id) == Engagement.account_id)
+            .join(EngagementContact, col(EngagementContact.engagement_id) == Engagement.id)
             .where(col(EngagementContact.contact_id).in_(ids))
             .order_by(col(Engagement.start_date).desc(), col(Engagement.id).desc())
             .distinct()
@@ -116,7 +116,7 @@ def open_signals_for(session: Session, owner_id: int) -> list[SignalRow]:
     """The journey signals a user owns and has not dealt with yet, newest first."""
     query = (
         select(JourneySignal, Account.name)
-        .join(Account, Account.id == JourneySignal.account_id)
+        .join(Account, col(Account.id) == JourneySignal.account_id)
         .where(JourneySignal.owner_id == owner_id, col(JourneySignal.resolved_at).is_(None))
         .order_by(col(JourneySignal.created_at).desc(), col(JourneySignal.id).desc())
     )

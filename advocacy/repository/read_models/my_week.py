@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from advocacy.domain.cadence import CheckInStatus, TalkingPoints
 from advocacy.domain.people import CoverageGap
 from advocacy.models import Account, CheckIn, Contact, Person, User
+from advocacy.models.fields import saved_id
 from advocacy.repository import get_row, journey
 from advocacy.repository.read_models.accounts import ContactRow, _gaps
 
@@ -94,15 +95,20 @@ def _rows(session: Session, check_ins: Sequence[CheckIn]) -> list[CheckInRow]:
     names: dict[int, str] = {}
     if account_ids:
         query = select(Account.id, Account.name).where(col(Account.id).in_(account_ids))
-        names = {account_id: name for account_id, name in session.exec(query)}
+        names = {
+            account_id: name
+            for account_id, name in session.exec(query)
+            if account_id is not None  # a primary key: never None once read
+        }
     people: dict[int, tuple[str, str]] = {}
     if contact_ids:
         for contact_id, full_name, title in session.exec(
             select(Contact.id, Person.full_name, Contact.title)
-            .join(Person, Person.id == Contact.person_id)
+            .join(Person, col(Person.id) == Contact.person_id)
             .where(col(Contact.id).in_(contact_ids))
         ):
-            people[contact_id] = (full_name, title or "")
+            if contact_id is not None:  # a primary key: never None once read
+                people[contact_id] = (full_name, title or "")
     rows = []
     for check_in in check_ins:
         name, title = people.get(check_in.contact_id or 0, ("", ""))
@@ -190,18 +196,20 @@ def coverage_gaps_of(session: Session, owner_id: int) -> list[AccountGaps]:
     found = list(
         session.exec(
             select(Contact, Person.full_name)
-            .join(Person, Person.id == Contact.person_id)
+            .join(Person, col(Person.id) == Contact.person_id)
             .where(col(Contact.account_id).in_(ids))
         )
     )
-    roles = journey.roles_of(session, [contact.id or 0 for contact, _name in found])
+    roles = journey.roles_of(session, [saved_id(contact) for contact, _name in found])
     by_account: dict[int, list[ContactRow]] = defaultdict(list)
     for contact, name in found:
         by_account[contact.account_id].append(
-            ContactRow(contact, name, sorted(roles.get(contact.id or 0, set())))
+            ContactRow(contact, name, sorted(roles.get(saved_id(contact), set())))
         )
     result = []
     for account_id, name in accounts:
+        if account_id is None:  # a primary key: never None once read
+            continue
         # The account page's own rule, so both pages always agree on what a gap is.
         gaps = _gaps(by_account.get(account_id, []))
         if gaps:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from advocacy.adapters.passwords import hash_password, verify_password
+from advocacy.domain.access import is_administrator
 from advocacy.domain.identity import (
     IdentityError,
     OidcOutcome,
@@ -23,6 +24,7 @@ from advocacy.domain.identity import (
 )
 from advocacy.domain.text import N_
 from advocacy.models import OidcIdentity, User
+from advocacy.models.fields import saved_id
 from advocacy.repository import staff
 
 # Messages people read are marked with N_ and translated where the web shows them.
@@ -145,7 +147,11 @@ def sign_out(session: Session, user_id: int) -> User:
 
 
 def _refuse_last_admin(session: Session, user: User) -> None:
-    if user.role == Role.ADMIN and user.active and staff.count_active_admins(session) <= 1:
+    if (
+        is_administrator(Role(user.role))
+        and user.active
+        and staff.count_active_admins(session) <= 1
+    ):
         raise IdentityError(
             N_("This is the last active administrator; make someone else admin first.")
         )
@@ -320,7 +326,7 @@ def _match_oidc_identity(
     elif outcome is OidcOutcome.LINK and by_email:
         user = by_email
         identity = OidcIdentity(
-            user_id=user.id,
+            user_id=saved_id(user),
             issuer=claims.issuer,
             subject=claims.subject,
             email=claims.email,
@@ -336,7 +342,7 @@ def _match_oidc_identity(
         session.add(user)
         session.flush()
         identity = OidcIdentity(
-            user_id=user.id,
+            user_id=saved_id(user),
             issuer=claims.issuer,
             subject=claims.subject,
             email=claims.email,

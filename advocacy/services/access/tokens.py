@@ -18,7 +18,8 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from advocacy.domain.disclosure import Audience
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 from advocacy.models import ApiToken, User
 from advocacy.repository import staff
 

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from advocacy.adapters.translations import speaking
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 from advocacy.models import CalendarFeed, User
 from advocacy.repository import staff
 from advocacy.repository.open_check_ins import OpenCheckIn, open_check_ins_of
@@ -59,8 +60,11 @@ def create_feed(session: Session, user_id: int, *, now: datetime) -> str:
         raise CalendarFeedError(N_("A deactivated user cannot have a calendar feed."))
     secret = secrets.token_urlsafe(SECRET_BYTES)
     for attempt in range(2):
-        feed = feed_of(session, user_id) or CalendarFeed(user_id=user_id, created_at=now)
-        feed.token_hash = hash_secret(secret)
+        token_hash = hash_secret(secret)
+        feed = feed_of(session, user_id) or CalendarFeed(
+            user_id=user_id, token_hash=token_hash, created_at=now
+        )
+        feed.token_hash = token_hash
         feed.created_at = now
         feed.last_used_at = None
         session.add(feed)
@@ -127,7 +131,8 @@ def _calendar(
         calendar.add("x-published-ttl", vDuration(REFRESH))
         for item in check_ins:
             calendar.add_component(_event(item, _, host=host, now=now, settings=settings))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def _event(

@@ -9,6 +9,7 @@ from typing import Final
 
 from sqlmodel import Session
 
+from advocacy.domain.access import is_on_team_report
 from advocacy.domain.cadence import CheckInRecord, CheckInStatus, Discipline, discipline
 from advocacy.domain.identity import Role
 from advocacy.models import User
@@ -122,7 +123,7 @@ def team_discipline(session: Session, *, days: int, now: datetime, tz: tzinfo) -
     rows = [
         TeamRow(user_id, user_label(user), figures.get(user_id, Discipline()))
         for user_id, user in people.items()
-        if user.role == Role.ACCOUNT_MANAGER or user_id in figures
+        if is_on_team_report(Role(user.role)) or user_id in figures
     ]
     rows.sort(key=lambda row: row.name.lower())
     if None in figures:

@@ -8,11 +8,14 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select
 
 from advocacy.domain import journey
-from advocacy.domain.csv_import import Kind, RowProblem
+from advocacy.domain.access import may_own_accounts, owns_what_they_create
+from advocacy.domain.csv_fields import Kind
+from advocacy.domain.csv_import import RowProblem
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import IllegalMove, Stage
 from advocacy.domain.text import N_
 from advocacy.models import Account, AccountCreate, Contact, ContactCreate, ContactRole, Person
+from advocacy.models.fields import saved_id
 from advocacy.repository import imports
 from advocacy.repository.journey import set_roles
 from advocacy.services.imports.rows import IMPORT_REASON, Planner, Step, changed, validated
@@ -55,9 +58,9 @@ class AccountPlanner(Planner):
     def _owner_id(self, values: dict[str, Any]) -> int | None:
         if "owner_email" not in values:
             # An account manager's new accounts are theirs, or they could not edit them later.
-            return self.by.id if self.by and self.by.role == Role.ACCOUNT_MANAGER else None
+            return self.by.id if self.by and owns_what_they_create(Role(self.by.role)) else None
         owner = self.owners.get(values["owner_email"])
-        if owner is None or not owner.active or owner.role == Role.MARKETING:
+        if owner is None or not owner.active or not may_own_accounts(Role(owner.role)):
             raise RowProblem(
                 N_("Unknown owner (an active account manager or administrator): %(value)s"),
                 field="owner_email",
@@ -141,14 +144,14 @@ class ContactPlanner(Planner):
             ],
         )
         nameless = [v for v in values if "external_id" not in v and "email" not in v]
-        account_ids = {a.id for a in self.accounts_by_id.values()} | {
-            a.id for a in self.accounts_by_name.values()
+        account_ids = {saved_id(a) for a in self.accounts_by_id.values()} | {
+            saved_id(a) for a in self.accounts_by_name.values()
         }
         self.by_name = imports.contacts_by_names_at(self.session, account_ids) if nameless else {}
         found = [*self.by_external_id.values(), *(c for cs in self.by_email.values() for c in cs)]
         found += list(self.by_name.values())
         self.people = imports.people_by_ids(self.session, {c.person_id for c in found})
-        self.roles = imports.roles_by_contact(self.session, {c.id for c in found if c.id})
+        self.roles = imports.roles_by_contact(self.session, {saved_id(c) for c in found})
 
     def _match(self, data: ContactCreate, account: Account) -> Contact | None:
         if data.external_id and data.external_id in self.by_external_id:
@@ -161,7 +164,7 @@ class ContactPlanner(Planner):
             ]
             # A person who moved has a contact per employer: prefer the one at this account.
             same = [c for c in candidates if c.account_id == account.id]
-            return (same or candidates or [None])[0]
+            return (same or candidates)[0] if same or candidates else None
         if not data.external_id:
             return self.by_name.get((account.id or 0, data.full_name.strip().lower()))
         return None

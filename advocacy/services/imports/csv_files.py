@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from advocacy.adapters.csv_files import CsvTable
+from advocacy.domain.csv_fields import Kind, field_spec
 from advocacy.domain.csv_import import (
-    Kind,
     MappingProblem,
     Rejection,
     RowParser,
@@ -27,10 +27,10 @@ from advocacy.domain.csv_import import (
     check_mapping,
     column_names,
     duplicate_keys,
-    field_spec,
     suggest_mapping,
 )
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.errors import RuleError
+from advocacy.domain.text import N_
 from advocacy.models import ImportMapping, User
 from advocacy.repository import imports
 from advocacy.services.imports.accounts import AccountPlanner, ContactPlanner

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlmodel import Session, col
 
-from advocacy.domain.csv_import import Kind, export_columns, neutralise_cell
+from advocacy.domain.csv_fields import Kind
+from advocacy.domain.csv_import import export_columns, neutralise_cell
 from advocacy.models import Account, Contact, Engagement, Touchpoint
 from advocacy.repository import imports
 

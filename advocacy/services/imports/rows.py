@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from advocacy.domain.access import may_edit_account
-from advocacy.domain.csv_import import Kind, RowProblem, field_spec
+from advocacy.domain.csv_fields import Kind, field_spec
+from advocacy.domain.csv_import import RowProblem
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
 from advocacy.models import Account, User

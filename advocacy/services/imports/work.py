@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from advocacy.domain.csv_import import Kind, RowProblem
+from advocacy.domain.csv_fields import Kind
+from advocacy.domain.csv_import import RowProblem
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import TouchpointSource
 from advocacy.models import (
@@ -15,6 +16,7 @@ from advocacy.models import (
     Touchpoint,
     TouchpointCreate,
 )
+from advocacy.models.fields import saved_id
 from advocacy.repository import imports, journey
 from advocacy.services.imports.rows import Planner, Step, changed, validated
 from advocacy.services.journey.engagements import add_engagement_to, follow_engagements
@@ -43,11 +45,13 @@ class EngagementPlanner(Planner):
             self.session, [v["external_id"] for v in values if "external_id" in v]
         )
         account_ids = {
-            a.id for a in (*self.accounts_by_id.values(), *self.accounts_by_name.values())
+            saved_id(a) for a in (*self.accounts_by_id.values(), *self.accounts_by_name.values())
         }
         self.by_title = imports.engagements_by_titles_at(self.session, account_ids)
         found = [*self.by_external_id.values(), *self.by_title.values()]
-        self.lines_of = imports.service_line_ids_by_engagement(self.session, {e.id for e in found})
+        self.lines_of = imports.service_line_ids_by_engagement(
+            self.session, {saved_id(e) for e in found}
+        )
         self.catalogue = imports.service_lines_by_name(self.session)
 
     def _line_ids(self, names: list[str]) -> list[int]:

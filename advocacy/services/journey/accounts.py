@@ -8,11 +8,12 @@ from sqlmodel import Session
 
 from advocacy.domain import journey
 from advocacy.domain.access import may_edit_account, may_own_accounts, may_reassign_owner
-from advocacy.domain.errors import Conflict, NotAllowed
+from advocacy.domain.errors import Conflict, NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import Camp, Stage
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import Account, AccountCreate, AccountUpdate, JourneySignal, StageChange, User
+from advocacy.models.fields import saved_id
 from advocacy.repository.journey import (
     account_by_external_id,
     between_accounts_with_last_end,
@@ -58,7 +59,7 @@ def add_account(
     session.flush()
     session.add(
         StageChange(
-            account_id=account.id,
+            account_id=saved_id(account),
             from_stage=None,
             to_stage=account.stage,
             at=now,

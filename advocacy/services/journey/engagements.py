@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from advocacy.domain import journey
-from advocacy.domain.errors import Conflict
+from advocacy.domain.errors import Conflict, RuleError
 from advocacy.domain.journey import EngagementFacts, EngagementStatus, Stage
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import Account, Engagement, EngagementCreate, EngagementUpdate, User
 from advocacy.repository.journey import (
     contact_ids_at,

@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from advocacy.domain.access import may_join_team, may_reassign_owner
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.identity import Role
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import Account, AccountTeamMember, AccountUpdate, User
 from advocacy.repository import journey
-from advocacy.services.journey.accounts import NotAllowed, update_account
+from advocacy.services.journey.accounts import update_account
 
 
 def reassign_owner(

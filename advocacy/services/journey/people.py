@@ -22,6 +22,7 @@ from advocacy.models import (
     Person,
     User,
 )
+from advocacy.models.fields import saved_id
 from advocacy.repository import journey
 from advocacy.services.journey.accounts import add_account, check_may_edit
 
@@ -161,7 +162,7 @@ def record_departure(
     session.add(
         JourneySignal(
             kind="restaff",
-            account_id=old_account.id,
+            account_id=saved_id(old_account),
             contact_id=contact.id,
             owner_id=old_account.owner_id,
             created_at=now,
@@ -198,7 +199,7 @@ def record_departure(
         session.add(
             JourneySignal(
                 kind="champion_moved",
-                account_id=new_account.id,
+                account_id=saved_id(new_account),
                 contact_id=new_contact.id,
                 related_account_id=old_account.id,
                 owner_id=old_account.owner_id,

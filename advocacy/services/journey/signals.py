@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from advocacy.domain.access import may_resolve_signal
+from advocacy.domain.errors import NotAllowed, NotFound
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
 from advocacy.models import JourneySignal, User
-from advocacy.repository import NotFound
-from advocacy.services.journey.accounts import NotAllowed
 
 
 def resolve_signal(session: Session, signal_id: int, *, by: User, now: datetime) -> JourneySignal:

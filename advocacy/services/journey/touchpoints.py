@@ -6,12 +6,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from advocacy.domain.errors import Conflict
+from advocacy.domain.access import is_administrator
+from advocacy.domain.errors import Conflict, NotFound, RuleError
 from advocacy.domain.identity import Role
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import TouchpointSource, removal_refusal
 from advocacy.models import Account, Touchpoint, TouchpointCreate, User
-from advocacy.repository import NotFound, journey
+from advocacy.repository import journey
 from advocacy.services.journey.accounts import check_may_edit
 
 
@@ -120,5 +121,5 @@ def _refusal(touchpoint: Touchpoint, by: User, *, closes_work: bool) -> RuleErro
         closes_work=closes_work,
         logged_by_id=touchpoint.created_by_id,
         user_id=by.id,
-        is_admin=by.role == Role.ADMIN,
+        is_admin=is_administrator(Role(by.role)),
     )

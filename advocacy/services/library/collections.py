@@ -18,15 +18,15 @@ from advocacy.domain import library as rules
 from advocacy.domain.access import MARKETERS
 from advocacy.domain.csv_import import neutralise_cell
 from advocacy.domain.disclosure import Audience, Disclosure, attribution
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.library import ItemState, StoredDisclosure
 from advocacy.domain.testimonials import plain_quote
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import Collection, CollectionItem, Testimonial, User
 from advocacy.repository import get_row
 from advocacy.repository.disclosure import disclosures
 from advocacy.repository.library import item_count, item_in, items_of, next_position
-from advocacy.services.journey.accounts import NotAllowed
 from advocacy.services.library.search import author_of
 
 

@@ -24,10 +24,11 @@ from advocacy.domain.disclosure import (
     disclose,
     statuses_shown_to,
 )
+from advocacy.domain.errors import NotFound
 from advocacy.domain.references import Wanted, rank_candidates
 from advocacy.domain.testimonials import Use, outcome_tags
 from advocacy.models import Testimonial
-from advocacy.repository import NotFound, references, showcase
+from advocacy.repository import references, showcase
 from advocacy.repository.disclosure import disclosures, live_uses
 from advocacy.repository.showcase import TestimonialFacts, TestimonialSearch
 from advocacy.services.voice.references import RECENT_SURVEY, cap_of

@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from advocacy import repository
 from advocacy.domain import consent
+from advocacy.domain.errors import RuleError
 from advocacy.domain.identity import normalise_email
 from advocacy.domain.mail import ALL, CLIENT_FACING, Category
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import ClientLink, ConsentChange, Contact, OutboxMessage, Suppression, User
 from advocacy.repository.mail import suppression_rows
 from advocacy.services.access.client_links import resolve_link

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from advocacy.domain import consent
 from advocacy.domain import mail_events as rules
+from advocacy.domain.errors import RuleError
 from advocacy.domain.mail import Category
-from advocacy.domain.text import RuleError
 from advocacy.domain.touchpoints import Channel, TouchpointKind, TouchpointSource
 from advocacy.models import Contact, MailEvent, OutboxMessage, TouchpointCreate
 from advocacy.repository import journey
@@ -55,7 +55,13 @@ def _messages_named(session: Session, events: list[rules.ProviderEvent]) -> dict
         query = select(OutboxMessage.id, OutboxMessage.to_email).where(
             col(OutboxMessage.id).in_(ids[start : start + ID_CHUNK])
         )
-        found.update({message_id: email.lower() for message_id, email in session.exec(query)})
+        found.update(
+            {
+                message_id: email.lower()
+                for message_id, email in session.exec(query)
+                if message_id is not None  # a primary key: never None once read
+            }
+        )
     return found
 
 

@@ -13,15 +13,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from advocacy.domain.lease import Lease
 from advocacy.models import SchedulerHeartbeat
-from advocacy.models.operations import SchedulerLease
 from advocacy.models.types import UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -29,7 +27,7 @@ log = logging.getLogger(__name__)
 SCHEDULER_LEASE = "scheduler"
 # Rows of processes that stopped long ago (each start has a new name) are of no use to anyone.
 FORGET_SILENT_PROCESSES_AFTER = timedelta(days=7)
-_table: Any = SchedulerLease.__table__
+_table = SQLModel.metadata.tables["scheduler_leases"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ def beat_and_hold_lease(
     lease = scheduler_lease(session)
     assert lease is not None  # created just above if it was missing
     note_heartbeat(session, name, host=host, pid=pid, started_at=started_at, now=now)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         delete(SchedulerHeartbeat).where(
             col(SchedulerHeartbeat.beat_at) < now - FORGET_SILENT_PROCESSES_AFTER
         )
@@ -94,7 +92,7 @@ def scheduler_lease(session: Session) -> Lease | None:
 
 def release_lease(session: Session, name: str, *, now: datetime) -> bool:
     """Give the lease up at a clean stop so a standby takes it at its next beat (one commit)."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(_table)
         .where(_table.c.name == SCHEDULER_LEASE, _table.c.holder == name)
         .values(holder=None, renewed_at=now, expires_at=now)
@@ -107,7 +105,7 @@ def _take_if_free_expired_or_mine(
     session: Session, name: str, *, now: datetime, until: datetime
 ) -> bool:
     mine = _table.c.holder == name
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(_table)
         .where(
             _table.c.name == SCHEDULER_LEASE,
@@ -130,7 +128,7 @@ def _create_held_by(session: Session, name: str, *, now: datetime, until: dateti
     # (PostgreSQL waits for the first to commit, SQLite for its write lock).
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         insert(_table)
         .values(
             name=SCHEDULER_LEASE,

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from advocacy.domain.advocacy_asks import MESSAGES as ASK_MESSAGES
+from advocacy.domain.errors import RuleError
 from advocacy.domain.mail import Category
 from advocacy.domain.references import (
     Cap,
@@ -23,7 +24,7 @@ from advocacy.domain.references import (
     exclusions,
     rank_candidates,
 )
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind, TouchpointSource
 from advocacy.models import (
     ClientLink,

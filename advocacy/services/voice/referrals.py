@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from advocacy.domain.access import may_own_accounts, may_work_on_referral
 from advocacy.domain.advocacy_asks import AskKind
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.mail import Category
 from advocacy.domain.referrals import (
@@ -25,7 +26,7 @@ from advocacy.domain.referrals import (
     check_status_change,
     status_after_live_engagement,
 )
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Initiative, TouchpointKind, TouchpointSource
 from advocacy.models import (
     Account,
@@ -40,7 +41,7 @@ from advocacy.models import (
 )
 from advocacy.repository import get_row, journey, referrals
 from advocacy.services.access.client_links import create_link, resolve_link
-from advocacy.services.journey.accounts import NotAllowed, add_account, check_may_edit
+from advocacy.services.journey.accounts import add_account, check_may_edit
 from advocacy.services.journey.people import add_contact_to
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from advocacy.services.mail.queue import QueueResult, queue_email
@@ -182,7 +183,7 @@ def introduce(
     if not intro.name.strip() or not intro.company.strip():
         raise RuleError(N_("Give the person's name and company."))
     owner = session.get(User, referrer.account.owner_id) if referrer.account.owner_id else None
-    if owner is not None and (not owner.active or owner.role == Role.MARKETING):
+    if owner is not None and (not owner.active or not may_own_accounts(Role(owner.role))):
         owner = None  # a departed owner cannot take the prospect: it waits for an admin
     owner_id = owner.id if owner else None
     account, contact = _prospect(session, intro, owner_id=owner_id, now=now)

@@ -15,10 +15,11 @@ from sqlmodel import Session
 
 from advocacy.domain import surveys as rules
 from advocacy.domain.advocacy_asks import AskKind
+from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import Camp, Stage, camp_from_evidence
 from advocacy.domain.mail import Category
 from advocacy.domain.surveys import Sentiment, SurveyKind, SurveyStatus
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind, TouchpointSource
 from advocacy.models import (
     Account,

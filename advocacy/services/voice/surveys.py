@@ -21,13 +21,14 @@ from sqlmodel import Session, select
 
 from advocacy.db import savepoint
 from advocacy.domain import surveys as rules
+from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import EngagementStatus
 from advocacy.domain.mail import Category
 from advocacy.domain.outbox import Refusal as MailRefusal
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.pressure import VerdictKind
 from advocacy.domain.surveys import Refusal, SurveyKind, SurveyStatus, Trigger
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import Account, ClientLink, Contact, Engagement, Person, Survey, User
 from advocacy.repository.surveys import (
     contacts_of_account,

@@ -16,8 +16,9 @@ from sqlmodel import Session
 from advocacy.adapters import images
 from advocacy.adapters.rich_text import render_markdown
 from advocacy.domain import testimonials as rules
+from advocacy.domain.errors import RuleError
 from advocacy.domain.testimonials import Status, Use
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import (
     Account,
     ClientLink,

@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from advocacy.domain import testimonials as rules
 from advocacy.domain.access import MARKETERS
+from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status, Use
-from advocacy.domain.text import N_, RuleError
+from advocacy.domain.text import N_
 from advocacy.models import Account, Contact, PermissionChange, Testimonial, User
 from advocacy.repository import get_row
 from advocacy.repository.journey import existing_service_line_ids
@@ -27,7 +28,7 @@ from advocacy.repository.testimonials import (
     permissions_of,
     set_service_lines,
 )
-from advocacy.services.journey.accounts import NotAllowed, check_may_edit
+from advocacy.services.journey.accounts import check_may_edit
 from advocacy.services.mail.queue import QueueResult
 from advocacy.services.voice import testimonial_mail
 from advocacy.services.voice.testimonial_consent import render_body

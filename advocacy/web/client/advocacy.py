@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.errors import RuleError
 from advocacy.domain.referrals import IntroPreference
-from advocacy.domain.text import RuleError
 from advocacy.http.security import public
 from advocacy.http.validation import rule_message
 from advocacy.services.voice import references, referrals

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import force_locale
@@ -69,7 +69,8 @@ def _token_key() -> str:
 
 def client_limits(view: F) -> F:
     """Rate-limit a client view per address and per link token."""
-    return limiter.limit(PAGE_LIMIT)(limiter.limit(LINK_LIMIT, key_func=_token_key)(view))
+    # The limiter wraps with functools.wraps: the view keeps its signature.
+    return cast(F, limiter.limit(PAGE_LIMIT)(limiter.limit(LINK_LIMIT, key_func=_token_key)(view)))
 
 
 class ClientForm(FlaskForm):

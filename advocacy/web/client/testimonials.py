@@ -22,8 +22,8 @@ from advocacy.adapters.images import PictureStore
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain import testimonials as rules
+from advocacy.domain.errors import RuleError
 from advocacy.domain.testimonials import Use
-from advocacy.domain.text import RuleError
 from advocacy.http.extensions import limiter
 from advocacy.http.security import public
 from advocacy.http.validation import rule_message

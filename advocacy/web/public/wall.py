@@ -74,7 +74,7 @@ class WallRequest:
 
 
 def _settings() -> Settings:
-    return current_app.config["ADVOCACY"]  # type: ignore[no-any-return]
+    return current_app.config["ADVOCACY"]
 
 
 def _text(args: Any, name: str) -> str:

@@ -19,10 +19,10 @@ from advocacy.domain.access import (
     may_reassign_owner,
     sees_private_details,
 )
+from advocacy.domain.errors import RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import ALLOWED, Camp, Stage
 from advocacy.domain.people import ContactStatus
-from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user, signed_in
 from advocacy.http.validation import apply_errors
 from advocacy.models import TouchpointCreate

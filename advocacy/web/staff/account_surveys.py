@@ -22,9 +22,9 @@ from wtforms.validators import InputRequired
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS
+from advocacy.domain.errors import RuleError
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.surveys import Refusal, SurveyKind, SurveyStatus, Trigger
-from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
 from advocacy.repository.surveys import SurveyRow, surveys_of_account

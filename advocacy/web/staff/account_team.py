@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS
-from advocacy.domain.text import RuleError
+from advocacy.domain.errors import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.services.journey import ownership
 from advocacy.web.forms.journey import TeamForm

@@ -13,8 +13,8 @@ from wtforms import SelectChoice
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS, may_own_accounts
+from advocacy.domain.errors import RuleError
 from advocacy.domain.identity import Role
-from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user, signed_in
 from advocacy.http.validation import apply_errors
 from advocacy.models import Account, AccountCreate, AccountUpdate

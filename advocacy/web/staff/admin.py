@@ -6,13 +6,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from advocacy import repository
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ADMINS
+from advocacy.domain.errors import NotFound
 from advocacy.domain.identity import IdentityError
 from advocacy.http.security import allow, require_user
 from advocacy.models import User
+from advocacy.models.fields import saved_id
 from advocacy.repository import staff
 from advocacy.services.access import identity
 from advocacy.web.forms.common import ActionForm, InviteForm, RoleForm
@@ -24,7 +25,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _user_or_404(user_id: int) -> User:
     try:
         return staff.get_user(db_session(), user_id)
-    except repository.NotFound:
+    except NotFound:
         abort(404)
 
 
@@ -79,7 +80,7 @@ def _render_user(
         role_form=role_form,
         action_form=ActionForm(),
         invitation_url=_invitation_url(user),
-        identities=staff.identities_of(db_session(), user.id),
+        identities=staff.identities_of(db_session(), saved_id(user)),
     ), status
 
 

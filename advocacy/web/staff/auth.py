@@ -19,10 +19,10 @@ from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from advocacy import repository
 from advocacy.adapters import oidc
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.errors import NotFound
 from advocacy.domain.identity import (
     MIN_PASSWORD_LENGTH,
     IdentityError,
@@ -39,6 +39,7 @@ from advocacy.http.security import (
     start_session,
 )
 from advocacy.models import User
+from advocacy.models.fields import saved_id
 from advocacy.repository import staff
 from advocacy.services.access import identity
 from advocacy.settings import Settings
@@ -132,7 +133,7 @@ def logout() -> Response:
     if form.validate_on_submit():
         # Clearing this browser's cookie is not enough: a copy of it (another tab, a stolen one)
         # would still work, so the session ends on the server too.
-        identity.sign_out(db_session(), require_user().id)
+        identity.sign_out(db_session(), saved_id(require_user()))
         end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -213,12 +214,12 @@ def oidc_callback() -> Response | tuple[str, int]:
 
 def invitation_token(user: User) -> str:
     """A signed token for `user` to set a password; it stops working once used or re-keyed."""
-    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=INVITATION_SALT)
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
     return serializer.dumps({"u": user.id, "e": user.session_epoch})
 
 
 def _read_invitation(token: str) -> tuple[int, int] | None:
-    serializer = URLSafeTimedSerializer(current_app.secret_key, salt=INVITATION_SALT)
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
     max_age = _settings().invitation_valid_days * 86400
     try:
         data = serializer.loads(token, max_age=max_age)
@@ -235,7 +236,7 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
     if found is not None:
         try:
             user = staff.get_user(db_session(), found[0])
-        except repository.NotFound:
+        except NotFound:
             user = None
     if found is None or user is None or user.session_epoch != found[1] or not user.active:
         message = _(
@@ -249,7 +250,7 @@ def accept_invitation(token: str) -> Response | tuple[str, int] | str:
             return render_template("auth/invitation.html", **page), 400
         try:
             user = identity.set_password(
-                db_session(), user.id, form.password.data, expected_epoch=found[1]
+                db_session(), saved_id(user), form.password.data, expected_epoch=found[1]
             )
         except IdentityError as error:
             form.password.errors.append(_(str(error)))

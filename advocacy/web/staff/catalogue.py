@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ADMINS
-from advocacy.domain.text import RuleError
+from advocacy.domain.errors import RuleError
 from advocacy.http.security import allow
 from advocacy.http.validation import apply_errors, rule_message
 from advocacy.models import ServiceLine, ServiceLineCreate, ServiceLineUpdate

@@ -13,9 +13,9 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS, ADMINS, may_edit_account
 from advocacy.domain.cadence import CheckInOutcome, CheckInStatus
+from advocacy.domain.errors import RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.people import ContactStatus
-from advocacy.domain.text import RuleError
 from advocacy.domain.touchpoints import Channel
 from advocacy.http.security import allow, require_user
 from advocacy.models import CheckIn

@@ -14,9 +14,9 @@ from advocacy.adapters.csv_files import write_csv
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import MARKETERS
+from advocacy.domain.errors import RuleError
 from advocacy.domain.library import ItemState
 from advocacy.domain.numbers import whole_number
-from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository import library
 from advocacy.services.library import collections

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS
-from advocacy.domain.text import RuleError
+from advocacy.domain.errors import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.http.validation import apply_errors
 from advocacy.models import Account, EngagementCreate, EngagementUpdate

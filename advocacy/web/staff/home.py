@@ -11,6 +11,7 @@ from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS, may_own_accounts
 from advocacy.domain.identity import Role
 from advocacy.http.security import allow, require_user, signed_in
+from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
 from advocacy.services.check_ins import my_week
 from advocacy.services.journey import signals
@@ -63,7 +64,7 @@ def preferences() -> Response | tuple[str, int] | str:
             return render_template("home/preferences.html", form=form), 400
         identity.update_preferences(
             db_session(),
-            user.id,
+            saved_id(user),
             name=form.name.data or "",
             language=form.language.data or None,
             timezone=form.timezone.data or None,

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,8 +34,9 @@ from advocacy.adapters.pending_uploads import PendingUpload, PendingUploads
 from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.access import ACCOUNT_WORKERS
-from advocacy.domain.csv_import import Kind, field_labels
-from advocacy.domain.text import RuleError
+from advocacy.domain.csv_fields import Kind
+from advocacy.domain.csv_import import field_labels
+from advocacy.domain.errors import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.http.validation import rule_message
 from advocacy.services.imports import csv_files
@@ -102,7 +104,7 @@ def start() -> tuple[str, int]:
 
 @bp.post("/imports")
 @allow(*ACCOUNT_WORKERS)
-def upload() -> Response | tuple[str, int]:
+def upload() -> ResponseReturnValue:
     form = UploadForm()
     if not form.validate_on_submit():
         return _start(form, 400)

@@ -27,6 +27,7 @@ from advocacy import repository
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ADMINS
+from advocacy.domain.errors import NotFound
 from advocacy.domain.mail import ALL, Category
 from advocacy.domain.paging import page_number
 from advocacy.http.security import allow, require_user
@@ -126,7 +127,7 @@ def message_filter(args: MultiDict[str, str]) -> mail_log.MessageFilter:
 def _message_or_404(message_id: int) -> OutboxMessage:
     try:
         return repository.get_row(db_session(), OutboxMessage, message_id)
-    except repository.NotFound:
+    except NotFound:
         abort(404)
 
 
@@ -235,7 +236,7 @@ def remove_suppression(suppression_id: int) -> Response:
         row = consent.remove_manual_suppression(
             db_session(), suppression_id, by=require_user(), now=utcnow()
         )
-    except repository.NotFound:
+    except NotFound:
         abort(404)
     except consent.NotManual:
         flash(_("Only a suppression added by staff can be removed here."), "error")

@@ -14,8 +14,8 @@ from wtforms import SelectChoice
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS
+from advocacy.domain.errors import RuleError
 from advocacy.domain.numbers import whole_number
-from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.models import ReferenceCall, ReferenceRequest
 from advocacy.repository import get_row, journey

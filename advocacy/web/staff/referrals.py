@@ -12,11 +12,11 @@ from wtforms import SelectChoice
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS, may_work_on_referral
+from advocacy.domain.errors import RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.numbers import whole_number
 from advocacy.domain.people import ContactStatus
 from advocacy.domain.referrals import ReferralStatus
-from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
 from advocacy.repository.referrals import list_referrals, referral_page, referrals_for_prospect

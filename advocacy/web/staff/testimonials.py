@@ -32,10 +32,10 @@ from advocacy.domain.access import (
     may_edit_account,
     sees_private_details,
 )
+from advocacy.domain.errors import RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.numbers import whole_number
 from advocacy.domain.testimonials import Status
-from advocacy.domain.text import RuleError
 from advocacy.http.security import allow, require_user
 from advocacy.repository.journey import get_account, list_service_lines, team_user_ids
 from advocacy.repository.read_models import accounts
@@ -110,7 +110,7 @@ def _detail(
             )
         },
         private=sees_private_details(Role(user.role)),
-        marketer=Role(user.role) in testimonials.MARKETERS,
+        marketer=Role(user.role) in MARKETERS,
         action_form=ActionForm(formdata=None),
         edit_form=given.get("edit_form")
         or EditForm(
