@@ -313,13 +313,7 @@ def rank_next_lines(
     policy: RankingPolicy,
 ) -> list[Candidate]:
     """The next service lines for one contact (or account), best first, each with its reasons."""
-    ranker = Ranker(
-        line_ids=line_ids,
-        relevance={industry: relevance},
-        statistics=statistics,
-        content=content,
-        policy=policy,
-    )
+    ranker = _one_industry(industry, relevance, statistics, line_ids, content, policy)
     return ranker.rank(Client(0, industry, language, awareness), now=now)
 
 
@@ -356,11 +350,23 @@ def talking_point_lines(
     policy: RankingPolicy,
 ) -> list[Candidate]:
     """One or two next lines to raise in a check-in, with their reasons; none in a repair."""
-    ranker = Ranker(
+    ranker = _one_industry(industry, relevance, statistics, line_ids, (), policy)
+    return ranker.talking_points(Client(0, industry, "", awareness), kind=kind, now=now)
+
+
+def _one_industry(
+    industry: str,
+    relevance: Mapping[int, int],
+    statistics: CoPurchase,
+    line_ids: Iterable[int],
+    content: Collection[tuple[int, str]],
+    policy: RankingPolicy,
+) -> Ranker:
+    # A ranker for one client: only its industry's ratings are needed.
+    return Ranker(
         line_ids=line_ids,
         relevance={industry: relevance},
         statistics=statistics,
-        content=(),
+        content=content,
         policy=policy,
     )
-    return ranker.talking_points(Client(0, industry, "", awareness), kind=kind, now=now)

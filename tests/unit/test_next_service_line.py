@@ -5,7 +5,9 @@ The numbers are computed by hand in the comments (docs/nurture.md gives the form
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -13,8 +15,9 @@ from hypothesis import strategies as st
 
 from advocacy.domain.awareness import Awareness, LineAwareness
 from advocacy.domain.cadence import CheckInKind
-from advocacy.domain.co_purchase import CoPurchase, co_purchase
+from advocacy.domain.co_purchase import co_purchase
 from advocacy.domain.next_service_line import (
+    Candidate,
     Client,
     Ranker,
     RankingPolicy,
@@ -48,27 +51,31 @@ def bought(*line_ids: int) -> dict[int, LineAwareness]:
     return {line: LineAwareness(line, Awareness.BOUGHT, bought_at=NOW) for line in line_ids}
 
 
-def rank(
-    awareness: dict[int, LineAwareness],
+def next_lines(
+    awareness: Mapping[int, LineAwareness],
     *,
     industry: str = "logistics",
-    relevance: dict[int, int] | None = None,
-    statistics: CoPurchase = STATS,
+    relevance: Mapping[int, int] | None = None,
+    line_ids: tuple[int, ...] = LINES,
     content: frozenset[tuple[int, str]] = EVERYTHING,
     language: str = "en",
     policy: RankingPolicy = POLICY,
-) -> list[tuple[int, float]]:
-    ranked = rank_next_lines(
+) -> list[Candidate]:
+    return rank_next_lines(
         industry=industry,
         awareness=awareness,
         relevance=relevance or {},
-        statistics=statistics,
-        line_ids=LINES,
+        statistics=STATS,
+        line_ids=line_ids,
         content=content,
         language=language,
         now=NOW,
         policy=policy,
     )
+
+
+def rank(awareness: dict[int, LineAwareness], **options: Any) -> list[tuple[int, float]]:
+    ranked = next_lines(awareness, **options)
     return [(candidate.service_line_id, round(candidate.score, 6)) for candidate in ranked]
 
 
@@ -199,35 +206,15 @@ def test_lines_without_content_in_the_clients_language_are_left_out_when_require
 
 
 def test_lines_outside_the_catalogue_are_never_proposed() -> None:
-    ranked = rank_next_lines(
-        industry="logistics",
-        awareness=bought(TAX),
-        relevance={},
-        statistics=STATS,
-        line_ids=[TAX, ESG],  # Transfer pricing was retired from the catalogue
-        content=EVERYTHING,
-        language="en",
-        now=NOW,
-        policy=POLICY,
-    )
-    assert [candidate.service_line_id for candidate in ranked] == [ESG]
+    # Transfer pricing was retired from the catalogue.
+    assert ids(rank(bought(TAX), line_ids=(TAX, ESG))) == [ESG]
 
 
 # --- reasons ----------------------------------------------------------------------------------
 
 
-def reasons(awareness: dict[int, LineAwareness], **options: object) -> dict[int, list[Reason]]:
-    ranked = rank_next_lines(
-        industry=str(options.get("industry", "logistics")),
-        awareness=awareness,
-        relevance=options.get("relevance", {}),  # type: ignore[arg-type]
-        statistics=STATS,
-        line_ids=LINES,
-        content=EVERYTHING,
-        language="en",
-        now=NOW,
-        policy=POLICY,
-    )
+def reasons(awareness: dict[int, LineAwareness], **options: Any) -> dict[int, list[Reason]]:
+    ranked = next_lines(awareness, **options)
     return {candidate.service_line_id: list(candidate.reasons) for candidate in ranked}
 
 
@@ -355,16 +342,11 @@ def test_ranking_many_clients_gives_each_the_same_answer_as_ranking_it_alone() -
         policy=POLICY,
     )
     for client in clients:
-        alone = rank_next_lines(
+        alone = next_lines(
+            client.awareness,
             industry=client.industry,
-            awareness=client.awareness,
-            relevance=relevance.get(client.industry, {}),
-            statistics=STATS,
-            line_ids=LINES,
-            content=EVERYTHING,
+            relevance=relevance.get(client.industry),
             language=client.language,
-            now=NOW,
-            policy=POLICY,
         )
         assert many[client.id] == alone
 
@@ -445,15 +427,12 @@ def test_the_ranking_never_breaks_its_rules(
     require_content: bool,
 ) -> None:
     policy = RankingPolicy(quiet_days=quiet_days, limit=limit, require_content=require_content)
-    ranked = rank_next_lines(
+    ranked = next_lines(
+        awareness,
         industry=industry,
-        awareness=awareness,
         relevance=relevance,
-        statistics=STATS,
-        line_ids=LINES,
         content=content,
         language=language,
-        now=NOW,
         policy=policy,
     )
     assert len(ranked) <= limit
