@@ -73,6 +73,7 @@ class Candidate:
 
     @property
     def reason(self) -> Reason:
+        """The strongest reason, the one a single line of text shows."""
         return self.reasons[0]
 
 
