@@ -87,7 +87,8 @@ def advocacy_label(kind: str, value: str | None) -> Any:
     return ADVOCACY_LABELS.get(kind, {}).get(value or "", value or "")
 
 
-def install(bp: Blueprint) -> None:
+def install_advocacy_label(bp: Blueprint) -> None:
+    """Let every template name an advocacy ask or contribution the way the forms do."""
     bp.add_app_template_global(advocacy_label, "advocacy_label")
 
 

@@ -21,17 +21,17 @@ from advocacy.http.security import allow, require_user
 from advocacy.repository.read_models import accounts
 from advocacy.repository.referrals import list_referrals, referral_page, referrals_for_prospect
 from advocacy.services.voice import asks, referrals
-from advocacy.web.forms import advocacy as advocacy_forms
 from advocacy.web.forms.advocacy import (
     AskIntroductionForm,
     ReferralOwnerForm,
     ReferralStatusForm,
     ThankYouForm,
+    install_advocacy_label,
 )
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("referrals", __name__)
-advocacy_forms.install(bp)
+install_advocacy_label(bp)
 
 
 def _owner_choices(form: ReferralOwnerForm) -> ReferralOwnerForm:
