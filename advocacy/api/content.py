@@ -7,6 +7,7 @@ marketing and administrators.
 from __future__ import annotations
 
 from flask import Response
+from pydantic import BaseModel
 
 from advocacy.api.routes import api_route, found, one, page, parse_query
 from advocacy.api.schemas import ContentItemList, ContentQuery
@@ -54,7 +55,8 @@ def list_content() -> tuple[Response, int]:
     rows, more = api_lists.list_content(
         db_session(), api_lists.Window(query.limit, query.after_id, query.offset), wanted
     )
-    return page(ContentItemList, items_public(rows), more, query, rows[-1].id if rows else None)
+    found: list[BaseModel] = [*items_public(rows)]
+    return page(ContentItemList, found, more, query, rows[-1].id if rows else None)
 
 
 @api_route(

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Final
 
 from sqlmodel import Session, col, func, select
 
-from advocacy.demo import vocabulary
+from advocacy.demo import vocabulary, voice
 from advocacy.domain.content import ContentKind, ContentLanguage
-from advocacy.domain.identity import Role
 from advocacy.domain.journey import Stage
-from advocacy.models import ContentItem, ContentItemCreate, ServiceLine, User
+from advocacy.models import ContentItem, ContentItemCreate, ServiceLine
 from advocacy.services.content import items
 
 if TYPE_CHECKING:
@@ -170,17 +169,6 @@ def _data(planned: DemoItem, line_id: int, number: int, now: datetime) -> Conten
     )
 
 
-def _author(session: Session) -> User | None:
-    """Who keeps the library: marketing's first active user, else an administrator."""
-    for role in (Role.MARKETING, Role.ADMIN):
-        user = session.exec(
-            select(User).where(User.role == role.value, col(User.active)).order_by(col(User.id))
-        ).first()
-        if user is not None:
-            return user
-    return None
-
-
 def add_content(session: Session, report: DemoReport, *, seed: int, now: datetime) -> None:
     """Fill the content library once, through the product's own use case."""
     already = session.exec(
@@ -191,7 +179,7 @@ def add_content(session: Session, report: DemoReport, *, seed: int, now: datetim
     if already:
         report.count("content items", created=False, n=already)
         return
-    author = _author(session)
+    author = voice.marketer(session)  # who approves quotes keeps the library too
     line_ids = {
         line.name: line.id
         for line in session.exec(select(ServiceLine))

@@ -241,3 +241,22 @@ def test_what_may_be_offered_now_is_read_in_two_queries_grouped_by_line_and_lang
             if item.industries:
                 assert item.industries == frozenset({"banking"})
             assert is_available_to(item, fr_banking_between, NOW) == (language == "fr")
+
+
+def test_a_page_of_the_list_costs_the_same_few_queries_whatever_the_library_holds(
+    session: Session, marketer: User, statements: list[str]
+) -> None:
+    lines = [make_service_line(session, f"Line {n}") for n in range(3)]
+
+    def queries_for_a_page() -> int:
+        session.expire_all()
+        statements.clear()
+        page = content.list_content(session, ContentFilter(industry="Banking"), page=1, size=25)
+        assert page.rows
+        return len(statements)
+
+    new_item(session, marketer, [lines[0].id], industries=["Banking"], stages=["active"])
+    few = queries_for_a_page()
+    for n in range(30):
+        new_item(session, marketer, [line.id for line in lines[: 1 + n % 3]], stages=["former"])
+    assert queries_for_a_page() == few == 4
