@@ -15,6 +15,7 @@ def init_api(app: Flask) -> None:
         accounts,
         check_ins,
         contacts,
+        content,
         engagements,
         library,
         openapi,

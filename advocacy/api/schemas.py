@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from datetime import date
 from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import (
@@ -20,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from advocacy.domain.content import MAX_INDUSTRY_LENGTH, ContentKind, ContentLanguage
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.domain.paging import first_row
 from advocacy.domain.people import ContactStatus
@@ -31,6 +33,7 @@ from advocacy.models import (
     ContactCreate,
     ContactPublic,
     ContactUpdate,
+    ContentItemPublic,
     EngagementCreate,
     EngagementPublic,
     EngagementUpdate,
@@ -196,6 +199,21 @@ class ServiceLineQuery(PageQuery):
     active: bool | None = None
 
 
+class ContentQuery(PageQuery):
+    service_line_id: RowId | None = Field(None, description="Items that introduce this line.")
+    kind: ContentKind | None = None
+    language: ContentLanguage | None = None
+    industry: Annotated[str, Field(min_length=1, max_length=MAX_INDUSTRY_LENGTH)] | None = Field(
+        None, description="Items that suit this industry: written for it or for every industry."
+    )
+    stage: Stage | None = Field(
+        None, description="Items that suit this journey stage: written for it or for every stage."
+    )
+    valid_on: date | None = Field(None, description="Items valid on this day.")
+    archived: bool = Field(False, description="Archived items instead of those in use.")
+    q: Search | None = Field(None, description="Words in the title or summary.")
+
+
 def _page_of(public: type[BaseModel]) -> type[BaseModel]:
     name = public.__name__.removesuffix("Public") + "List"
     return create_model(
@@ -212,3 +230,4 @@ ContactList = _page_of(ContactPublic)
 EngagementList = _page_of(EngagementPublic)
 TouchpointList = _page_of(TouchpointPublic)
 ServiceLineList = _page_of(ServiceLinePublic)
+ContentItemList = _page_of(ContentItemPublic)

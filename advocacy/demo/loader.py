@@ -19,7 +19,7 @@ from sqlalchemy import Connection, func, text
 from sqlmodel import Session, SQLModel, col, select
 
 from advocacy.adapters.passwords import hash_password
-from advocacy.demo import vocabulary, voice
+from advocacy.demo import content, vocabulary, voice
 from advocacy.demo.firm import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
 from advocacy.domain.access import ACCOUNT_WORKERS, is_administrator
 from advocacy.domain.identity import Role
@@ -210,6 +210,7 @@ def load_demo(
     started = time.perf_counter()
     voice.add_client_voice(session, report, seed=seed, now=now)
     report.timed("client voice", time.perf_counter() - started)
+    content.add_content(session, report, seed=seed, now=now)
     return report
 
 
@@ -242,4 +243,5 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     _add_demo_firm(session, report, size="small", seed=DEFAULT_SEED, now=now, progress=None)
     session.commit()
     voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
+    content.add_content(session, report, seed=DEFAULT_SEED, now=now)
     return FirstRun(admin.email, password, report)

@@ -87,7 +87,7 @@ def add_client_voice(
     happy, detractors = _clients(session, rng)
     if not happy:
         return
-    play = Play(session, settings, now, marketer=_marketer(session), dispatch=_outbox_idle(session))
+    play = Play(session, settings, now, marketer=marketer(session), dispatch=_outbox_idle(session))
     mails = _outbox_size(session)
     play.run(_stories(play, rng, happy, detractors))
     testimonials.expire_due(session, now=now)  # the daily job: consents whose last day passed
@@ -112,7 +112,7 @@ def _outbox_idle(session: Session) -> bool:
     return waiting == 0
 
 
-def _marketer(session: Session) -> User | None:
+def marketer(session: Session) -> User | None:
     """Who approves and publishes: marketing's first active user, else an administrator."""
     for role in (Role.MARKETING, Role.ADMIN):
         user = session.exec(

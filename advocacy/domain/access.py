@@ -88,3 +88,8 @@ def may_work_on_referral(role: Role, user_id: int, *, owner_id: int | None) -> b
     if role is Role.ADMIN:
         return True
     return role is Role.ACCOUNT_MANAGER and owner_id in {None, user_id}
+
+
+def may_manage_content(role: Role) -> bool:
+    """The content library is marketing's (and administrators'); account managers read it."""
+    return role in MARKETERS

@@ -65,8 +65,10 @@ def friendly(detail: dict[str, Any]) -> str:
         return _("Enter a valid e-mail address.")
     if kind == "string_pattern_mismatch":
         return _("This value has the wrong format.")
-    message = str(detail.get("msg", ""))
-    return message.removeprefix("Value error, ") or _("This value is not valid.")
+    message = str(detail.get("msg", "")).removeprefix("Value error, ")
+    # A rule's own message (marked with N_ where it is defined) is in the catalogue; any other
+    # text comes back unchanged from gettext.
+    return _(message) if message else _("This value is not valid.")
 
 
 def apply_errors(form: FlaskForm, error: ValidationError) -> list[str]:

@@ -16,6 +16,15 @@ from advocacy.models.catalogue import (
     ServiceLineUpdate,
 )
 from advocacy.models.checkins import CalendarFeed, CheckIn
+from advocacy.models.content import (
+    ContentItem,
+    ContentItemCreate,
+    ContentItemIndustry,
+    ContentItemPublic,
+    ContentItemServiceLine,
+    ContentItemStage,
+    ContentItemUpdate,
+)
 from advocacy.models.engagements import (
     Engagement,
     EngagementContact,
@@ -72,6 +81,13 @@ __all__ = [
     "ContactPublic",
     "ContactRole",
     "ContactUpdate",
+    "ContentItem",
+    "ContentItemCreate",
+    "ContentItemIndustry",
+    "ContentItemPublic",
+    "ContentItemServiceLine",
+    "ContentItemStage",
+    "ContentItemUpdate",
     "Engagement",
     "EngagementContact",
     "EngagementCreate",

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from wtforms import SelectChoice
 
+from advocacy.domain.content import ContentKind, ContentLanguage
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.domain.people import BuyingRole, ConsentBasis, ContactStatus, Seniority
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind
@@ -100,6 +101,18 @@ LABELS: Mapping[str, Mapping[str, Any]] = {
         Channel.EVENT: _l("Event"),
         Channel.SOCIAL: _l("Social media"),
         Channel.OTHER: _l("Other"),
+    },
+    "content_kind": {
+        ContentKind.ARTICLE: _l("Article"),
+        ContentKind.CASE_STUDY: _l("Case study"),
+        ContentKind.WEBINAR: _l("Webinar"),
+        ContentKind.EVENT: _l("Event"),
+        ContentKind.WHITE_PAPER: _l("White paper"),
+        ContentKind.SHORT_NOTE: _l("Short note"),
+    },
+    "content_language": {
+        ContentLanguage.EN: _l("English"),
+        ContentLanguage.FR: _l("French"),
     },
 }
 

@@ -13,7 +13,8 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from advocacy.demo import loader
+from advocacy.demo import loader, vocabulary
+from advocacy.domain.content import ContentKind
 from advocacy.domain.journey import (
     Camp,
     EngagementFacts,
@@ -27,6 +28,7 @@ from advocacy.models import (
     Account,
     AccountCreate,
     Contact,
+    ContentItem,
     Engagement,
     JourneySignal,
     OutboxMessage,
@@ -34,6 +36,7 @@ from advocacy.models import (
     Person,
     ReferenceCall,
     Referral,
+    ServiceLine,
     StageChange,
     Survey,
     Touchpoint,
@@ -41,6 +44,7 @@ from advocacy.models import (
 )
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.models import TestimonialPermission as Permission
+from advocacy.repository import content
 from advocacy.services.journey.accounts import add_account
 from advocacy.services.mail.queue import queue_email
 from tests.conftest import empty_all_tables
@@ -193,6 +197,9 @@ def _fingerprint(session: Session) -> str:
         digest.update(repr((p.use, p.action, p.expires_on, p.at)).encode())
     for r in session.exec(select(Referral).order_by(col(Referral.id))):
         digest.update(repr((contact_key[r.referrer_contact_id], r.name, r.status)).encode())
+    for i in session.exec(select(ContentItem).order_by(col(ContentItem.id))):
+        row = (i.kind, i.language, i.title, i.url, i.valid_from, i.valid_until)
+        digest.update(repr(row).encode())
     return digest.hexdigest()
 
 
@@ -226,6 +233,7 @@ def test_the_same_seed_gives_the_same_firm_and_client_voice_and_another_seed_ano
 
 VOICE_AND_FIRM = (
     Account,
+    ContentItem,
     Contact,
     Engagement,
     Touchpoint,
@@ -278,3 +286,24 @@ def test_mail_waiting_before_the_demo_is_left_to_the_real_dispatcher(
     )
     loader.load_demo(session, size="small", now=now)
     assert set(session.exec(select(OutboxMessage.status))) == {"queued"}
+
+
+def test_the_demo_library_offers_every_service_line_in_both_languages_some_items_expired(
+    session: Session, now: datetime
+) -> None:
+    report = loader.load_demo(session, size="small", now=now)
+    library = list(session.exec(select(ContentItem).order_by(col(ContentItem.id))))
+    assert report.created["content items"] == len(library) == 3 * len(vocabulary.SERVICE_LINES)
+    assert {item.kind for item in library} == {kind.value for kind in ContentKind}
+    assert {item.language for item in library} == {"en", "fr"}
+    today = now.date()
+    expired = [i for i in library if i.valid_until is not None and i.valid_until < today]
+    assert 2 <= len(expired) < len(library) // 2
+    marketer = session.exec(select(User).where(User.role == "marketing")).one()
+    assert {item.created_by_id for item in library} == {marketer.id}
+    assert all(item.url.startswith("https://insights.demo.advocacy.example/") for item in library)
+    offered = content.available_content(session, now)
+    lines = session.exec(select(ServiceLine)).all()
+    for line in lines:
+        assert (line.id, "en") in offered or (line.id, "fr") in offered, line.name
+    assert sum(len(found) for found in offered.values()) == len(library) - len(expired)

@@ -116,6 +116,7 @@ SPELLED_THE_SAME: dict[str, frozenset[str]] = {
             "Actions",
             "Administration",
             "API",
+            "Article",
             "Camp",
             "Catalogue (%(count)d)",
             "Client",

@@ -18,6 +18,7 @@ from advocacy.models import (
     Account,
     CheckIn,
     Contact,
+    ContentItem,
     Engagement,
     EngagementContact,
     EngagementServiceLine,
@@ -27,6 +28,7 @@ from advocacy.models import (
     Survey,
     Touchpoint,
 )
+from advocacy.repository import content
 
 T = TypeVar("T")
 
@@ -149,6 +151,12 @@ def list_service_lines(
     if active is not None:
         query = query.where(ServiceLine.active == active)
     return _page(session, query, col(ServiceLine.id), window)
+
+
+def list_content(
+    session: Session, window: Window, wanted: content.ContentFilter
+) -> tuple[list[ContentItem], bool]:
+    return _page(session, content.filtered(session, wanted), col(ContentItem.id), window)
 
 
 def list_check_ins(

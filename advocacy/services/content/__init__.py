@@ -1,0 +1,1 @@
+"""The content library: the items marketing offers clients, kept by marketing and administrators."""
