@@ -13,6 +13,7 @@ from advocacy.domain.touchpoints import TouchpointSource, removal_refusal
 from advocacy.models import Account, Touchpoint, TouchpointCreate, User
 from advocacy.repository import NotFound, journey
 from advocacy.services.journey.accounts import check_may_edit
+from advocacy.services.nurture.awareness import follow_touchpoint
 
 
 def add_touchpoint_to(
@@ -54,6 +55,7 @@ def add_touchpoint_to(
     )
     session.add(touchpoint)
     session.flush()
+    follow_touchpoint(session, touchpoint, now=now)  # a line introduced, or interest shown
     return touchpoint
 
 
