@@ -25,6 +25,7 @@ from advocacy.domain.identity import Role
 from advocacy.models import Account, ServiceLine, ServiceLineIndustry, User
 from advocacy.repository import staff
 from advocacy.services.access.identity import checked_email
+from advocacy.services.nurture import awareness
 
 DEMO_DOMAIN = "demo.advocacy.example"
 # Staff of the demo firm. They are invited (no password): an admin sends them their link, which
@@ -208,7 +209,15 @@ def load_demo(
     started = time.perf_counter()
     voice.add_client_voice(session, report, seed=seed, now=now)
     report.timed("client voice", time.perf_counter() - started)
+    _rebuild_awareness(session, report, now=now)
     return report
+
+
+def _rebuild_awareness(session: Session, report: DemoReport, *, now: datetime) -> None:
+    """The firm was written in bulk, past the use cases: derive what each client knows from it."""
+    started = time.perf_counter()
+    awareness.rebuild_awareness(session, now=now)
+    report.timed("awareness", time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -239,4 +248,5 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     _add_demo_firm(session, report, size="small", seed=DEFAULT_SEED, now=now, progress=None)
     session.commit()
     voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
+    _rebuild_awareness(session, report, now=now)
     return FirstRun(admin.email, password, report)

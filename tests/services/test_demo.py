@@ -278,3 +278,13 @@ def test_mail_waiting_before_the_demo_is_left_to_the_real_dispatcher(
     )
     loader.load_demo(session, size="small", now=now)
     assert set(session.exec(select(OutboxMessage.status))) == {"queued"}
+
+
+def test_the_demo_firm_knows_what_its_clients_bought_and_heard_about(
+    session: Session, now: datetime
+) -> None:
+    from advocacy.models import AccountLineAwareness
+
+    loader.load_demo(session, size="small", now=now)
+    found = {row.state for row in session.exec(select(AccountLineAwareness))}
+    assert {"bought", "engaged", "introduced"} <= found
