@@ -37,6 +37,7 @@ from advocacy.web.staff import (
     references,
     referrals,
     testimonials,
+    typecasting,
 )
 
 
@@ -117,6 +118,7 @@ def init_web(app: Flask, settings: Settings) -> None:
         collections.bp,
         webhooks.bp,
         calendar.bp,
+        typecasting.bp,
         wall.bp,
     ):
         app.register_blueprint(blueprint)
