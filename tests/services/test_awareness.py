@@ -32,20 +32,15 @@ def snapshot(session: Session) -> Snapshot:
     """Every stored record: (level, who, line) -> (state, introduced, engaged, bought)."""
     session.expire_all()
     found: Snapshot = {}
-    for row in session.exec(select(ContactLineAwareness)):
-        found[("contact", row.contact_id, row.service_line_id)] = (
-            row.state,
-            row.introduced_at,
-            row.engaged_at,
-            row.bought_at,
-        )
-    for row in session.exec(select(AccountLineAwareness)):
-        found[("account", row.account_id, row.service_line_id)] = (
-            row.state,
-            row.introduced_at,
-            row.engaged_at,
-            row.bought_at,
-        )
+    for level, model in (("contact", ContactLineAwareness), ("account", AccountLineAwareness)):
+        for row in session.exec(select(model)):
+            who = row.contact_id if level == "contact" else row.account_id
+            found[(level, who, row.service_line_id)] = (
+                row.state,
+                row.introduced_at,
+                row.engaged_at,
+                row.bought_at,
+            )
     return found
 
 

@@ -151,17 +151,6 @@ def test_one_batch_of_events_raises_awareness_in_one_statement_per_table(
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSendGrid]:
-    with FakeSendGrid() as server:
-        yield server
-
-
-@pytest.fixture
-def signer() -> Signer:
-    return Signer()
-
-
-@pytest.fixture
 def sg_app(app_factory: Any, fake: FakeSendGrid, signer: Signer) -> Iterator[Flask]:
     app = app_factory(
         mail_backend="sendgrid",
