@@ -21,6 +21,7 @@ from advocacy.api.schemas import (
     AccountList,
     AccountQuery,
     AccountUpdateRequest,
+    LineAwarenessItem,
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
@@ -85,15 +86,15 @@ def get_account_awareness(account_id: int) -> tuple[Response, int]:
             account_id=account_id,
             typecasting_index=found_awareness.index,
             lines=[
-                {
-                    "service_line_id": line.service_line_id,
-                    "name": line.name,
-                    "state": line.state,
-                    "relevant": line.relevant,
-                    "introduced_at": line.introduced_at,
-                    "engaged_at": line.engaged_at,
-                    "bought_at": line.bought_at,
-                }
+                LineAwarenessItem(
+                    service_line_id=line.service_line_id,
+                    name=line.name,
+                    state=line.state,
+                    relevant=line.relevant,
+                    introduced_at=line.introduced_at,
+                    engaged_at=line.engaged_at,
+                    bought_at=line.bought_at,
+                )
                 for line in found_awareness.lines
             ],
         )
