@@ -18,6 +18,7 @@ from advocacy.demo import loader
 from advocacy.domain.identity import IdentityError, Role
 from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
+from advocacy.services.nurture import awareness
 from advocacy.settings import SettingsError, database_url
 
 
@@ -198,6 +199,21 @@ def _print_demo(report: loader.DemoReport) -> None:
         click.echo(f"demo: {count} {kind} already there")
 
 
+awareness_group = click.Group("awareness", help="What each client knows the firm for.")
+
+
+@awareness_group.command("rebuild")
+@with_appcontext
+def awareness_rebuild() -> None:
+    """Recompute every contact's and account's service-line awareness from the evidence."""
+    click.echo("awareness: rebuilding from engagements, touchpoints and mail events...", err=True)
+    done = awareness.rebuild_awareness(db_session(), now=utcnow())
+    click.echo(
+        f"awareness: {done.contact_records} contact records, {done.account_records} account "
+        f"records rebuilt in {done.seconds:.1f} s"
+    )
+
+
 @click.command("first-run")
 @click.option("--admin-email", default="admin@example.com", show_default=True)
 @with_appcontext
@@ -267,7 +283,14 @@ def register_commands(app: Flask) -> None:
     from advocacy.cli_imports import export_command, import_command
     from advocacy.cli_tokens import tokens_group
 
-    for command in (db_group, users_group, demo_command, first_run_command, serve_command):
+    for command in (
+        db_group,
+        users_group,
+        awareness_group,
+        demo_command,
+        first_run_command,
+        serve_command,
+    ):
         app.cli.add_command(command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)

@@ -97,6 +97,14 @@ def _as_count(name: str, value: Any) -> int:
     return number
 
 
+def _relevance(name: str, value: Any) -> int:
+    """A relevance rating of the catalogue (1 low - 5 high)."""
+    number = _as_int(name, value)
+    if number > 5:
+        raise SettingsError(f"{name}: expected a relevance from 1 to 5, got {number}")
+    return number
+
+
 def _email(name: str, value: Any) -> str:
     text = _as_str(name, value).lower()
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
@@ -301,6 +309,7 @@ class Settings:
     wall_frame_ancestors: tuple[str, ...] = _setting(_frame_ancestors)
     log_level: str = _setting(_one_of("DEBUG", "INFO", "WARNING", "ERROR"))
     mail_events_silence_minutes: int = _setting(_as_int)
+    typecasting_relevance_threshold: int = _setting(_relevance)
 
     @property
     def is_production(self) -> bool:

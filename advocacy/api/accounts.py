@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, url_for
+from flask import Response, current_app, url_for
 
 from advocacy.api.routes import (
     acting_user,
@@ -16,10 +16,12 @@ from advocacy.api.routes import (
     sees_private,
 )
 from advocacy.api.schemas import (
+    AccountAwarenessPublic,
     AccountCreateRequest,
     AccountList,
     AccountQuery,
     AccountUpdateRequest,
+    LineAwarenessItem,
 )
 from advocacy.clock import utcnow
 from advocacy.db import db_session
@@ -27,7 +29,7 @@ from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.text import N_
 from advocacy.models import Account, AccountPublic
 from advocacy.repository import journey
-from advocacy.repository.read_models import api_lists
+from advocacy.repository.read_models import api_lists, typecasting
 from advocacy.services.journey import accounts
 
 
@@ -66,6 +68,37 @@ def get_account(account_id: int) -> tuple[Response, int]:
     """One account."""
     account = found(lambda: journey.get_account(db_session(), account_id))
     return one(account_public(account, private=sees_private()))
+
+
+@api_route(
+    "GET", "/accounts/<id:account_id>/awareness", summary=N_("What an account knows us for"),
+    tag="accounts", response=AccountAwarenessPublic,
+)  # fmt: skip
+def get_account_awareness(account_id: int) -> tuple[Response, int]:
+    """Per active service line, how far the account knows it (unaware, introduced, engaged,
+    bought) and since when, and its typecasting index."""
+    threshold = current_app.config["ADVOCACY"].typecasting_relevance_threshold
+    found_awareness = found(
+        lambda: typecasting.account_awareness(db_session(), account_id, threshold=threshold)
+    )
+    return one(
+        AccountAwarenessPublic(
+            account_id=account_id,
+            typecasting_index=found_awareness.index,
+            lines=[
+                LineAwarenessItem(
+                    service_line_id=line.service_line_id,
+                    name=line.name,
+                    state=line.state,
+                    relevant=line.relevant,
+                    introduced_at=line.introduced_at,
+                    engaged_at=line.engaged_at,
+                    bought_at=line.bought_at,
+                )
+                for line in found_awareness.lines
+            ],
+        )
+    )
 
 
 @api_route(

@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from advocacy.domain.awareness import Awareness
 from advocacy.domain.content import MAX_INDUSTRY_LENGTH, ContentKind, ContentLanguage
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.domain.paging import first_row
@@ -231,3 +232,32 @@ EngagementList = _page_of(EngagementPublic)
 TouchpointList = _page_of(TouchpointPublic)
 ServiceLineList = _page_of(ServiceLinePublic)
 ContentItemList = _page_of(ContentItemPublic)
+
+
+class LineAwarenessItem(BaseModel):
+    """How the account knows one active service line; dates are the latest of each kind."""
+
+    service_line_id: int
+    name: str
+    state: Awareness = Field(
+        description="unaware, introduced (we told them), engaged (they showed interest) or "
+        "bought (an engagement in that line was sold)."
+    )
+    relevant: bool = Field(
+        description="Whether the line counts in the account's typecasting index (its relevance "
+        "to the account's industry reaches the threshold)."
+    )
+    introduced_at: AwareDatetime | None = None
+    engaged_at: AwareDatetime | None = None
+    bought_at: AwareDatetime | None = None
+
+
+class AccountAwarenessPublic(BaseModel):
+    """What an account knows the firm for, line by line, and its typecasting index."""
+
+    account_id: int
+    typecasting_index: float | None = Field(
+        description="Share (0 to 1) of the relevant lines the account knows the firm for "
+        "(bought or engaged); null when no line is relevant. See docs/metrics.md."
+    )
+    lines: list[LineAwarenessItem]

@@ -27,6 +27,7 @@ from advocacy.models import Account, ServiceLine, ServiceLineIndustry, User
 from advocacy.models.fields import saved_id
 from advocacy.repository import staff
 from advocacy.services.access.identity import checked_email
+from advocacy.services.nurture import awareness
 
 DEMO_DOMAIN = "demo.advocacy.example"
 # Staff of the demo firm. They are invited (no password): an admin sends them their link, which
@@ -211,7 +212,15 @@ def load_demo(
     voice.add_client_voice(session, report, seed=seed, now=now)
     report.timed("client voice", time.perf_counter() - started)
     content.add_content(session, report, seed=seed, now=now)
+    _rebuild_awareness(session, report, now=now)
     return report
+
+
+def _rebuild_awareness(session: Session, report: DemoReport, *, now: datetime) -> None:
+    """The firm was written in bulk, past the use cases: derive what each client knows from it."""
+    started = time.perf_counter()
+    awareness.rebuild_awareness(session, now=now)
+    report.timed("awareness", time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -244,4 +253,5 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     session.commit()
     voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
     content.add_content(session, report, seed=DEFAULT_SEED, now=now)
+    _rebuild_awareness(session, report, now=now)
     return FirstRun(admin.email, password, report)

@@ -87,3 +87,110 @@ def typecasting_index(
         1 for line_id in relevant if line_id in awareness and awareness[line_id].state in KNOWN
     )
     return known / len(relevant)
+
+
+# --- evidence: what moves a client's awareness of a line -----------------------------------------
+
+# Touchpoints by which the firm tells a client about a line (when the firm started them).
+INTRODUCING_KINDS: Final = frozenset({"content", "email", "meeting", "call", "note"})
+# A touchpoint of this kind means the client came (attended): interest, whoever invited.
+ATTENDED_KINDS: Final = frozenset({"event"})
+CLIENT_INITIATIVE: Final = "client"
+FIRM_INITIATIVE: Final = "firm"
+# Provider events about a message that introduces a line: it reached them, or they clicked.
+MAIL_EVENT_STATES: Final[Mapping[str, Awareness]] = {
+    "delivered": Awareness.INTRODUCED,
+    "click": Awareness.ENGAGED,
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One fact that a client (an account, and one of its contacts when known) came to know a line.
+
+    `contact_id` None: the fact is about the account only (an engagement with nobody named on it,
+    a touchpoint with no contact).
+    """
+
+    account_id: int
+    contact_id: int | None
+    service_line_id: int
+    state: Awareness
+    at: datetime
+
+
+def touchpoint_awareness(kind: str, initiative: str) -> Awareness | None:
+    """What a touchpoint about a service line says the client knows of it; None: nothing."""
+    if kind in ATTENDED_KINDS or initiative == CLIENT_INITIATIVE:
+        return Awareness.ENGAGED
+    if initiative == FIRM_INITIATIVE and kind in INTRODUCING_KINDS:
+        return Awareness.INTRODUCED
+    return None
+
+
+def mail_event_awareness(event: str) -> Awareness | None:
+    """What a provider event about a message introducing a line says; None: nothing."""
+    return MAIL_EVENT_STATES.get(event)
+
+
+def record_of(evidence: Evidence) -> LineAwareness:
+    """The awareness one piece of evidence alone gives, dated in its own column."""
+    at = evidence.at
+    return LineAwareness(
+        service_line_id=evidence.service_line_id,
+        state=evidence.state,
+        introduced_at=at if evidence.state is Awareness.INTRODUCED else None,
+        engaged_at=at if evidence.state is Awareness.ENGAGED else None,
+        bought_at=at if evidence.state is Awareness.BOUGHT else None,
+    )
+
+
+def state_of(record: LineAwareness) -> Awareness:
+    """The state a record's dates call for: the strongest state that has a date."""
+    if record.bought_at is not None:
+        return Awareness.BOUGHT
+    if record.engaged_at is not None:
+        return Awareness.ENGAGED
+    if record.introduced_at is not None:
+        return Awareness.INTRODUCED
+    return record.state
+
+
+def fold(
+    evidence: Iterable[Evidence],
+) -> tuple[dict[tuple[int, int], LineAwareness], dict[tuple[int, int], LineAwareness]]:
+    """Evidence merged per (contact, line) and per (account, line): one record per key.
+
+    Every piece counts for its account; those naming a contact count for that contact too.
+    """
+    by_contact: dict[tuple[int, int], LineAwareness] = {}
+    by_account: dict[tuple[int, int], LineAwareness] = {}
+    for item in evidence:
+        record = record_of(item)
+        keys: list[tuple[dict[tuple[int, int], LineAwareness], tuple[int, int]]] = [
+            (by_account, (item.account_id, item.service_line_id))
+        ]
+        if item.contact_id is not None:
+            keys.append((by_contact, (item.contact_id, item.service_line_id)))
+        for table, key in keys:
+            table[key] = combine(table[key], record) if key in table else record
+    return by_contact, by_account
+
+
+# --- relevance: which lines an account's index is measured on -----------------------------------
+
+DEFAULT_RELEVANCE_THRESHOLD: Final = 3
+
+
+def relevant_lines(
+    active_line_ids: Iterable[int], relevance: Mapping[int, int], threshold: int
+) -> list[int]:
+    """Active lines relevant to an industry: relevance (1-5) at or above `threshold`.
+
+    `relevance` holds the industry's ratings by line id; an industry nobody rated (no rows) finds
+    every active line relevant, rather than none, so its index still means something.
+    """
+    active = sorted(set(active_line_ids))
+    if not relevance:
+        return active
+    return [line_id for line_id in active if relevance.get(line_id, 0) >= threshold]

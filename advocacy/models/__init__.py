@@ -8,6 +8,7 @@ from advocacy.models.accounts import (
     AccountUpdate,
     StageChange,
 )
+from advocacy.models.awareness import AccountLineAwareness, ContactLineAwareness
 from advocacy.models.catalogue import (
     ServiceLine,
     ServiceLineCreate,
@@ -66,6 +67,7 @@ from advocacy.models.voice import (
 __all__ = [
     "Account",
     "AccountCreate",
+    "AccountLineAwareness",
     "AccountPublic",
     "AccountTeamMember",
     "AccountUpdate",
@@ -78,6 +80,7 @@ __all__ = [
     "ConsentChange",
     "Contact",
     "ContactCreate",
+    "ContactLineAwareness",
     "ContactPublic",
     "ContactRole",
     "ContactUpdate",

@@ -33,6 +33,9 @@ class OutboxMessage(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     source_type: str = Field(default="", max_length=40)
     source_id: int | None = Field(default=None)
+    # The service line this message introduces (nurture): its delivery and clicks move the
+    # contact's awareness of that line.
+    service_line_id: int | None = Field(default=None, foreign_key="service_lines.id")
     subject: str = Field(max_length=300)
     html_body: str = Field(sa_column=Column(Text, nullable=False))
     text_body: str = Field(sa_column=Column(Text, nullable=False))

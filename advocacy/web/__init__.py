@@ -38,6 +38,7 @@ from advocacy.web.staff import (
     references,
     referrals,
     testimonials,
+    typecasting,
 )
 
 
@@ -119,6 +120,7 @@ def init_web(app: Flask, settings: Settings) -> None:
         content.bp,
         webhooks.bp,
         calendar.bp,
+        typecasting.bp,
         wall.bp,
     ):
         app.register_blueprint(blueprint)

@@ -10,11 +10,19 @@ from typing import Any
 
 from babel.dates import get_datetime_format
 from flask import Blueprint
-from flask_babel import format_currency, format_date, format_time, get_locale, pgettext
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_percent,
+    format_time,
+    get_locale,
+    pgettext,
+)
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from wtforms import SelectChoice
 
+from advocacy.domain.awareness import Awareness
 from advocacy.domain.content import ContentKind, ContentLanguage
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.domain.people import BuyingRole, ConsentBasis, ContactStatus, Seniority
@@ -25,6 +33,13 @@ from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind
 EMAIL_MEDIUM = LazyString(lambda: pgettext("medium", "E-mail"))
 
 LABELS: Mapping[str, Mapping[str, Any]] = {
+    # In the "awareness" context: "Introduced" names a referred person elsewhere.
+    "awareness": {
+        Awareness.UNAWARE: LazyString(lambda: pgettext("awareness", "Unaware")),
+        Awareness.INTRODUCED: LazyString(lambda: pgettext("awareness", "Introduced")),
+        Awareness.ENGAGED: LazyString(lambda: pgettext("awareness", "Engaged")),
+        Awareness.BOUGHT: LazyString(lambda: pgettext("awareness", "Bought")),
+    },
     "stage": {
         Stage.PROSPECT: _l("Prospect"),
         Stage.ACTIVE: _l("Active client"),
@@ -170,6 +185,16 @@ def moment(value: datetime | None) -> str:
     )
 
 
+def month(value: datetime | None) -> str:
+    """A month and year in the reader's language ("March 2026", "mars 2026")."""
+    return format_date(value, "LLLL y") if value else "—"
+
+
+def share(value: float | None) -> str:
+    """A share as a percentage in the reader's language; a dash when there is none."""
+    return format_percent(value) if value is not None else "—"
+
+
 def money(value: Decimal | None, currency: str) -> str:
     if value is None:
         return "—"
@@ -185,4 +210,6 @@ def install(bp: Blueprint) -> None:
     bp.add_app_template_global(journey_rule, "journey_rule")
     bp.add_app_template_filter(day, "day")
     bp.add_app_template_filter(moment, "localtime")
+    bp.add_app_template_filter(month, "month")
+    bp.add_app_template_filter(share, "share")
     bp.add_app_template_global(money, "money")

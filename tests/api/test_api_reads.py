@@ -13,7 +13,13 @@ from advocacy.services.journey.engagements import add_engagement_to
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from tests.api.api_helpers import Api, assert_problem
 from tests.conftest import NOW
-from tests.factories import make_account, make_contact, make_service_line
+from tests.factories import (
+    make_account,
+    make_contact,
+    make_engagement,
+    make_service_line,
+    make_touchpoint,
+)
 
 
 def _follow(api: Api, path: str, who: str = "admin") -> list[dict]:
@@ -259,3 +265,39 @@ def test_a_number_for_a_date_or_a_boolean_in_the_query_is_refused(api: Api, quer
 def test_an_if_none_match_over_its_documented_length_is_refused(api: Api) -> None:
     too_long = '"' + "a" * 250 + '"'
     assert_problem(api.get("/api/v1/testimonials", headers={"If-None-Match": too_long}), 422)
+
+
+def test_an_accounts_awareness_lists_each_active_line_with_its_state_dates_and_index(
+    api: Api,
+) -> None:
+    with api.app.app_context():
+        session = db_session()
+        tax, esg = make_service_line(session, "Tax"), make_service_line(session, "ESG")
+        account = make_account(session, name="Harbour")
+        make_engagement(session, account, status="won", service_line_ids=[tax.id])
+        met = make_touchpoint(session, account, kind="meeting", service_line_id=esg.id)
+    response = api.get(f"/api/v1/accounts/{account.id}/awareness", "marketing")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["account_id"] == account.id and body["typecasting_index"] == 0.5
+    lines = {line["name"]: line for line in body["lines"]}
+    assert lines["Tax"]["state"] == "bought" and lines["Tax"]["bought_at"]
+    assert lines["ESG"]["state"] == "introduced"
+    assert lines["ESG"]["introduced_at"].startswith(met.occurred_at.date().isoformat())
+    assert lines["ESG"]["relevant"] and lines["ESG"]["engaged_at"] is None
+
+
+def test_the_awareness_of_an_unknown_account_is_a_404_problem(api: Api) -> None:
+    response = api.get("/api/v1/accounts/999999/awareness")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_the_awareness_resource_is_in_the_openapi_document(api: Api) -> None:
+    document = api.client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/api/v1/accounts/{account_id}/awareness"]["get"]
+    assert operation["security"] == [{"bearerAuth": ["read"]}]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["$ref"].endswith("/AccountAwarenessPublic")
+    line = document["components"]["schemas"]["LineAwarenessItem"]
+    assert set(line["properties"]) >= {"state", "relevant", "introduced_at", "bought_at"}

@@ -307,3 +307,13 @@ def test_the_demo_library_offers_every_service_line_in_both_languages_some_items
     for line in lines:
         assert (line.id, "en") in offered or (line.id, "fr") in offered, line.name
     assert sum(len(found) for found in offered.values()) == len(library) - len(expired)
+
+
+def test_the_demo_firm_knows_what_its_clients_bought_and_heard_about(
+    session: Session, now: datetime
+) -> None:
+    from advocacy.models import AccountLineAwareness
+
+    loader.load_demo(session, size="small", now=now)
+    found = {row.state for row in session.exec(select(AccountLineAwareness))}
+    assert {"bought", "engaged", "introduced"} <= found

@@ -30,17 +30,6 @@ from tests.sendgrid_events import Signer, events_for, post_events
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSendGrid]:
-    with FakeSendGrid() as server:
-        yield server
-
-
-@pytest.fixture
-def signer() -> Signer:
-    return Signer()
-
-
-@pytest.fixture
 def sg_app(app_factory: Any, fake: FakeSendGrid, signer: Signer) -> Iterator[Flask]:
     app = app_factory(
         mail_backend="sendgrid",

@@ -26,12 +26,6 @@ EMAIL = "dana@client.example"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSendGrid]:
-    with FakeSendGrid() as server:
-        yield server
-
-
-@pytest.fixture
 def settings(app_factory: Any, fake: FakeSendGrid) -> Iterator[Settings]:
     app: Flask = app_factory(
         mail_backend="sendgrid", sendgrid_api_key="SG.test", sendgrid_host=fake.url

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -75,30 +75,57 @@ def test_the_journey_map_flags_coverage_gaps_by_buying_group_role(app: Flask) ->
     assert "Uma User" in html and "Past contacts" in html
 
 
-def test_the_journey_map_shows_service_lines_bought_and_never_bought(app: Flask) -> None:
+def test_the_journey_map_says_what_they_know_us_for_and_what_they_never_heard_of(
+    app: Flask,
+) -> None:
     me = make_staff(app)
     with app.app_context():
         session = db_session()
         audit = make_service_line(session, "Audit")
+        pricing = make_service_line(session, "Transfer pricing")
         make_service_line(session, "Tax advice")
         account = make_account(session, owner=me)
         make_engagement(session, account, status="won", service_line_ids=[audit.id], value="1200")
+        make_touchpoint(
+            session, account, kind="meeting", service_line_id=pricing.id,
+            occurred_at=datetime(2026, 3, 12, 10, 0, tzinfo=UTC),
+        )  # fmt: skip
     html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
-    bought, never = html.split(">Never bought<", 1)
-    assert "<li>Audit</li>" in bought.split(">Bought<", 1)[1]
-    assert "<li>Tax advice</li>" in never and "<li>Audit</li>" not in never
+    assert "Knows us for: Audit." in html
+    assert "Introduced: Transfer pricing (March 2026)." in html
+    assert "Unaware of: Tax advice." in html
+    assert "Typecasting index: 33%" in html  # no industry rated: every active line counts
+    assert "Never bought" not in html
     assert "1,200.00" in html
 
 
-def test_the_journey_map_never_says_every_line_was_bought_when_nothing_was(app: Flask) -> None:
-    # A new firm imports its portfolio before an admin fills the catalogue: nothing is bought and
-    # nothing is left to offer, which is not "they have bought every service line".
+def test_the_journey_map_says_it_in_french_for_a_french_reader(app: Flask) -> None:
+    me = make_staff(app)
+    with app.app_context():
+        session = db_session()
+        pricing = make_service_line(session, "Prix de transfert")
+        account = make_account(session, owner=me)
+        make_touchpoint(
+            session, account, kind="meeting", service_line_id=pricing.id,
+            occurred_at=datetime(2026, 3, 12, 10, 0, tzinfo=UTC),
+        )  # fmt: skip
+        me.language = "fr"
+        session.add(me)
+        session.commit()
+    html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
+    assert "Présentées : Prix de transfert (mars 2026)." in html
+    assert "Indice de cantonnement : 0" in html
+
+
+def test_the_journey_map_never_claims_knowledge_when_nothing_was_bought(app: Flask) -> None:
+    # A new firm imports its portfolio before an admin fills the catalogue: nothing is known and
+    # nothing is offered, which is no index at all.
     me = make_staff(app)
     with app.app_context():
         account = make_account(db_session(), owner=me)
     html = page_html(signed_in_client(app, me), f"/accounts/{account.id}")
-    assert "Nothing bought yet." in html
-    assert "They have bought every service line." not in html
+    assert "The firm offers no service line yet." in html
+    assert "Typecasting index" not in html
 
 
 def test_the_journey_map_filters_touchpoints_by_initiative_and_kind(app: Flask) -> None:

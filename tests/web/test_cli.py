@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlmodel import select
 
@@ -81,3 +83,14 @@ def test_db_current_shows_the_head(app: Flask) -> None:
     assert result.exit_code == 0
     head = migrate.head_revisions("sqlite://")[0]
     assert f"current: {head}" in result.output
+
+
+def test_awareness_rebuild_reports_progress_and_what_it_rebuilt(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "--seed", "3"])
+    result = runner.invoke(args=["awareness", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "awareness: rebuilding from engagements, touchpoints and mail events" in result.output
+    assert re.search(
+        r"awareness: [1-9]\d* contact records, [1-9]\d* account records", result.output
+    )

@@ -86,7 +86,8 @@ def _like(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
-def _where(query: Any, wanted: AccountFilter, *, with_stage: bool = True) -> Any:
+def narrowed(query: Any, wanted: AccountFilter, *, with_stage: bool = True) -> Any:
+    """`query` on accounts, narrowed to those `wanted` (the accounts list and the matrix)."""
     if with_stage and wanted.stage:
         query = query.where(Account.stage == wanted.stage)
     if wanted.owner_id is not None:
@@ -122,7 +123,7 @@ def _order(query: Any, sort: str) -> Any:
 
 def list_accounts(session: Session, wanted: AccountFilter) -> AccountPage:
     """One page of accounts matching `wanted`, and how many match in each stage."""
-    counts_query = _where(
+    counts_query = narrowed(
         select(Account.stage, func.count()).group_by(col(Account.stage)), wanted, with_stage=False
     )
     stage_counts = {stage.value: 0 for stage in Stage}
@@ -130,7 +131,7 @@ def list_accounts(session: Session, wanted: AccountFilter) -> AccountPage:
         stage_counts[stage] = count
     total = stage_counts.get(wanted.stage, 0) if wanted.stage else sum(stage_counts.values())
     shown = pager(total, wanted.page, PAGE_SIZE)
-    query = _where(
+    query = narrowed(
         select(Account, User).join(User, col(Account.owner_id) == User.id, isouter=True), wanted
     )
     query = _order(query, wanted.sort).offset(shown.offset).limit(PAGE_SIZE)
@@ -206,8 +207,6 @@ class JourneyMap:
     team_user_ids: set[int]
     history: list[HistoryRow]
     engagements: list[EngagementRow]
-    lines_bought: list[ServiceLine]
-    lines_never_bought: list[ServiceLine]
     contacts: list[ContactRow]
     by_role: dict[str, list[ContactRow]]
     gaps: list[CoverageGap]
@@ -335,7 +334,7 @@ def journey_map(
     kind: str | None = None,
     touchpoint_page: int = 1,
 ) -> JourneyMap:
-    """The account page: history, engagements, services, stakeholders, gaps and touchpoints.
+    """The account page: history, engagements, stakeholders, gaps and touchpoints.
 
     Raises NotFound for an unknown account.
     """
@@ -352,12 +351,6 @@ def journey_map(
     history = [HistoryRow(change, user_label(user)) for change, user in changes]
     engagements = _engagement_rows(session, journey.engagements_of(session, account_id))
     catalogue = journey.list_service_lines(session)
-    bought_names = {
-        name
-        for row in engagements
-        if row.engagement.status in BOUGHT_STATUSES
-        for name in row.service_lines
-    }
     contacts = contacts_at(session, account_id)
     by_role: dict[str, list[ContactRow]] = {role.value: [] for role in BuyingRole}
     by_role[""] = []
@@ -380,10 +373,6 @@ def journey_map(
         team_user_ids=journey.team_user_ids(session, account_id),
         history=history,
         engagements=engagements,
-        lines_bought=[line for line in catalogue if line.name in bought_names],
-        lines_never_bought=[
-            line for line in catalogue if line.active and line.name not in bought_names
-        ],
         contacts=contacts,
         by_role=by_role,
         gaps=_gaps(contacts),

@@ -21,6 +21,7 @@ from advocacy.repository import imports, journey
 from advocacy.services.imports.rows import Planner, Step, changed, validated
 from advocacy.services.journey.engagements import add_engagement_to, follow_engagements
 from advocacy.services.journey.touchpoints import add_touchpoint_to
+from advocacy.services.nurture.awareness import follow_touchpoint
 
 ENGAGEMENT_FIELDS = (
     "title",
@@ -198,4 +199,6 @@ class TouchpointPlanner(Planner):
                 for name, value in step.changes.items():
                     setattr(touchpoint, name, value)
                 self.session.add(touchpoint)
+                self.session.flush()
+                follow_touchpoint(self.session, touchpoint, now=self.now)
             progress(1)

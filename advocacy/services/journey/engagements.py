@@ -23,6 +23,7 @@ from advocacy.repository.journey import (
     set_engagement_links,
 )
 from advocacy.services.journey.accounts import check_may_edit, record_move
+from advocacy.services.nurture.awareness import follow_sold_engagements
 from advocacy.services.voice.referrals import follow_prospect_engagements
 
 
@@ -55,6 +56,7 @@ def follow_engagements(
         )
         record_move(session, account, stage, reason=reason, by=by, now=now, rule=rule)
     follow_prospect_engagements(session, account, now=now)  # a referred prospect won: attribution
+    follow_sold_engagements(session, account.id, now=now)  # what they bought, they know us for
 
 
 def add_engagement_to(

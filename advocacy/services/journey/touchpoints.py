@@ -14,6 +14,7 @@ from advocacy.domain.touchpoints import TouchpointSource, removal_refusal
 from advocacy.models import Account, Touchpoint, TouchpointCreate, User
 from advocacy.repository import journey
 from advocacy.services.journey.accounts import check_may_edit
+from advocacy.services.nurture.awareness import follow_touchpoint
 
 
 def add_touchpoint_to(
@@ -55,6 +56,7 @@ def add_touchpoint_to(
     )
     session.add(touchpoint)
     session.flush()
+    follow_touchpoint(session, touchpoint, now=now)  # a line introduced, or interest shown
     return touchpoint
 
 

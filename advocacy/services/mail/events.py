@@ -25,6 +25,7 @@ from advocacy.models import Contact, MailEvent, OutboxMessage, TouchpointCreate
 from advocacy.repository import journey
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from advocacy.services.mail.consent import apply_blocks, blocks_of, record_consent
+from advocacy.services.nurture.awareness import MailFact, follow_mail_events, mail_fact
 
 log = logging.getLogger(__name__)
 ID_CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
@@ -218,10 +219,12 @@ def _stored(row: MailEvent) -> rules.ProviderEvent | None:
 
 def _process_one(
     session: Session, row: MailEvent, asm_groups: Mapping[int, Category], now: datetime
-) -> None:
+) -> MailFact | None:
+    """Apply one event; return what it proves about a line the message introduces, if anything
+    (the caller records those once per batch)."""
     event = _stored(row)
     if event is None:
-        return
+        return None
     message = _match_message(session, event)
     effect = rules.effect_of(event, asm_groups)
     if message is not None:
@@ -229,6 +232,7 @@ def _process_one(
         _update_message(message, event, effect, now)
     _change_consent(session, event, effect, message, now)
     _add_touchpoint(session, event, effect, message, now)
+    return mail_fact(message, event.event, min(event.occurred_at, now)) if message else None
 
 
 def _pending(session: Session, limit: int) -> list[MailEvent]:
@@ -249,7 +253,8 @@ def _process_alone(
     if row is None or row.processed_at is not None:
         return
     try:
-        _process_one(session, row, asm_groups, now)
+        fact = _process_one(session, row, asm_groups, now)
+        follow_mail_events(session, [fact] if fact else [], now=now)
         row.processed_at = now
         session.commit()
     except Exception:
@@ -280,9 +285,14 @@ def process_pending_events(
         rows = _pending(session, batch_size)
         ids = [row.id for row in rows if row.id is not None]
         try:
+            facts = []
             for row in rows:
-                _process_one(session, row, asm_groups, now)
+                fact = _process_one(session, row, asm_groups, now)
+                if fact is not None:
+                    facts.append(fact)
                 row.processed_at = now
+            # Awareness once per batch: one upsert per table, however many events it held.
+            follow_mail_events(session, facts, now=now)
             session.commit()
         except Exception:
             session.rollback()

@@ -105,8 +105,12 @@ def queue_email(
     user_id: int | None = None,
     language: str | None = None,
     settings: Settings | None = None,
+    service_line_id: int | None = None,
 ) -> QueueResult:
     """Write one e-mail to the outbox once per idempotency key, or say why it may not be sent.
+
+    `service_line_id` names the line a nurture message introduces: its delivery and its clicks
+    then move the contact's awareness of that line (services/mail/events.py).
 
     Flushes only: the caller's use case commits the message with the change it reports, so a
     failure after queueing leaves nothing queued (and no e-mail about something that never was).
@@ -162,6 +166,7 @@ def queue_email(
                 context=dict(context or {}),
                 now=now,
                 next_attempt_at=next_attempt_at,
+                service_line_id=service_line_id,
             )
             session.add(message)
             session.flush()
@@ -191,6 +196,7 @@ def _build_message(
     context: dict[str, Any],
     now: datetime,
     next_attempt_at: datetime,
+    service_line_id: int | None = None,
 ) -> OutboxMessage:
     """Render the message (with its own unsubscribe link when client-facing); flush only."""
     headers: dict[str, str] = {}
@@ -224,6 +230,7 @@ def _build_message(
         user_id=user_id,
         source_type=source[0],
         source_id=source[1],
+        service_line_id=service_line_id,
         subject=rendered.subject,
         html_body=rendered.html,
         text_body=rendered.text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
@@ -27,7 +27,7 @@ from advocacy.http.security import allow, require_user, signed_in
 from advocacy.http.validation import apply_errors
 from advocacy.models import TouchpointCreate
 from advocacy.repository.journey import get_account
-from advocacy.repository.read_models import accounts, my_week
+from advocacy.repository.read_models import accounts, my_week, typecasting
 from advocacy.services.check_ins import work
 from advocacy.services.journey import accounts as journey
 from advocacy.services.journey import ownership, touchpoints
@@ -109,10 +109,16 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
         and candidate.id != account.owner_id
         and candidate.id not in found.team_user_ids
     ]
+    awareness = typecasting.account_awareness(
+        db_session(),
+        account_id,
+        threshold=current_app.config["ADVOCACY"].typecasting_relevance_threshold,
+    )
     return render_template(
         "journey/show.html",
         map=found,
         account=account,
+        awareness=awareness,
         may_edit=may_edit_account(
             role, user.id, owner_id=account.owner_id, team_user_ids=found.team_user_ids
         ),

@@ -1,9 +1,9 @@
 """content library: items marketing offers clients, with the service lines they introduce and
 the industries and journey stages they suit
 
-Revision ID: 0010_content
-Revises: 0009_mail
-Create Date: 2026-12-09
+Revision ID: 0011_content
+Revises: 0010_awareness
+Create Date: 2026-12-07
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from alembic import op
 
 import advocacy.models.types
 
-revision: str = "0010_content"
-down_revision: str | None = "0009_mail"
+revision: str = "0011_content"
+down_revision: str | None = "0010_awareness"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
