@@ -335,6 +335,7 @@ class Settings:
     scoring_at_risk_below: int = _setting(_points)
     scoring_survey_half_life_days: int = _setting(_as_int)
     scoring_touchpoint_half_life_days: int = _setting(_as_int)
+    scoring_job_time: str = _setting(_minute_hour)
 
     @property
     def score_weights(self) -> ScoreWeights:

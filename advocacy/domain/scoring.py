@@ -96,7 +96,7 @@ class Factor(StrEnum):
 
 
 @dataclass(frozen=True)
-class Survey:
+class LatestSurvey:
     """The contact's latest answered survey."""
 
     kind: SurveyKind
@@ -113,7 +113,7 @@ class ScoreFacts:
     influence: int = 3  # 1-5
     roles: frozenset[BuyingRole] = frozenset()
     objected_to_profiling: bool = False
-    latest_survey: Survey | None = None
+    latest_survey: LatestSurvey | None = None
     engagements: int = 0
     first_engaged_at: datetime | None = None
     engagement_value: float = 0.0

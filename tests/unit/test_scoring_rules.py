@@ -15,9 +15,9 @@ from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
 from advocacy.domain.score_asks import NextAsk, Tier, Why, assess
 from advocacy.domain.scoring import (
     Factor,
+    LatestSurvey,
     ScoreFacts,
     ScoreWeights,
-    Survey,
     score_contact,
 )
 from advocacy.domain.surveys import SurveyKind
@@ -35,7 +35,7 @@ CHAMPION = ScoreFacts(
     seniority=Seniority.MANAGER,
     influence=4,
     roles=frozenset({BuyingRole.SPONSOR}),
-    latest_survey=Survey(SurveyKind.NPS, 10, ago(21)),
+    latest_survey=LatestSurvey(SurveyKind.NPS, 10, ago(21)),
     engagements=3,
     first_engaged_at=ago(4 * 365),
     engagement_value=400_000,
@@ -115,7 +115,7 @@ CASES = [
     pytest.param(
         replace(
             CHAMPION,
-            latest_survey=Survey(SurveyKind.NPS, 3, ago(10)),
+            latest_survey=LatestSurvey(SurveyKind.NPS, 3, ago(10)),
             ask=replace(ASK, answers=(Answer(SurveyKind.NPS, 3, ago(10)),)),
         ),
         Tier.AT_RISK,
@@ -124,13 +124,13 @@ CASES = [
     ),
     pytest.param(QUIET, Tier.PASSIVE, NextAsk.NONE, id="no-evidence-is-passive-not-at-risk"),
     pytest.param(
-        replace(QUIET, latest_survey=Survey(SurveyKind.NPS, 2, ago(200))),
+        replace(QUIET, latest_survey=LatestSurvey(SurveyKind.NPS, 2, ago(200))),
         Tier.AT_RISK,
         NextAsk.REPAIR_FIRST,
         id="old-detractor-low-score-at-risk",
     ),
     pytest.param(
-        replace(CHAMPION, latest_survey=Survey(SurveyKind.NPS, 8, ago(21)), testimonials=0),
+        replace(CHAMPION, latest_survey=LatestSurvey(SurveyKind.NPS, 8, ago(21)), testimonials=0),
         Tier.ADVOCATE,
         NextAsk.REVIEW,
         id="advocate-gets-a-light-ask",
@@ -207,7 +207,7 @@ def evidence(draw: st.DrawFn) -> ScoreFacts:
         ask=replace(ASK, camp=draw(st.sampled_from(list(Camp)))),
         seniority=draw(st.sampled_from(list(Seniority))),
         influence=draw(st.integers(1, 5)),
-        latest_survey=None if survey is None else Survey(SurveyKind.NPS, survey, ago(30)),
+        latest_survey=None if survey is None else LatestSurvey(SurveyKind.NPS, survey, ago(30)),
         engagements=draw(counts),
         first_engaged_at=ago(draw(recent)),
         engagement_value=draw(st.integers(0, 1_000_000)),
