@@ -47,6 +47,7 @@ from advocacy.models.people import (
     ContactUpdate,
     Person,
 )
+from advocacy.models.scoring import ContactScore, ScoreSnapshot
 from advocacy.models.touchpoints import (
     JourneySignal,
     Touchpoint,
@@ -83,6 +84,7 @@ __all__ = [
     "ContactLineAwareness",
     "ContactPublic",
     "ContactRole",
+    "ContactScore",
     "ContactUpdate",
     "ContentItem",
     "ContentItemCreate",
@@ -108,6 +110,7 @@ __all__ = [
     "ReferenceRequest",
     "Referral",
     "SchedulerHeartbeat",
+    "ScoreSnapshot",
     "ServiceLine",
     "ServiceLineCreate",
     "ServiceLineIndustry",
