@@ -23,7 +23,8 @@ def make_check_in(
     contact_name: str | None = "Ann Example",
     kind: CheckInKind = CheckInKind.ROUTINE,
     status: CheckInStatus = CheckInStatus.OPEN,
-    never_bought: tuple[str, ...] = ("Audit", "Tax advisory"),
+    never_bought: tuple[str, ...] = ("Audit", "Tax advisory"),  # as check-ins before the ranking
+    next_lines: tuple[dict[str, Any], ...] = (),  # as generation stores them now
     updated_at: datetime = NOW,
     **fields: Any,
 ) -> CheckIn:
@@ -31,6 +32,11 @@ def make_check_in(
     account = make_account(session, owner=owner, **({"name": account_name} if account_name else {}))
     contact = make_contact(session, account, full_name=contact_name) if contact_name else None
     open_ = status is CheckInStatus.OPEN
+    points: dict[str, Any] = {"bought": []}
+    if never_bought:
+        points["never_bought"] = list(never_bought)
+    if next_lines:
+        points["next_lines"] = list(next_lines)
     check_in = CheckIn(
         account_id=account.id,
         owner_id=owner.id,
@@ -40,7 +46,7 @@ def make_check_in(
         status=status.value,
         due_on=due_on,
         open_for_account_id=account.id if open_ else None,
-        talking_points_json=json.dumps({"never_bought": list(never_bought), "bought": []}),
+        talking_points_json=json.dumps(points),
         created_at=NOW,
         updated_at=updated_at,
         closed_at=None if open_ else NOW,
