@@ -13,6 +13,28 @@ from advocacy.models import CheckIn, User
 from tests.conftest import NOW
 from tests.factories import make_account, make_contact
 
+# A next line as generation stores it: "Clients in logistics who bought Tax often also bought
+# Transfer pricing (7 of 12)." (line ids are made up: stored points are never joined to the catalogue)
+TAX_LINE_ID, PRICING_LINE_ID = 11, 12
+CO_BOUGHT_POINT: dict[str, Any] = {
+    "service_line_id": PRICING_LINE_ID,
+    "name": "Transfer pricing",
+    "reason": {
+        "kind": "co_bought",
+        "industry": "logistics",
+        "bought_line_id": TAX_LINE_ID,
+        "share": 7 / 12,
+        "count": 7,
+        "out_of": 12,
+    },
+    "line_names": {str(TAX_LINE_ID): "Tax"},
+}
+CO_BOUGHT_EN = "Clients in logistics who bought Tax often also bought Transfer pricing (7 of 12)."
+CO_BOUGHT_FR = (
+    "Les clients du secteur logistics qui ont acheté Tax ont souvent aussi acheté Transfer "
+    "pricing (7 sur 12)."
+)
+
 
 def make_check_in(
     session: Session,
