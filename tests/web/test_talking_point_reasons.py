@@ -42,24 +42,32 @@ def _check_in(app: Flask, language: str, **points: Any) -> tuple[User, int]:
         return owner, check_in.id
 
 
-def test_the_check_in_page_says_why_each_line_is_raised_in_english(app: Flask) -> None:
+@pytest.mark.parametrize(
+    ("language", "co_bought", "engaged"),
+    [
+        (
+            "en",
+            f"<strong>Talk about Transfer pricing:</strong> {CO_BOUGHT_EN}",
+            "They showed interest in M&amp;A &lt;deals&gt; (March 12, 2026).",
+        ),
+        (
+            "fr",
+            f"<strong>Parler de Transfer pricing :</strong> {CO_BOUGHT_FR}",
+            "Ils ont montré de l’intérêt pour M&amp;A &lt;deals&gt; (12 mars 2026).",
+        ),
+    ],
+)
+def test_the_check_in_page_says_why_each_line_is_raised_in_the_readers_language(
+    app: Flask, language: str, co_bought: str, engaged: str
+) -> None:
     owner, check_in_id = _check_in(
-        app, "en", never_bought=(), next_lines=(CO_BOUGHT_POINT, ENGAGED)
+        app, language, never_bought=(), next_lines=(CO_BOUGHT_POINT, ENGAGED)
     )
     html = client_for(app, owner).get(f"/check-ins/{check_in_id}").get_data(as_text=True)
-    assert f"<strong>Talk about Transfer pricing:</strong> {CO_BOUGHT_EN}" in html
+    assert co_bought in html
     # Names are the client's data: escaped.
-    assert "They showed interest in M&amp;A &lt;deals&gt; (March 12, 2026)." in html
-    assert "Never bought" not in html and "<deals>" not in html
-
-
-def test_the_check_in_page_says_why_in_french_for_a_french_reader(app: Flask) -> None:
-    owner, check_in_id = _check_in(
-        app, "fr", never_bought=(), next_lines=(CO_BOUGHT_POINT, ENGAGED)
-    )
-    html = client_for(app, owner).get(f"/check-ins/{check_in_id}").get_data(as_text=True)
-    assert f"<strong>Parler de Transfer pricing :</strong> {CO_BOUGHT_FR}" in html
-    assert "Ils ont montré de l’intérêt pour M&amp;A &lt;deals&gt; (12 mars 2026)." in html
+    assert engaged in html and "<deals>" not in html
+    assert "Never bought" not in html
 
 
 def test_my_week_shows_the_reason_next_to_the_check_in(app: Flask) -> None:
