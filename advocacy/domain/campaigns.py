@@ -227,6 +227,12 @@ class PlannedSend:
     content_item_id: int | None = None
     reason: Mapping[str, object] = field(default_factory=dict)  # Reason.as_data() or similar
     send_at: datetime | None = None
+    occurrence: int = 1  # of the enrolment it belongs to
+    # Where the enrolment goes once this step is done (None: the campaign is over for them).
+    next_position: int | None = None
+    next_due_at: datetime | None = None
+    ask_kind: AskStepKind | None = None
+    task_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,6 +245,7 @@ class HeldBack:
     reason: HoldReason
     detail: str = ""
     until: datetime | None = None  # when it may go, where known (window, budget)
+    occurrence: int = 1
 
 
 @dataclass(frozen=True)
@@ -251,6 +258,17 @@ class Stopped:
 
 
 @dataclass(frozen=True)
+class Enrolled:
+    """A contact who enters the campaign in this run, and where they start."""
+
+    contact_id: int
+    account_id: int
+    occurrence: int
+    next_position: int | None
+    next_due_at: datetime
+
+
+@dataclass(frozen=True)
 class PlanReport:
     """What one planning run proposes for one campaign: the preview and the run share it."""
 
@@ -259,3 +277,4 @@ class PlanReport:
     sends: tuple[PlannedSend, ...] = ()
     held_back: tuple[HeldBack, ...] = ()
     stopped: tuple[Stopped, ...] = ()
+    enrolments: tuple[Enrolled, ...] = ()  # the same contacts as `enrolled`, with where they start

@@ -323,7 +323,9 @@ def catalogue(session: Session) -> tuple[list[int], dict[str, dict[int, int]]]:
     lines = [
         line_id
         for line_id in session.exec(
-            select(ServiceLine.id).where(col(ServiceLine.active).is_(True)).order_by(col(ServiceLine.id))
+            select(ServiceLine.id)
+            .where(col(ServiceLine.active).is_(True))
+            .order_by(col(ServiceLine.id))
         )
         if line_id is not None
     ]
@@ -384,3 +386,15 @@ def typecasting_indexes(
             records.get(account_id, {}), relevant_by_industry[industry]
         )
     return found
+
+
+def purchases(session: Session) -> list[tuple[str, frozenset[int]]]:
+    """(industry, lines bought) of every account that bought something: the co-purchase evidence."""
+    everyone = select(Account.id)
+    bought = bought_lines(session, everyone)
+    industries = _grouped(session, select(Account.id, Account.industry))
+    return [(industries.get(account_id, ""), lines) for account_id, lines in bought.items()]
+
+
+def line_names(session: Session) -> dict[int, str]:
+    return _grouped(session, select(ServiceLine.id, ServiceLine.name))

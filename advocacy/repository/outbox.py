@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, true, update
 from sqlmodel import Session, SQLModel, col, select
 
 from advocacy.domain.mail import CLIENT_FACING
@@ -281,17 +281,19 @@ def pressure_touches(
     now: datetime,
     pending: Sequence[Status],
     exclude_ids: Iterable[int] = (),
+    everyone: bool = False,
 ) -> tuple[dict[int, list[datetime]], dict[int, list[datetime]]]:
     """Recent client-facing e-mails and logged calls/meetings, per contact and per account.
 
     Sent e-mails count at their send time; messages in a `pending` status (not sent yet, or maybe
-    sent) count as of `now`.
+    sent) count as of `now`. `everyone` reads them for every contact and account (a planner over
+    a whole segment: the rows are bounded by the period's mail, not by the segment's size).
     """
     contact_set = sorted(set(contact_ids))
     account_set = sorted(set(account_ids))
     by_contact: dict[int, list[datetime]] = defaultdict(list)
     by_account: dict[int, list[datetime]] = defaultdict(list)
-    if not contact_set and not account_set:
+    if not contact_set and not account_set and not everyone:
         return by_contact, by_account
     pending_values = [status.value for status in pending]
     mail_rows = session.exec(
@@ -302,7 +304,9 @@ def pressure_touches(
             col(OutboxMessage.sent_at),
         ).where(
             col(OutboxMessage.category).in_(CLIENT_CATEGORIES),
-            or_(
+            true()
+            if everyone
+            else or_(
                 col(OutboxMessage.contact_id).in_(contact_set),
                 col(OutboxMessage.account_id).in_(account_set),
             ),
@@ -326,7 +330,9 @@ def pressure_touches(
             col(Touchpoint.kind).in_(HUMAN_TOUCHES),
             col(Touchpoint.occurred_at) > since,
             col(Touchpoint.occurred_at) <= now,
-            or_(
+            true()
+            if everyone
+            else or_(
                 col(Touchpoint.contact_id).in_(contact_set),
                 col(Touchpoint.account_id).in_(account_set),
             ),
