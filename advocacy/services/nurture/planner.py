@@ -10,7 +10,7 @@ docs/nurture.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -22,6 +22,7 @@ from advocacy.domain.advocacy_asks import AskFacts, AskPolicy
 from advocacy.domain.awareness import Awareness, LineAwareness
 from advocacy.domain.campaigns import CampaignStatus, PlanReport, StepKind
 from advocacy.domain.co_purchase import co_purchase
+from advocacy.domain.content import ContentOffer
 from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.mail import Category
@@ -57,6 +58,7 @@ class CampaignRun:
     campaign: Campaign
     report: PlanReport
     facts: SegmentFacts
+    items: Mapping[int, ContentOffer]  # the content on offer, by id
 
 
 def rules_of(settings: Settings) -> MailRules:
@@ -158,7 +160,8 @@ def plan_one(
         )
         for contact_id, audience in facts.audience.items()
     }
-    return CampaignRun(campaign, planner.plan(plan, recipients, enrolments), facts)
+    report = planner.plan(plan, recipients, enrolments)
+    return CampaignRun(campaign, report, facts, planner.library.by_id)
 
 
 def preview_campaign(
