@@ -23,7 +23,7 @@ NEVER_AGAIN: Final = frozenset({StopReason.REMOVED, StopReason.UNSUBSCRIBED})
 DETRACTOR_DAYS: Final = 90
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Audience:
     """What segment matching and the stop rules need to know about one contact."""
 
@@ -50,7 +50,7 @@ class Audience:
     detractor_answer_at: datetime | None = None  # the last detractor survey answer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnrolmentState:
     """The contact's latest enrolment in one campaign."""
 
@@ -112,7 +112,9 @@ def _standing_reason(facts: Audience, now: datetime) -> StopReason | None:
     """A reason that holds whenever it is checked (not an event since enrolment)."""
     if facts.status is not ContactStatus.ACTIVE:
         return StopReason.LEFT
-    if facts.objected or suppressed_for(Category.NURTURE, set(facts.suppressed)):
+    if facts.objected or (
+        facts.suppressed and suppressed_for(Category.NURTURE, set(facts.suppressed))
+    ):
         return StopReason.UNSUBSCRIBED
     if facts.camp == Camp.BAD:
         return StopReason.BAD_CAMP

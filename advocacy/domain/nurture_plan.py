@@ -54,7 +54,7 @@ ASK_CATEGORY: Final[Mapping[AskStepKind, Category]] = {
 EMAILS: Final = frozenset({StepKind.EMAIL, StepKind.NEXT_LINE_EMAIL, StepKind.ASK})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recipient:
     """One contact as the planner sees it."""
 
@@ -65,6 +65,9 @@ class Recipient:
     consent_basis: str = ""
     awareness: Mapping[int, LineAwareness] = field(default_factory=dict)
     ask: AskFacts | None = None  # for ask steps; None means nothing stands against asking
+    # A key contacts with the very same awareness share (say, the lines their account bought and
+    # nothing of their own), so that the planner ranks each profile once; None: the records are.
+    profile: object = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,8 @@ class Planner:
         self.ranker, self.library, self.rules, self.ledger = ranker, library, rules, ledger
         self.now = now
         self._content: dict[tuple[int, str, str, str], ContentOffer | None] = {}
+        self._choices: dict[tuple[object, ...], _Choice | tuple[HoldReason, str]] = {}
+        self._opens: dict[str, datetime | None] = {}
 
     def plan(
         self,
@@ -235,7 +240,8 @@ class Planner:
             category = ASK_CATEGORY[step.ask_kind]
         if not recipient.email:
             raise _Hold(HoldReason.NO_ADDRESS)
-        if suppressed_for(category, set(recipient.audience.suppressed)):
+        suppressed = recipient.audience.suppressed
+        if suppressed and suppressed_for(category, set(suppressed)):
             raise _Hold(HoldReason.SUPPRESSED, category.value)
         if not recipient.consent_basis.strip():
             raise _Hold(HoldReason.NO_CONSENT)
@@ -270,6 +276,24 @@ class Planner:
         return choice.service_line_id, self.library.by_id[choice.content_item_id]
 
     def _next_line(self, recipient: Recipient) -> _Choice:
+        facts = recipient.audience
+        # Contacts with the same industry, stage, language and awareness get the same choice:
+        # most of a segment shares a few such profiles, so each is ranked once per run.
+        profile = recipient.profile
+        if profile is None:
+            profile = frozenset(recipient.awareness.items())
+        key = (facts.industry, facts.stage, recipient.language, profile)
+        if key not in self._choices:
+            try:
+                self._choices[key] = self._choose(recipient)
+            except _Hold as hold:
+                self._choices[key] = (hold.reason, hold.detail)
+        found = self._choices[key]
+        if isinstance(found, tuple):
+            raise _Hold(*found)  # a new one each time: a raised exception keeps its traceback
+        return found
+
+    def _choose(self, recipient: Recipient) -> _Choice:
         if self.ranker is None:
             raise _Hold(HoldReason.NO_NEXT_LINE)
         facts = recipient.audience
@@ -299,9 +323,10 @@ class Planner:
 
     def _check_pressure(self, recipient: Recipient) -> None:
         now, rules, facts = self.now, self.rules, recipient.audience
-        opens = pressure.next_send_time(
-            now, recipient.timezone or rules.default_timezone, rules.window
-        )
+        zone = recipient.timezone or rules.default_timezone
+        if zone not in self._opens:  # the same for every contact of a time zone in one run
+            self._opens[zone] = pressure.next_send_time(now, zone, rules.window)
+        opens = self._opens[zone]
         if opens is None:
             raise _Hold(HoldReason.OUTSIDE_WINDOW, "the send window never opens")
         if opens > now:

@@ -3,7 +3,7 @@ index included. Shared by the segment size, the preview and the run (helpers onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -37,18 +37,16 @@ def read_segment(
 ) -> SegmentFacts:
     """The facts of the segment's candidates (and of the campaign's enrolled contacts)."""
     scope = nurture_facts.scope_of(segment, campaign_id=campaign_id)
-    audience, reach = nurture_facts.audience(session, scope, now=now)
     line_ids, relevance = nurture_facts.catalogue(session)
     industries: dict[int, str] = {}
-    for fact in audience.values():
-        industries[fact.account_id] = fact.industry
-    indexes = nurture_facts.typecasting_indexes(
-        session, scope, industries, line_ids=line_ids, relevance=relevance, threshold=threshold
-    )
-    audience = {
-        contact_id: replace(fact, typecasting_index=indexes.get(fact.account_id))
-        for contact_id, fact in audience.items()
-    }
+
+    def indexes(of_accounts: dict[int, str]) -> dict[int, float | None]:
+        industries.update(of_accounts)
+        return nurture_facts.typecasting_indexes(
+            session, scope, of_accounts, line_ids=line_ids, relevance=relevance, threshold=threshold
+        )
+
+    audience, reach = nurture_facts.audience(session, scope, now=now, indexes=indexes)
     awareness = nurture_facts.contact_awareness(session, scope) if with_awareness else {}
     return SegmentFacts(audience, reach, awareness, industries, line_ids, relevance)
 

@@ -10,9 +10,11 @@ docs/nurture.md.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Final
 
 from sqlmodel import Session
@@ -116,20 +118,39 @@ def _ask_facts(session: Session, contact_ids: Sequence[int], now: datetime) -> d
     return found
 
 
-def with_account_purchases(facts: SegmentFacts, contact_id: int) -> dict[int, LineAwareness]:
+def with_account_purchases(facts: SegmentFacts, contact_id: int) -> Mapping[int, LineAwareness]:
     """The contact's awareness, with every line their account bought counted as bought: a line
     the firm delivered to the account is not news to its people, named on the work or not."""
-    records = dict(facts.awareness.get(contact_id, {}))
-    for line_id in facts.audience[contact_id].bought_line_ids:
+    bought = facts.audience[contact_id].bought_line_ids
+    records = facts.awareness.get(contact_id)
+    if records is None:
+        return _bought_only(bought)  # most contacts: one shared mapping per set of lines
+    missing = [
+        line_id
+        for line_id in bought
+        if line_id not in records or records[line_id].state is not Awareness.BOUGHT
+    ]
+    if not missing:
+        return records  # shared, never changed: the planner only reads it
+    merged = dict(records)
+    for line_id in missing:
         record = records.get(line_id)
-        if record is None or record.state is not Awareness.BOUGHT:
-            records[line_id] = LineAwareness(
-                line_id,
-                Awareness.BOUGHT,
-                record.introduced_at if record else None,
-                record.engaged_at if record else None,
-            )
-    return records
+        merged[line_id] = (
+            _bought(line_id)
+            if record is None
+            else LineAwareness(line_id, Awareness.BOUGHT, record.introduced_at, record.engaged_at)
+        )
+    return merged
+
+
+@functools.cache
+def _bought(line_id: int) -> LineAwareness:
+    return LineAwareness(line_id, Awareness.BOUGHT)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bought_only(lines: frozenset[int]) -> Mapping[int, LineAwareness]:
+    return MappingProxyType({line_id: _bought(line_id) for line_id in sorted(lines)})
 
 
 def plan_one(
@@ -157,6 +178,7 @@ def plan_one(
             consent_basis=facts.reach[contact_id].consent_basis,
             awareness=with_account_purchases(facts, contact_id),
             ask=ask.get(contact_id),
+            profile=None if contact_id in facts.awareness else audience.bought_line_ids,
         )
         for contact_id, audience in facts.audience.items()
     }
