@@ -246,6 +246,7 @@ class HeldBack:
     detail: str = ""
     until: datetime | None = None  # when it may go, where known (window, budget)
     occurrence: int = 1
+    kind: StepKind | None = None  # the step's kind
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,7 @@ class Planner:
                         hold.detail,
                         hold.until,
                         occurrence,
+                        step.kind,
                     )
                 )
                 continue

@@ -61,16 +61,20 @@ def insert_enrolments(
 def active_enrolments(
     session: Session, campaign_id: int, contact_ids: Iterable[int]
 ) -> dict[int, Enrolment]:
-    """The active enrolment of each of these contacts in the campaign (one statement)."""
+    """The active enrolment of each of these contacts in the campaign (one statement), locked
+    until the commit on PostgreSQL (SQLite's single writer serialises runs already)."""
     wanted = sorted(set(contact_ids))
     if not wanted:
         return {}
     rows = session.exec(
-        select(Enrolment).where(
+        select(Enrolment)
+        .where(
             Enrolment.campaign_id == campaign_id,
             col(Enrolment.contact_id).in_(wanted),
             Enrolment.status == EnrolmentStatus.ACTIVE.value,
         )
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     return {row.contact_id: row for row in rows}
 
@@ -141,7 +145,7 @@ def record(
                 "enrolment_id": row.id,
                 "campaign_id": campaign_id,
                 "position": item.step_position,
-                "kind": "",
+                "kind": item.kind.value if item.kind else "",
                 "outcome": StepOutcome.HELD.value,
                 "outbox_message_id": None,
                 "service_line_id": None,

@@ -1,10 +1,11 @@
 """kill -9 the nurture run at random moments: no contact ever gets a step twice, and no step is lost.
 
-The real command (`python -m advocacy jobs run-once nurture.run`) runs over a campaign of two
-steps (an e-mail with fixed content, then a task for the account manager) and a couple of thousand
-contacts, written a hundred per transaction. Each round kills it with SIGKILL after a random delay;
-clean runs follow until there is nothing left to do. At the end every contact has exactly one
-e-mail, one task and two step records, and every enrolment is complete.
+The real command (`python -m advocacy jobs run-once nurture.run`) runs, two processes at a time,
+over a campaign of two steps (an e-mail with fixed content, then a task for the account manager)
+and a couple of thousand contacts, written a hundred per transaction. Each round kills both with
+SIGKILL, each after its own random delay; clean runs follow until there is nothing left to do. At
+the end every contact has exactly one e-mail, one task and two step records, and every enrolment
+is complete.
 """
 
 from __future__ import annotations
@@ -161,13 +162,17 @@ def test_sigkill_at_random_moments_sends_nothing_twice_and_loses_no_step(
     killed = 0
     with Session(engine) as session:
         for _ in range(ROUNDS):
-            process = start_job(env, log)
-            time.sleep(rng.uniform(0.5, 4.0))
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-                killed += 1
-            code = process.wait(timeout=120)
-            assert code in (0, -signal.SIGKILL), log.read_text()
+            # Two at once (a scheduled run and one started by hand), each killed at its moment.
+            processes = [start_job(env, log) for _ in range(2)]
+            started = time.monotonic()
+            moments = sorted(rng.uniform(0.5, 4.0) for _ in processes)
+            for process, moment in zip(processes, moments, strict=True):
+                time.sleep(max(0.0, moment - (time.monotonic() - started)))
+                if process.poll() is None:
+                    os.kill(process.pid, signal.SIGKILL)
+                    killed += 1
+            codes = [process.wait(timeout=120) for process in processes]
+            assert all(code in (0, -signal.SIGKILL) for code in codes), log.read_text()
             assert count(session, OutboxMessage) == count(
                 session, StepRecord, StepRecord.kind == "email", StepRecord.outcome == "done"
             )

@@ -30,7 +30,7 @@ from advocacy.domain.campaigns import (
 from advocacy.domain.errors import RuleError
 from advocacy.domain.mail import Category
 from advocacy.domain.outbox import Refusal
-from advocacy.models import Contact, JourneySignal
+from advocacy.models import Contact, Enrolment, JourneySignal
 from advocacy.models.fields import saved_id
 from advocacy.repository import journey, nurture_facts, nurture_writes
 from advocacy.services.mail.queue import QueueResult
@@ -147,14 +147,27 @@ def _write(
         )
         rows = nurture_writes.active_enrolments(session, report.campaign_id, chunk)
         nurture_writes.stop(rows, [s for cid in chunk for s in stopped.get(cid, ())], now=now)
+        # Another run (a second process) may have carried these steps out since this one
+        # planned: what is no longer due is left alone, so no task or ask is made twice.
+        chunk_sends = [s for s in chunk_sends if _still_due(rows, s.contact_id, s.step_position)]
         done, more_held = _carry_out(session, settings, run, chunk_sends, line_names, now=now)
-        chunk_held = [h for cid in chunk for h in held.get(cid, ())] + more_held
+        chunk_held = [
+            h
+            for cid in chunk
+            for h in held.get(cid, ())
+            if _still_due(rows, h.contact_id, h.step_position)
+        ] + more_held
         nurture_writes.record(session, report.campaign_id, rows, done, chunk_held, now=now)
         session.commit()
         summary.done += len(done)
         summary.held += len(chunk_held)
         if progress is not None:
             progress(min(start + chunk_size, len(contacts)), len(contacts))
+
+
+def _still_due(rows: dict[int, Enrolment], contact_id: int, position: int) -> bool:
+    row = rows.get(contact_id)
+    return row is not None and row.next_position is not None and row.next_position <= position
 
 
 def _send_surveys(
@@ -221,6 +234,7 @@ def _held(send: PlannedSend, reason: HoldReason, detail: str = "") -> HeldBack:
         reason,
         detail[:300],
         occurrence=send.occurrence,
+        kind=send.kind,
     )
 
 
