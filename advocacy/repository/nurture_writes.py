@@ -100,6 +100,34 @@ def _reason_json(send: PlannedSend) -> str:
     return json.dumps(dict(send.reason), sort_keys=True, default=str)
 
 
+def _record_row(
+    enrolment_id: int,
+    campaign_id: int,
+    position: int,
+    kind: str,
+    outcome: StepOutcome,
+    at: datetime,
+    **what: Any,
+) -> dict[str, Any]:
+    """One step record's columns: what was done, or why it was held (the rest empty)."""
+    return {
+        "enrolment_id": enrolment_id,
+        "campaign_id": campaign_id,
+        "position": position,
+        "kind": kind,
+        "outcome": outcome.value,
+        "outbox_message_id": None,
+        "service_line_id": None,
+        "content_item_id": None,
+        "reason_json": "{}",
+        "held_reason": None,
+        "held_detail": "",
+        "held_until": None,
+        "at": at,
+        **what,
+    }
+
+
 def record(
     session: Session,
     campaign_id: int,
@@ -116,21 +144,18 @@ def record(
         if row is None or row.id is None:
             continue
         values.append(
-            {
-                "enrolment_id": row.id,
-                "campaign_id": campaign_id,
-                "position": send.step_position,
-                "kind": send.kind.value,
-                "outcome": StepOutcome.DONE.value,
-                "outbox_message_id": message_id,
-                "service_line_id": send.service_line_id,
-                "content_item_id": send.content_item_id,
-                "reason_json": _reason_json(send),
-                "held_reason": None,
-                "held_detail": "",
-                "held_until": None,
-                "at": now,
-            }
+            _record_row(
+                row.id,
+                campaign_id,
+                send.step_position,
+                send.kind.value,
+                StepOutcome.DONE,
+                now,
+                outbox_message_id=message_id,
+                service_line_id=send.service_line_id,
+                content_item_id=send.content_item_id,
+                reason_json=_reason_json(send),
+            )
         )
         if send.next_position is None:
             _end(row, StopReason.COMPLETED, now)
@@ -141,21 +166,17 @@ def record(
         if row is None or row.id is None:
             continue
         values.append(
-            {
-                "enrolment_id": row.id,
-                "campaign_id": campaign_id,
-                "position": item.step_position,
-                "kind": item.kind.value if item.kind else "",
-                "outcome": StepOutcome.HELD.value,
-                "outbox_message_id": None,
-                "service_line_id": None,
-                "content_item_id": None,
-                "reason_json": "{}",
-                "held_reason": item.reason.value,
-                "held_detail": item.detail[:300],
-                "held_until": item.until,
-                "at": now,
-            }
+            _record_row(
+                row.id,
+                campaign_id,
+                item.step_position,
+                item.kind.value if item.kind else "",
+                StepOutcome.HELD,
+                now,
+                held_reason=item.reason.value,
+                held_detail=item.detail[:300],
+                held_until=item.until,
+            )
         )
     session.flush()  # the enrolments moved on
     if not values:

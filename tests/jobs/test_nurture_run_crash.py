@@ -25,16 +25,12 @@ from sqlmodel import Session, col, select
 from advocacy.clock import utcnow
 from advocacy.models import (
     Account,
-    CampaignCreate,
     Contact,
     ContentItemCreate,
     Enrolment,
     JourneySignal,
     OutboxMessage,
     Person,
-    SegmentCreate,
-    SegmentCriteria,
-    StepInput,
     StepRecord,
     User,
 )
@@ -42,6 +38,7 @@ from advocacy.services.content.items import create_item
 from advocacy.services.nurture import campaigns
 from tests.conftest import TEST_SECRET
 from tests.factories import make_service_line
+from tests.factories_nurture import make_campaign
 
 CONTACTS = 2000
 ROUNDS = 6
@@ -125,23 +122,14 @@ def a_running_campaign(engine: Engine, contacts: int) -> None:
             ],
         )  # fmt: skip
         session.commit()
-        segment = campaigns.create_segment(
+        campaign = make_campaign(
             session,
-            SegmentCreate(name="Between", criteria=SegmentCriteria(stages=["between"])),
-            by=marketer,
-            now=now,
-        )
-        campaign = campaigns.create_campaign(
-            session, CampaignCreate(name="Reform", segment_id=segment.id or 0), by=marketer, now=now
-        )
-        campaigns.set_steps(
-            session,
-            campaign.id or 0,
+            marketer,
             [
-                StepInput(kind="email", content_item_id=item.id),
-                StepInput(kind="task", task_text="Call about the reform"),
+                {"kind": "email", "content_item_id": item.id},
+                {"kind": "task", "task_text": "Call about the reform"},
             ],
-            by=marketer,
+            name="Reform",
             now=now,
         )
         campaigns.activate(session, campaign.id or 0, by=marketer, now=now)

@@ -10,22 +10,18 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from advocacy.domain.campaigns import HoldReason, StepKind
+from advocacy.domain.campaigns import HoldReason
 from advocacy.domain.errors import RuleError
 from advocacy.models import (
-    CampaignCreate,
     ContactLineAwareness,
     ContentItemCreate,
     Enrolment,
     OutboxMessage,
-    SegmentCreate,
-    SegmentCriteria,
-    StepInput,
     StepRecord,
     User,
 )
 from advocacy.services.content.items import create_item
-from advocacy.services.nurture import campaigns, planner
+from advocacy.services.nurture import planner
 from advocacy.settings import Settings
 from tests.conftest import NOW, count_queries, empty_all_tables
 from tests.factories import (
@@ -35,6 +31,7 @@ from tests.factories import (
     make_service_line,
     make_user,
 )
+from tests.factories_nurture import make_campaign
 
 
 def build_firm(session: Session, accounts: int) -> dict[str, Any]:
@@ -63,21 +60,8 @@ def build_firm(session: Session, accounts: int) -> dict[str, Any]:
         if number % 2:  # half of them bought Transfer pricing as well
             make_engagement(session, account, status="completed", service_line_ids=[tp.id])
         contacts.append(contact)
-    segment = campaigns.create_segment(
-        session,
-        SegmentCreate(name="Between", criteria=SegmentCriteria(stages=["between"])),
-        by=marketer,
-        now=NOW,
-    )
-    campaign = campaigns.create_campaign(
-        session, CampaignCreate(name="Next line", segment_id=segment.id or 0), by=marketer, now=NOW
-    )
-    campaigns.set_steps(
-        session,
-        campaign.id or 0,
-        [StepInput(kind=StepKind.NEXT_LINE_EMAIL), StepInput(kind="wait", wait_days=14)],
-        by=marketer,
-        now=NOW,
+    campaign = make_campaign(
+        session, marketer, [{"kind": "next_line_email"}, {"kind": "wait", "wait_days": 14}]
     )
     return {
         "marketer": marketer,

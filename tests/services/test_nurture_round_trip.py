@@ -6,11 +6,8 @@ results move."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -28,18 +25,6 @@ from tests.sendgrid_events import Signer, events_for, post_events
 from tests.services.test_nurture_planner import build_firm
 
 STARTED = NOW + timedelta(hours=1)  # after the firm's engagements, inside the send window
-
-
-@pytest.fixture
-def sg_app(app_factory: Any, fake: FakeSendGrid, signer: Signer) -> Iterator[Flask]:
-    app = app_factory(
-        mail_backend="sendgrid",
-        sendgrid_api_key="SG.test",
-        sendgrid_host=fake.url,
-        sendgrid_webhook_public_key=signer.public_key,
-    )
-    with app.app_context():
-        yield app
 
 
 def test_sent_delivered_and_clicked_nurture_moves_awareness_and_results(
