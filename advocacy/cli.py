@@ -20,6 +20,7 @@ from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
 from advocacy.services.nurture import awareness
 from advocacy.services.nurture.run import run_campaigns
+from advocacy.services.scoring import recompute
 from advocacy.settings import SettingsError, database_url
 
 
@@ -239,6 +240,24 @@ def nurture_run(dry_run: bool) -> None:
     )
 
 
+scores_group = click.Group("scores", help="Advocacy potential scores.")
+
+
+@scores_group.command("recompute")
+@with_appcontext
+def scores_recompute() -> None:
+    """Recompute every contact's advocacy score, tier and next best ask, with a progress bar."""
+    progress = _ProgressBar("scores: recomputing")
+    settings = current_app.config["ADVOCACY"]
+    try:
+        scored = recompute.recompute_all(
+            db_session(), now=utcnow(), rules=recompute.rules_of(settings), progress=progress.update
+        )
+    finally:
+        progress.close()
+    click.echo(f"scores: {scored} contacts scored")
+
+
 @click.command("first-run")
 @click.option("--admin-email", default="admin@example.com", show_default=True)
 @with_appcontext
@@ -313,6 +332,7 @@ def register_commands(app: Flask) -> None:
         users_group,
         awareness_group,
         nurture_group,
+        scores_group,
         demo_command,
         first_run_command,
         serve_command,

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from advocacy.domain.lease import LeaseTerms
+from advocacy.domain.scoring import ScoreWeights
 from advocacy.domain.time_zones import is_known_timezone
 from advocacy.resources import resource_path
 
@@ -102,6 +103,14 @@ def _relevance(name: str, value: Any) -> int:
     number = _as_int(name, value)
     if number > 5:
         raise SettingsError(f"{name}: expected a relevance from 1 to 5, got {number}")
+    return number
+
+
+def _points(name: str, value: Any) -> int:
+    """Points of the advocacy score (0 - 100): a weight, a penalty or a tier threshold."""
+    number = _as_count(name, value)
+    if number > 100:
+        raise SettingsError(f"{name}: expected points from 0 to 100, got {number}")
     return number
 
 
@@ -313,6 +322,45 @@ class Settings:
     nurture_run_minutes: int = _setting(_as_int)
     nurture_run_chunk: int = _setting(_as_int)
     nurture_results_window_days: int = _setting(_as_int)
+    scoring_weight_experience: int = _setting(_points)
+    scoring_weight_camp: int = _setting(_points)
+    scoring_weight_relationship: int = _setting(_points)
+    scoring_weight_recency: int = _setting(_points)
+    scoring_weight_nurture: int = _setting(_points)
+    scoring_weight_advocacy: int = _setting(_points)
+    scoring_weight_authority: int = _setting(_points)
+    scoring_weight_availability: int = _setting(_points)
+    scoring_penalty_bad_camp: int = _setting(_points)
+    scoring_penalty_detractor_signal: int = _setting(_points)
+    scoring_penalty_fatigue: int = _setting(_points)
+    scoring_champion_at: int = _setting(_points)
+    scoring_advocate_at: int = _setting(_points)
+    scoring_at_risk_below: int = _setting(_points)
+    scoring_survey_half_life_days: int = _setting(_as_int)
+    scoring_touchpoint_half_life_days: int = _setting(_as_int)
+    scoring_job_time: str = _setting(_minute_hour)
+
+    @property
+    def score_weights(self) -> ScoreWeights:
+        """The advocacy score's weights and thresholds (docs/scoring.md)."""
+        return ScoreWeights(
+            experience=self.scoring_weight_experience,
+            camp=self.scoring_weight_camp,
+            relationship=self.scoring_weight_relationship,
+            recency=self.scoring_weight_recency,
+            nurture=self.scoring_weight_nurture,
+            advocacy=self.scoring_weight_advocacy,
+            authority=self.scoring_weight_authority,
+            availability=self.scoring_weight_availability,
+            bad_camp_penalty=self.scoring_penalty_bad_camp,
+            detractor_signal_penalty=self.scoring_penalty_detractor_signal,
+            fatigue_penalty=self.scoring_penalty_fatigue,
+            champion_at=self.scoring_champion_at,
+            advocate_at=self.scoring_advocate_at,
+            at_risk_below=self.scoring_at_risk_below,
+            survey_half_life_days=self.scoring_survey_half_life_days,
+            touchpoint_half_life_days=self.scoring_touchpoint_half_life_days,
+        )
 
     @property
     def is_production(self) -> bool:
@@ -402,6 +450,15 @@ def _check_together(values: dict[str, Any]) -> None:
         )
     if values["mail_backend"] == "sendgrid" and not values["sendgrid_api_key"]:
         raise SettingsError("sendgrid_api_key: required when mail_backend is sendgrid")
+    if (
+        not values["scoring_at_risk_below"]
+        <= values["scoring_advocate_at"]
+        <= values["scoring_champion_at"]
+    ):
+        raise SettingsError(
+            "scoring_at_risk_below / scoring_advocate_at / scoring_champion_at: expected "
+            "at risk <= advocate <= champion"
+        )
     lease_problem = LeaseTerms(
         timedelta(seconds=values["scheduler_lease_seconds"]),
         timedelta(seconds=values["scheduler_heartbeat_seconds"]),

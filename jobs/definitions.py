@@ -24,6 +24,7 @@ from advocacy.services.journey import accounts
 from advocacy.services.mail import dispatch, events
 from advocacy.services.nurture.run import run_campaigns
 from advocacy.services.operations import leadership
+from advocacy.services.scoring import recompute
 from advocacy.services.voice import testimonials
 from advocacy.services.voice.surveys import run as run_surveys
 from advocacy.settings import Settings
@@ -160,6 +161,17 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             # A survey a few hours late is as good; nothing goes twice (survey and outbox keys).
             grace_s=20 * 3600,
             description="Send the surveys that came due, remind once, expire the unanswered.",
+        ),
+        JobSpec(
+            "scores.recompute",
+            lambda: recompute.recompute_all(
+                db_session(), now=utcnow(), rules=recompute.rules_of(settings)
+            ),
+            _daily(settings.scoring_job_time),
+            # A night late is still worth it: the run reads the evidence as it stands then.
+            grace_s=20 * 3600,
+            description="Recompute every contact's advocacy score, tier and next best ask.",
+            catch_up=True,
         ),
         JobSpec(
             "mail.process_events",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Response
 from flask_babel import gettext as _
 
+from advocacy.adapters.reason_sentences import talking_point_sentence
 from advocacy.api.routes import (
     acting_user,
     api_route,
@@ -23,6 +24,7 @@ from advocacy.api.routes import (
 from advocacy.api.showcase_schemas import (
     CheckInCompleteRequest,
     CheckInList,
+    CheckInNextLine,
     CheckInPublic,
     CheckInQuery,
 )
@@ -38,13 +40,24 @@ from advocacy.models import CheckIn
 from advocacy.repository import get_row
 from advocacy.repository.journey import contact_ids_at, get_account
 from advocacy.repository.read_models import api_lists
+from advocacy.repository.read_models.my_week import points_of
 from advocacy.services.check_ins import work
 from advocacy.services.check_ins.work import Completion
 from advocacy.services.journey import accounts
 
 
 def check_in_public(row: CheckIn) -> CheckInPublic:
-    return CheckInPublic.model_validate(row, from_attributes=True)
+    public = CheckInPublic.model_validate(row, from_attributes=True)
+    public.next_lines = [
+        CheckInNextLine(
+            service_line_id=line.service_line_id,
+            name=line.name,
+            reason=dict(line.reason),
+            reason_text=talking_point_sentence(line),
+        )
+        for line in points_of(row.talking_points_json).next_lines
+    ]
+    return public
 
 
 def _sees_everyone() -> bool:

@@ -8,7 +8,7 @@ only as the client allowed, and the internal ids are null for tokens whose outpu
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -169,6 +169,18 @@ class CheckInQuery(PageQuery):
     due_before: date | None = Field(None, description="Due on or before this day.")
 
 
+class CheckInNextLine(BaseModel):
+    """A service line to raise in the conversation, and why: chosen when the check-in was made."""
+
+    service_line_id: int
+    name: str = Field(description="The line's name when the check-in was made.")
+    reason: dict[str, Any] = Field(
+        description="Why, as data: `kind` (engaged, co_bought, co_bought_firm_wide, popular, "
+        "popular_firm_wide, relevant_to_industry, in_catalogue) and the figures it rests on."
+    )
+    reason_text: str = Field(description="The reason as a sentence, in the reader's language.")
+
+
 class CheckInPublic(BaseModel):
     """A planned conversation with an account, and how it was closed."""
 
@@ -188,6 +200,12 @@ class CheckInPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    next_lines: list[CheckInNextLine] = Field(
+        default_factory=list,
+        description="One or two service lines the client does not know the firm for, to raise "
+        "in the conversation, each with its reason; none in a repair conversation nor in "
+        "check-ins made before this field existed.",
+    )
 
 
 CheckInList = _page_of(CheckInPublic)

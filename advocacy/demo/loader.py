@@ -28,6 +28,7 @@ from advocacy.models.fields import saved_id
 from advocacy.repository import staff
 from advocacy.services.access.identity import checked_email
 from advocacy.services.nurture import awareness
+from advocacy.services.scoring import recompute
 
 DEMO_DOMAIN = "demo.advocacy.example"
 # Staff of the demo firm. They are invited (no password): an admin sends them their link, which
@@ -213,6 +214,7 @@ def load_demo(
     report.timed("client voice", time.perf_counter() - started)
     content.add_content(session, report, seed=seed, now=now)
     _rebuild_awareness(session, report, now=now)
+    _recompute_scores(session, report, now=now)
     return report
 
 
@@ -221,6 +223,13 @@ def _rebuild_awareness(session: Session, report: DemoReport, *, now: datetime) -
     started = time.perf_counter()
     awareness.rebuild_awareness(session, now=now)
     report.timed("awareness", time.perf_counter() - started)
+
+
+def _recompute_scores(session: Session, report: DemoReport, *, now: datetime) -> None:
+    """Score every demo contact from the evidence just written (the default weights)."""
+    started = time.perf_counter()
+    recompute.recompute_all(session, now=now, rules=recompute.ScoringRules())
+    report.timed("scores", time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -254,4 +263,5 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
     content.add_content(session, report, seed=DEFAULT_SEED, now=now)
     _rebuild_awareness(session, report, now=now)
+    _recompute_scores(session, report, now=now)
     return FirstRun(admin.email, password, report)

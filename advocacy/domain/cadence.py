@@ -18,6 +18,7 @@ from typing import Final
 from advocacy.domain.errors import RuleError
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
+from advocacy.domain.talking_points import NextLinePoint
 from advocacy.domain.text import N_
 
 
@@ -267,7 +268,10 @@ def pick_contact(
 class TalkingPoints:
     """What to bring up: stored with the check-in as plain data, rendered and translated later."""
 
-    never_bought: Sequence[str] = ()  # service lines the client has not bought: anti-typecasting
+    # One or two next service lines with their reason, chosen by the ranking (anti-typecasting).
+    next_lines: Sequence[NextLinePoint] = ()
+    # Check-ins generated before the ranking stored every line never bought, by name: still read.
+    never_bought: Sequence[str] = ()
     bought: Sequence[str] = ()
     open_engagements: Sequence[str] = ()
     recent: Sequence[tuple[str, str, str]] = ()  # (date ISO, kind, summary)
@@ -279,8 +283,10 @@ class TalkingPoints:
     concerns: Sequence[str] = ()  # the engagements the unhappiness is about
 
     def as_data(self) -> dict[str, list[object]]:
-        return {
-            "never_bought": list(self.never_bought),
+        data: dict[str, list[object]] = {"next_lines": [line.as_data() for line in self.next_lines]}
+        if self.never_bought:  # only an older check-in has them
+            data["never_bought"] = list(self.never_bought)
+        return data | {
             "bought": list(self.bought),
             "open_engagements": list(self.open_engagements),
             "recent": [list(item) for item in self.recent],
@@ -298,18 +304,18 @@ SUMMARY_LIMIT: Final = 160
 
 def talking_points(
     *,
-    offered: Iterable[str],
+    next_lines: Iterable[NextLinePoint],
     bought: Iterable[str],
     open_engagements: Iterable[str],
     recent: Iterable[tuple[datetime, str, str]],
     moved: Iterable[tuple[str, str]],
     retired: Iterable[str],
 ) -> TalkingPoints:
-    """Talking points from what the account bought, what is running and what happened lately."""
+    """Talking points: the next lines to raise, what was bought, what runs and what happened."""
     bought_set = sorted(set(bought))
     newest = sorted(recent, key=lambda item: item[0], reverse=True)[:RECENT_LIMIT]
     return TalkingPoints(
-        never_bought=sorted(set(offered) - set(bought_set)),
+        next_lines=list(next_lines),
         bought=bought_set,
         open_engagements=sorted(open_engagements),
         recent=[

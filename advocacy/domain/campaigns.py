@@ -116,7 +116,7 @@ class Segment:
     max_typecasting_index: float | None = None  # 0..1: accounts that know us for little
     buying_roles: frozenset[str] = frozenset()
     seniorities: frozenset[str] = frozenset()
-    advocacy_tiers: frozenset[str] = frozenset()  # once scoring lands
+    advocacy_tiers: frozenset[str] = frozenset()  # domain.score_asks.Tier values
     no_human_touch_days: int | None = None  # no call or meeting for at least this many days
     deferred_prospects: bool = False  # prospects whose proposal was "not now"
 

@@ -60,6 +60,7 @@ from advocacy.models.people import (
     ContactUpdate,
     Person,
 )
+from advocacy.models.scoring import ContactScore, ScoreSnapshot
 from advocacy.models.touchpoints import (
     JourneySignal,
     Touchpoint,
@@ -100,6 +101,7 @@ __all__ = [
     "ContactLineAwareness",
     "ContactPublic",
     "ContactRole",
+    "ContactScore",
     "ContactUpdate",
     "ContentItem",
     "ContentItemCreate",
@@ -127,6 +129,7 @@ __all__ = [
     "Referral",
     "SavedSegment",
     "SchedulerHeartbeat",
+    "ScoreSnapshot",
     "SegmentCreate",
     "SegmentCriteria",
     "SegmentUpdate",

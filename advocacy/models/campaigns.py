@@ -27,6 +27,7 @@ from advocacy.domain.campaigns import (
 )
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole, Seniority
+from advocacy.domain.score_asks import Tier
 from advocacy.models.fields import LongText, Name
 from advocacy.models.types import UTCDateTime
 
@@ -51,7 +52,7 @@ class SegmentCriteria(BaseModel):
     max_typecasting_index: float | None = PydanticField(default=None, ge=0, le=1)
     buying_roles: list[BuyingRole] = []
     seniorities: list[Seniority] = []
-    advocacy_tiers: Annotated[list[str], PydanticField(max_length=10)] = []
+    advocacy_tiers: list[Tier] = []
     no_human_touch_days: int | None = PydanticField(default=None, ge=0, le=3650)
     deferred_prospects: bool = False
 
@@ -73,7 +74,7 @@ class SegmentCriteria(BaseModel):
             max_typecasting_index=self.max_typecasting_index,
             buying_roles=frozenset(role.value for role in self.buying_roles),
             seniorities=frozenset(level.value for level in self.seniorities),
-            advocacy_tiers=frozenset(self.advocacy_tiers),
+            advocacy_tiers=frozenset(tier.value for tier in self.advocacy_tiers),
             no_human_touch_days=self.no_human_touch_days,
             deferred_prospects=self.deferred_prospects,
         )

@@ -103,6 +103,10 @@ class Contact(ContactBase, table=True):
     ended_on: date | None = Field(default=None)
     # Where the person went when they left (their contact at the new account).
     moved_to_contact_id: int | None = Field(default=None, foreign_key="contacts.id")
+    # The person objected to profiling (GDPR Art. 21): never scored. When, and how it was
+    # recorded (preference_page | staff).
+    profiling_objected_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    profiling_objected_via: str = Field(default="", max_length=20)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 

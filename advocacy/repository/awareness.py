@@ -6,7 +6,8 @@ new value, and the state is the strongest state that has a date. Add and flush, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -147,6 +148,26 @@ def accounts_of_contacts(session: Session, contact_ids: Sequence[int]) -> dict[i
         col(Contact.id).in_(sorted(set(contact_ids)))
     )
     return {contact_id: account_id for contact_id, account_id in session.execute(query)}
+
+
+def account_records(
+    session: Session, account_ids: Iterable[int]
+) -> dict[int, dict[int, LineAwareness]]:
+    """Account id -> {line id: its awareness record}; accounts without records are absent."""
+    ids = sorted(set(account_ids))
+    found: dict[int, dict[int, LineAwareness]] = defaultdict(dict)
+    if not ids:
+        return {}
+    query = select(AccountLineAwareness).where(col(AccountLineAwareness.account_id).in_(ids))
+    for row in session.scalars(query):
+        found[row.account_id][row.service_line_id] = LineAwareness(
+            row.service_line_id,
+            Awareness(row.state),
+            row.introduced_at,
+            row.engaged_at,
+            row.bought_at,
+        )
+    return dict(found)
 
 
 def bought_evidence(session: Session, account_id: int) -> list[Evidence]:

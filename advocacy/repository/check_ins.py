@@ -175,20 +175,11 @@ def stakeholders(session: Session, account_ids: Sequence[int]) -> dict[int, list
     return found
 
 
-def offered_service_lines(session: Session) -> list[str]:
-    """Names of the service lines the firm offers today."""
-    return list(
-        session.exec(
-            select(ServiceLine.name).where(ServiceLine.active == True)  # noqa: E712
-        )
-    )
-
-
-def bought_service_lines(session: Session, account_ids: Sequence[int]) -> dict[int, set[str]]:
-    """Per account, the service lines it has bought (work sold, running, delivered or stopped)."""
-    found: dict[int, set[str]] = defaultdict(set)
-    for account_id, name in session.exec(
-        select(Engagement.account_id, ServiceLine.name)
+def bought_service_lines(session: Session, account_ids: Sequence[int]) -> dict[int, dict[int, str]]:
+    """Per account, the lines it has bought (work sold, running, delivered or stopped): id -> name."""
+    found: dict[int, dict[int, str]] = defaultdict(dict)
+    for account_id, line_id, name in session.exec(
+        select(Engagement.account_id, ServiceLine.id, ServiceLine.name)
         .join(EngagementServiceLine, col(EngagementServiceLine.engagement_id) == Engagement.id)
         .join(ServiceLine, col(ServiceLine.id) == EngagementServiceLine.service_line_id)
         .where(
@@ -196,7 +187,8 @@ def bought_service_lines(session: Session, account_ids: Sequence[int]) -> dict[i
             col(Engagement.status).in_(BOUGHT_STATUSES),
         )
     ):
-        found[account_id].add(name)
+        if line_id is not None:  # a primary key: never None once read
+            found[account_id][line_id] = name
     return found
 
 
@@ -268,6 +260,13 @@ def departures(
 def owners_of(session: Session, account_ids: Sequence[int]) -> dict[int, int | None]:
     return _grouped(
         session, select(Account.id, Account.owner_id).where(col(Account.id).in_(account_ids))
+    )
+
+
+def industries_of(session: Session, account_ids: Sequence[int]) -> dict[int, str]:
+    """Per account, its industry ("" when none is recorded)."""
+    return _grouped(
+        session, select(Account.id, Account.industry).where(col(Account.id).in_(account_ids))
     )
 
 

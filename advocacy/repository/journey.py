@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import func
@@ -21,6 +23,7 @@ from advocacy.models import (
     JourneySignal,
     Person,
     ServiceLine,
+    ServiceLineIndustry,
     Survey,
     Touchpoint,
 )
@@ -85,6 +88,26 @@ def list_service_lines(session: Session, *, active_only: bool = False) -> list[S
     if active_only:
         query = query.where(ServiceLine.active)
     return list(session.exec(query))
+
+
+def relevance_by_industry(
+    session: Session, industries: Iterable[str] | None = None
+) -> dict[str, dict[int, int]]:
+    """Industry -> {line id: relevance 1-5}, for these industries (None: all); unrated ones absent."""
+    query = select(
+        ServiceLineIndustry.industry,
+        ServiceLineIndustry.service_line_id,
+        ServiceLineIndustry.relevance,
+    )
+    if industries is not None:
+        wanted = sorted({industry for industry in industries if industry})
+        if not wanted:
+            return {}
+        query = query.where(col(ServiceLineIndustry.industry).in_(wanted))
+    found: dict[str, dict[int, int]] = defaultdict(dict)
+    for industry, line_id, relevance in session.exec(query):
+        found[industry][line_id] = relevance
+    return dict(found)
 
 
 def account_by_name(session: Session, name: str) -> Account | None:

@@ -39,6 +39,7 @@ from advocacy.models import (
     Contact,
     ContactLineAwareness,
     ContactRole,
+    ContactScore,
     Engagement,
     EngagementServiceLine,
     Enrolment,
@@ -215,6 +216,12 @@ def audience(
         )
     )
     detractors = _detractor_answers(session, scope)
+    tiers = _grouped(
+        session,
+        select(ContactScore.contact_id, ContactScore.tier).where(
+            col(ContactScore.contact_id).in_(scope.contacts)
+        ),
+    )
     industries = {row[1]: row[10] for row in base}
     index_of = indexes(industries) if indexes is not None else {}
     facts: dict[int, Audience] = {}
@@ -235,6 +242,7 @@ def audience(
             roles=frozenset(roles.get(contact_id, ())),
             bought_line_ids=bought.get(account_id, frozenset()),
             typecasting_index=index_of.get(account_id),
+            advocacy_tier=tiers.get(contact_id, ""),
             last_human_touch_at=_aware(human.get(account_id)),
             deferred_prospect=account_id in deferred,
             suppressed=suppressed.get(address, frozenset()),

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from advocacy.domain.cadence import CheckInStatus
+from advocacy.domain.talking_points import NextLinePoint, next_lines_from_data
 from advocacy.models import Account, CheckIn, Contact, Person
 
 
@@ -30,7 +31,8 @@ class OpenCheckIn:
     kind: str
     due_on: date
     updated_at: datetime
-    never_bought: tuple[str, ...] = ()
+    next_lines: tuple[NextLinePoint, ...] = ()
+    never_bought: tuple[str, ...] = ()  # only in check-ins generated before the ranking
     open_engagements: tuple[str, ...] = ()
 
 
@@ -67,6 +69,7 @@ def open_check_ins_of(
                 kind=check_in.kind,
                 due_on=check_in.due_on,
                 updated_at=check_in.updated_at,
+                next_lines=tuple(next_lines_from_data(points.get("next_lines"))),
                 never_bought=_strings(points.get("never_bought")),
                 open_engagements=_strings(points.get("open_engagements")),
             )

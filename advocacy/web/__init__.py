@@ -11,35 +11,8 @@ from advocacy.domain.testimonials import plain_quote
 from advocacy.http import security, validation
 from advocacy.http.extensions import babel, csrf, limiter
 from advocacy.settings import LANGUAGES, Settings
-from advocacy.web import errors
-from advocacy.web.client import advocacy as client_advocacy
-from advocacy.web.client import mail, pages, surveys
-from advocacy.web.client import testimonials as testimonial_client
+from advocacy.web import client, errors, public, staff
 from advocacy.web.forms.common import ROLE_CHOICES
-from advocacy.web.public import health, wall, webhooks
-from advocacy.web.staff import (
-    account_page,
-    account_surveys,
-    account_team,
-    accounts,
-    admin,
-    auth,
-    calendar,
-    catalogue,
-    check_ins,
-    collections,
-    contacts,
-    content,
-    engagements,
-    home,
-    imports,
-    library,
-    mail_admin,
-    references,
-    referrals,
-    testimonials,
-    typecasting,
-)
 
 
 def _locale() -> str:
@@ -92,37 +65,8 @@ def init_web(app: Flask, settings: Settings) -> None:
     )
     limiter.init_app(app)
     oidc.init_app(app, settings)
-    for blueprint in (
-        auth.bp,
-        home.bp,
-        admin.bp,
-        health.bp,
-        accounts.bp,
-        account_page.bp,
-        account_team.bp,
-        contacts.bp,
-        engagements.bp,
-        check_ins.bp,
-        catalogue.bp,
-        imports.bp,
-        mail_admin.bp,
-        mail.bp,
-        pages.bp,
-        surveys.bp,
-        account_surveys.bp,
-        client_advocacy.bp,
-        referrals.bp,
-        references.bp,
-        testimonial_client.bp,
-        testimonials.bp,
-        library.bp,
-        collections.bp,
-        content.bp,
-        webhooks.bp,
-        calendar.bp,
-        typecasting.bp,
-        wall.bp,
-    ):
+    # Staff pages first, then the signed-link pages, then the machine endpoints.
+    for blueprint in (*staff.BLUEPRINTS, *client.BLUEPRINTS, *public.BLUEPRINTS):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.jinja_env.globals["role_label"] = _role_label

@@ -27,6 +27,7 @@ from tests.factories import (
     make_testimonial,
     make_token,
 )
+from tests.factories_checkins import CO_BOUGHT_EN, CO_BOUGHT_FR, CO_BOUGHT_POINT
 
 LIST = "/api/v1/testimonials"
 
@@ -289,6 +290,41 @@ def _check_in(api: Api, owner: str, *, status: str = "open") -> tuple[int, int]:
         session.add(row)
         session.commit()
         return row.id, contact.id
+
+
+def _with_points(api: Api, check_in_id: int, points: dict[str, Any]) -> None:
+    with api.app.app_context():
+        session = db_session()
+        row = session.get(CheckIn, check_in_id)
+        assert row is not None
+        row.talking_points_json = json.dumps(points)
+        session.commit()
+
+
+def test_a_check_in_names_its_next_lines_with_their_reason_in_the_readers_language(
+    api: Api,
+) -> None:
+    check_in_id, _contact = _check_in(api, "am")
+    _with_points(api, check_in_id, {"next_lines": [CO_BOUGHT_POINT], "bought": ["Tax"]})
+    [line] = api.get(f"/api/v1/check-ins/{check_in_id}", "am").get_json()["next_lines"]
+    assert line == {
+        "service_line_id": CO_BOUGHT_POINT["service_line_id"],
+        "name": "Transfer pricing",
+        "reason": CO_BOUGHT_POINT["reason"],
+        "reason_text": CO_BOUGHT_EN,
+    }
+    french = api.get("/api/v1/check-ins?status=open", "am", headers={"Accept-Language": "fr"})
+    [item] = french.get_json()["items"]
+    assert item["next_lines"][0]["reason_text"] == CO_BOUGHT_FR
+
+
+def test_a_check_in_stored_before_the_ranking_or_in_a_repair_has_no_next_lines(api: Api) -> None:
+    old, _c = _check_in(api, "am")
+    _with_points(api, old, {"never_bought": ["Audit", "Tax"], "bought": []})
+    unreadable, _c = _check_in(api, "am")
+    _with_points(api, unreadable, {"next_lines": [{"name": "no id"}, "junk"]})
+    for check_in_id in (old, unreadable):
+        assert api.get(f"/api/v1/check-ins/{check_in_id}", "am").get_json()["next_lines"] == []
 
 
 def test_account_managers_list_their_own_check_ins_and_admins_everyones(api: Api) -> None:

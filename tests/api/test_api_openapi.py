@@ -99,3 +99,15 @@ def test_the_docs_page_describes_every_route_in_the_readers_language(client: Fla
         assert f"<td>{escape(route.summary)}</td>" not in html, route.summary
     # The machine-readable document stays in English, the language of the API's field names.
     assert _document(client)["paths"]["/api/v1/accounts"]["get"]["summary"] == "List accounts"
+
+
+def test_the_check_in_schema_documents_its_next_lines_and_their_reason(
+    client: FlaskClient,
+) -> None:
+    schemas = _document(client)["components"]["schemas"]
+    next_lines = schemas["CheckInPublic"]["properties"]["next_lines"]
+    assert next_lines["items"]["$ref"].endswith("/CheckInNextLine")
+    assert "repair" in next_lines["description"]
+    line = schemas["CheckInNextLine"]
+    assert set(line["required"]) == {"service_line_id", "name", "reason", "reason_text"}
+    assert "co_bought" in line["properties"]["reason"]["description"]

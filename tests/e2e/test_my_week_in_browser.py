@@ -27,7 +27,9 @@ def test_an_account_manager_completes_a_check_in_from_my_week_and_sees_it_on_the
         has=page.get_by_role("heading", name="Globex")
     )
     expect(globex).to_contain_text("with Hank Scorpio, Chief executive officer")
-    expect(globex).to_contain_text("Never bought: Deals, Tax — ask about them")
+    expect(globex).to_contain_text(
+        "Talk about Tax: Tax is part of what we do that they do not know us for yet."
+    )
     expect(globex).to_contain_text("Running now: Annual audit")
     expect(globex).to_contain_text("Ann Leaver moved to Initech: follow them there")
     expect(globex).to_contain_text("Quarterly review")

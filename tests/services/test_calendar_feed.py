@@ -22,7 +22,7 @@ from advocacy.services.check_ins.calendar_feed import (
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_user
-from tests.factories_checkins import make_check_in
+from tests.factories_checkins import CO_BOUGHT_EN, CO_BOUGHT_FR, CO_BOUGHT_POINT, make_check_in
 
 TODAY = NOW.date()
 
@@ -83,6 +83,22 @@ def test_the_feed_holds_one_all_day_event_per_open_check_in(
     late_event = events[f"checkin-{late.id}@{host}"]
     assert late_event.decoded("dtstart") == TODAY - timedelta(days=4)
     assert "Contact:" not in str(late_event["description"])
+
+
+def test_each_event_says_why_its_next_lines_are_raised_in_the_owners_language(
+    settings: Settings, session: Session
+) -> None:
+    for language, sentence in (
+        ("en", f"Talk about Transfer pricing: {CO_BOUGHT_EN}"),
+        ("fr", f"Parler de Transfer pricing : {CO_BOUGHT_FR}"),
+    ):
+        owner = make_user(session, language=language)
+        make_check_in(session, owner, due_on=TODAY, never_bought=(), next_lines=(CO_BOUGHT_POINT,))
+        secret = create_feed(session, owner.id, now=NOW)
+        [event] = parsed(feed_for(session, secret, now=NOW, settings=settings)).walk("VEVENT")
+        description = str(event["description"])
+        assert sentence in description, language
+        assert "Never bought" not in description and "Jamais acheté" not in description
 
 
 def test_the_uid_of_a_check_in_stays_the_same_from_one_fetch_to_the_next(

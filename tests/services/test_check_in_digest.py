@@ -14,7 +14,7 @@ from advocacy.services.check_ins.digest import local_today, send_digests
 from advocacy.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_user
-from tests.factories_checkins import make_check_in
+from tests.factories_checkins import CO_BOUGHT_EN, CO_BOUGHT_FR, CO_BOUGHT_POINT, make_check_in
 
 TODAY = NOW.date()
 
@@ -98,6 +98,21 @@ def test_a_french_user_gets_the_digest_in_french(settings: Settings, session: Se
     assert "lundi 23 novembre 2026" in message.subject
     assert "23 nov. 2026" in message.text_body
     assert ">Préférences</a>" in message.html_body
+
+
+def test_the_digest_says_why_each_next_line_is_raised_in_the_readers_language(
+    settings: Settings, session: Session
+) -> None:
+    ann, claire = make_user(session, language="en"), make_user(session, language="fr")
+    for owner in (ann, claire):
+        make_check_in(session, owner, due_on=TODAY, never_bought=(), next_lines=(CO_BOUGHT_POINT,))
+    send_digests(session, settings, now=NOW)
+    english, french = digests(session)
+    assert f"Talk about Transfer pricing: {CO_BOUGHT_EN}" in english.text_body
+    assert f"<strong>Talk about Transfer pricing:</strong> {CO_BOUGHT_EN}" in english.html_body
+    assert f"Parler de Transfer pricing : {CO_BOUGHT_FR}" in french.text_body
+    assert CO_BOUGHT_FR in french.html_body
+    assert "Never bought" not in english.text_body
 
 
 def test_overdue_and_due_today_follow_the_users_time_zone(

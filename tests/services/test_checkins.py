@@ -197,8 +197,11 @@ def test_a_check_in_names_whom_to_call_and_what_to_talk_about(session: Session):
     assert check_in.owner_id == owner.id
     assert check_in.contact_id == ceo.id
     points = json.loads(check_in.talking_points_json)
-    assert points["never_bought"] == ["Deals", "Tax"]
-    assert tax.name in points["never_bought"]
+    # Nothing to go on but the catalogue: the two unbought lines, in the catalogue's order.
+    assert [line["name"] for line in points["next_lines"]] == ["Tax", "Deals"]
+    assert points["next_lines"][0]["service_line_id"] == tax.id
+    assert points["next_lines"][0]["reason"] == {"kind": "in_catalogue"}
+    assert "never_bought" not in points
     assert points["open_engagements"] == ["Audit 2026"]
     assert points["recent"][0][2] == "Quarterly review"
     assert points["moved"] == [["Ann Leaver", "Initech"]]

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -28,7 +27,7 @@ from advocacy.models import (
 from advocacy.repository import content
 from advocacy.repository.content import ContentFilter
 from advocacy.services.content import items
-from tests.conftest import NOW
+from tests.conftest import NOW, count_queries
 from tests.factories import make_service_line, make_user
 
 TODAY = NOW.date()
@@ -202,14 +201,8 @@ def test_the_list_filters_by_every_field_and_pages(session: Session, marketer: U
 
 @pytest.fixture
 def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(engine, "before_cursor_execute", count)
+    with count_queries(engine) as seen:
+        yield seen
 
 
 def test_what_may_be_offered_now_is_read_in_two_queries_grouped_by_line_and_language(

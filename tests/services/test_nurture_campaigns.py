@@ -316,3 +316,21 @@ def test_a_segment_size_sends_the_same_statements_whatever_the_segment_size(
                 assert campaigns.segment_size(session, segment, NOW) == accounts
             counts.append(len(statements))
     assert counts[0] == counts[1] <= 15
+
+
+def test_a_segment_by_advocacy_tier_counts_the_contacts_scored_in_it(session: Session) -> None:
+    from advocacy.models import ContactScore
+
+    _firm(session, 2)
+    scored = make_contact(session, make_account(session, stage="between"))
+    session.add(
+        ContactScore(
+            contact_id=scored.id, account_id=scored.account_id, score=80, tier="champion",
+            ask="testimonial", reason="promoter", factors_json="{}", computed_at=NOW,
+        )
+    )  # fmt: skip
+    session.commit()
+    champions = SegmentCriteria(advocacy_tiers=["champion"]).to_segment()
+    assert campaigns.segment_size(session, champions, NOW) == 1
+    with pytest.raises(ValidationError):
+        SegmentCriteria(advocacy_tiers=["hero"])

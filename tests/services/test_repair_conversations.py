@@ -49,7 +49,8 @@ def test_a_detractors_open_routine_check_in_becomes_the_repair_conversation(
     generation.generate_due(session, RULES, now=NOW + timedelta(days=20))
     [routine] = open_check_ins(session, account.id)
     assert routine.kind == "routine"
-    assert "Tax advice" in json.loads(routine.talking_points_json)["never_bought"]
+    next_lines = json.loads(routine.talking_points_json)["next_lines"]
+    assert [line["name"] for line in next_lines] == ["Tax advice"]
 
     survey, token = make_survey(session, settings, owner=owner, account=account, full_name="Dana")
     answer_survey(session, token, 3, "The report came late.", settings=settings, now=NOW)
@@ -63,7 +64,7 @@ def test_a_detractors_open_routine_check_in_becomes_the_repair_conversation(
     )
     assert NOW.date() <= repair.due_on <= NOW.date() + timedelta(days=3)
     points = json.loads(repair.talking_points_json)
-    assert (points["never_bought"], points["bought"], points["open_engagements"]) == ([], [], [])
+    assert (points["next_lines"], points["bought"], points["open_engagements"]) == ([], [], [])
     [feedback] = points["feedback"]
     assert feedback == [NOW.date().isoformat(), "Dana", "NPS 3/10", "The report came late."]
 
@@ -109,5 +110,5 @@ def test_a_bad_camp_found_nineteen_months_late_is_due_today_not_overdue_and_sell
         NOW.date(),
     )
     points = json.loads(repair.talking_points_json)
-    assert points["never_bought"] == [] and points["bought"] == []
+    assert points["next_lines"] == [] and points["bought"] == []
     assert points["problem"] == ["missed the deadline"]

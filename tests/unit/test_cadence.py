@@ -29,6 +29,7 @@ from advocacy.domain.cadence import (
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
 from advocacy.domain.repair import Feedback, repair_points
+from advocacy.domain.talking_points import NextLinePoint
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # a Monday
 TODAY = T0.date()
@@ -260,9 +261,10 @@ def test_nobody_to_call_when_no_active_contact():
     )
 
 
-def test_talking_points_name_what_the_client_never_bought_and_what_happened():
+def test_talking_points_carry_the_chosen_next_lines_and_what_happened():
+    tax = NextLinePoint(2, "Tax", {"kind": "in_catalogue"})
     points = talking_points(
-        offered=["Audit", "Tax", "Strategy"],
+        next_lines=[tax],
         bought=["Audit", "Audit"],
         open_engagements=["Audit 2026"],
         recent=[
@@ -274,7 +276,11 @@ def test_talking_points_name_what_the_client_never_bought_and_what_happened():
         moved=[("Ann Lee", "Globex")],
         retired=["Bob Stone"],
     )
-    assert points.never_bought == ["Strategy", "Tax"]
+    assert points.next_lines == [tax] and points.never_bought == ()
+    assert points.as_data()["next_lines"] == [
+        {"service_line_id": 2, "name": "Tax", "reason": {"kind": "in_catalogue"}, "line_names": {}}
+    ]
+    assert "never_bought" not in points.as_data()
     assert points.bought == ["Audit"]
     assert points.recent[0][2] == "Newest with spaces"
     assert len(points.recent) == 3 and len(points.recent[1][2]) == 160
@@ -360,8 +366,8 @@ def test_repair_talking_points_are_about_the_problem_and_never_a_sale() -> None:
             Feedback(T0, "Dana", "NPS 3/10", "The report   came late.", "Audit 2026"),
         ],
     )
-    assert not (points.never_bought or points.bought or points.open_engagements)
+    assert not (points.next_lines or points.bought or points.open_engagements)
     assert points.problem == ["survey evidence: 2 answers, latest NPS 3"]
     assert points.feedback[0] == (TODAY.isoformat(), "Dana", "NPS 3/10", "The report came late.")
     assert points.concerns == ["Audit 2025", "Audit 2026"]
-    assert "never_bought" in points.as_data() and points.as_data()["never_bought"] == []
+    assert points.as_data()["next_lines"] == [] and "never_bought" not in points.as_data()

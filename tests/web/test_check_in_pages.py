@@ -34,7 +34,10 @@ def test_the_check_in_page_shows_the_details_talking_points_and_forms(app: Flask
     assert "<h1>Check-in: Globex</h1>" in html
     assert f'href="/accounts/{globex.id}"' in html and 'href="/">Back to My week' in html
     assert "Hank Scorpio</a>, Chief executive officer" in html
-    assert "Never bought: Deals, Tax — ask about them" in html
+    assert (
+        "<strong>Talk about Tax:</strong> Tax is part of what we do that they do not know us for yet."
+        in html
+    )
     for action in ("complete", "snooze", "reassign", "skip"):
         assert f'action="{_url(folio, action)}"' in html
     # The reassign select offers active account managers and admins, not marketing.
@@ -47,7 +50,7 @@ def test_a_colleague_outside_the_team_reads_the_check_in_but_may_not_change_it(
     folio = portfolio(app)
     client = client_for(app, folio.colleague)
     html = client.get(_url(folio)).get_data(as_text=True)
-    assert "Never bought: Deals, Tax" in html and f'action="{_url(folio, "skip")}"' not in html
+    assert "Talk about Deals:" in html and f'action="{_url(folio, "skip")}"' not in html
     for action, data in (
         ("complete", {"outcome": "spoke", "channel": "phone"}),
         ("snooze", {"until": (today() + timedelta(days=3)).isoformat()}),

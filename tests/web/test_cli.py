@@ -94,3 +94,17 @@ def test_awareness_rebuild_reports_progress_and_what_it_rebuilt(app: Flask) -> N
     assert re.search(
         r"awareness: [1-9]\d* contact records, [1-9]\d* account records", result.output
     )
+
+
+def test_scores_recompute_scores_every_demo_contact_with_a_progress_bar(app: Flask) -> None:
+    from advocacy.models import Contact, ContactScore
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    result = runner.invoke(args=["scores", "recompute"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        contacts = len(list(db_session().exec(select(Contact.id))))
+        scores = len(list(db_session().exec(select(ContactScore.contact_id))))
+    assert f"scores: {contacts} contacts scored" in result.output
+    assert scores == contacts > 0

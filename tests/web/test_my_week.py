@@ -44,7 +44,10 @@ def test_each_check_in_says_whom_to_call_and_what_to_talk_about(app: Flask) -> N
     this_week = section(client_for(app, folio.owner).get("/").get_data(as_text=True), "this-week")
     assert "Routine check-in" in this_week
     assert "with Hank Scorpio, Chief executive officer" in this_week
-    assert "Never bought: Deals, Tax — ask about them" in this_week
+    assert (
+        "<strong>Talk about Tax:</strong> Tax is part of what we do that they do not know us for yet."
+        in this_week
+    )
     assert "Running now: Annual audit" in this_week
     assert "Ann Leaver moved to Initech: follow them there" in this_week
     assert "Quarterly review" in this_week

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from advocacy.domain.cadence import CheckInStatus, TalkingPoints
 from advocacy.domain.people import CoverageGap
+from advocacy.domain.talking_points import next_lines_from_data
 from advocacy.models import Account, CheckIn, Contact, Person, User
 from advocacy.models.fields import saved_id
 from advocacy.repository import get_row, journey
@@ -77,6 +78,7 @@ def points_of(stored: str) -> TalkingPoints:
     if not isinstance(data, dict):
         return TalkingPoints()
     return TalkingPoints(
+        next_lines=next_lines_from_data(data.get("next_lines")),
         never_bought=_strings(data.get("never_bought")),
         bought=_strings(data.get("bought")),
         open_engagements=_strings(data.get("open_engagements")),

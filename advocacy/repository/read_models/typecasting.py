@@ -8,7 +8,7 @@ records, the catalogue and the relevance ratings of the industries shown, and th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -24,8 +24,8 @@ from advocacy.domain.awareness import (
     typecasting_index,
 )
 from advocacy.domain.paging import pager
-from advocacy.models import Account, AccountLineAwareness, ServiceLine, ServiceLineIndustry, User
-from advocacy.repository import journey
+from advocacy.models import Account, AccountLineAwareness, ServiceLine, User
+from advocacy.repository import awareness, journey
 from advocacy.repository.read_models.accounts import AccountFilter, narrowed, user_label
 
 MATRIX_PAGE_SIZE: Final = 50
@@ -66,35 +66,6 @@ class AccountAwareness:
         return [line for line in self.lines if line.state is Awareness.UNAWARE and line.relevant]
 
 
-def _records(session: Session, account_ids: Iterable[int]) -> dict[int, dict[int, LineAwareness]]:
-    ids = sorted(set(account_ids))
-    found: dict[int, dict[int, LineAwareness]] = defaultdict(dict)
-    if not ids:
-        return found
-    query = select(AccountLineAwareness).where(col(AccountLineAwareness.account_id).in_(ids))
-    for row in session.exec(query):
-        found[row.account_id][row.service_line_id] = LineAwareness(
-            row.service_line_id,
-            Awareness(row.state),
-            row.introduced_at,
-            row.engaged_at,
-            row.bought_at,
-        )
-    return found
-
-
-def _relevance(session: Session, industries: Iterable[str]) -> dict[str, dict[int, int]]:
-    """Industry -> {line id: relevance}; an industry nobody rated is absent."""
-    wanted = sorted({industry for industry in industries if industry})
-    found: dict[str, dict[int, int]] = defaultdict(dict)
-    if not wanted:
-        return found
-    query = select(ServiceLineIndustry).where(col(ServiceLineIndustry.industry).in_(wanted))
-    for row in session.exec(query):
-        found[row.industry][row.service_line_id] = row.relevance
-    return found
-
-
 def _line_states(
     lines: list[ServiceLine], records: Mapping[int, LineAwareness], relevant: set[int]
 ) -> list[LineState]:
@@ -120,8 +91,9 @@ def account_awareness(session: Session, account_id: int, *, threshold: int) -> A
     """Per active line, what the account knows and since when, and its index (NotFound if none)."""
     account = journey.get_account(session, account_id)
     active = journey.list_service_lines(session, active_only=True)
-    records = _records(session, [account_id])[account_id]
-    relevance = _relevance(session, [account.industry]).get(account.industry, {})
+    records = awareness.account_records(session, [account_id]).get(account_id, {})
+    industry = account.industry
+    relevance = journey.relevance_by_industry(session, [industry]).get(industry, {})
     relevant = relevant_lines([line.id for line in active if line.id], relevance, threshold)
     return AccountAwareness(
         account_id,
@@ -168,7 +140,7 @@ def _average_index(
     )
     for account_id, line_id in session.exec(query):
         known[account_id][line_id] = LineAwareness(line_id, Awareness.BOUGHT)
-    relevance = _relevance(session, industries.values())
+    relevance = journey.relevance_by_industry(session, industries.values())
     active = [line.id for line in lines if line.id is not None]
     indexes = [
         index
@@ -194,8 +166,8 @@ def typecasting_matrix(session: Session, wanted: AccountFilter, *, threshold: in
     page = list(session.exec(query.offset(shown.offset).limit(MATRIX_PAGE_SIZE)))
     columns = journey.list_service_lines(session, active_only=True)
     active = [line.id for line in columns if line.id is not None]
-    records = _records(session, [account.id for account, _ in page if account.id])
-    relevance = _relevance(session, [account.industry for account, _ in page])
+    records = awareness.account_records(session, [account.id for account, _ in page if account.id])
+    relevance = journey.relevance_by_industry(session, [account.industry for account, _ in page])
     rows = []
     for account, owner in page:
         relevant = relevant_lines(active, relevance.get(account.industry, {}), threshold)

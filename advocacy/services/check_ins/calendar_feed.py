@@ -19,6 +19,7 @@ from icalendar import Calendar, Event, vDuration
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from advocacy.adapters.reason_sentences import talking_point_sentence
 from advocacy.adapters.translations import speaking
 from advocacy.domain.errors import RuleError
 from advocacy.domain.text import N_
@@ -147,6 +148,11 @@ def _event(
     lines = []
     if item.contact_name:
         lines.append(gettext("Contact: %(name)s", name=item.contact_name))
+    for line in item.next_lines:
+        # Inside the feed owner's language (see _calendar), like the rest of the description.
+        lines.append(
+            gettext("Talk about %(line)s:", line=line.name) + " " + talking_point_sentence(line)
+        )
     if item.never_bought:
         lines.append(
             gettext(

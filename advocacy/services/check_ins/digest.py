@@ -14,6 +14,8 @@ from typing import Any
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
+from advocacy.adapters.reason_sentences import talking_point_sentence
+from advocacy.adapters.translations import speaking
 from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.time_zones import zone_or_fallback
 from advocacy.models import User
@@ -24,7 +26,7 @@ from advocacy.settings import LANGUAGES, Settings
 TEMPLATE = "check_in_digest"
 SOURCE = "check_in_digest"
 RECIPIENT_ROLES = ACCOUNT_WORKERS  # those who own accounts, so check-ins
-# A one-line talking point: the first few service lines never bought, the anti-typecasting nudge.
+# Check-ins generated before the ranking list every line never bought: the first few are shown.
 TALKING_POINT_LINES = 3
 
 
@@ -118,14 +120,22 @@ def _context(
             "contact_name": item.contact_name,
             "kind": item.kind,
             "due_on": format_date(item.due_on, "medium", locale=language),
+            "next_lines": [
+                {"name": line.name, "reason": talking_point_sentence(line)}
+                for line in item.next_lines
+            ],
             "never_bought": ", ".join(item.never_bought[:TALKING_POINT_LINES]),
             "url": check_in_url(settings, item.id),
         }
 
+    # The reasons are sentences in the recipient's language, not the language of whoever runs this.
+    with speaking(language):
+        overdue = [row(item) for item in items if item.due_on < today]
+        due_today = [row(item) for item in items if item.due_on == today]
     return {
         "day": format_date(today, "full", locale=language),
-        "overdue": [row(item) for item in items if item.due_on < today],
-        "due_today": [row(item) for item in items if item.due_on == today],
+        "overdue": overdue,
+        "due_today": due_today,
         "my_week_url": settings.base_url + "/",
         "preferences_url": settings.base_url + "/preferences",
     }

@@ -25,7 +25,8 @@ from advocacy.domain.cadence import (
     pick_contact,
     talking_points,
 )
-from advocacy.repository import check_ins
+from advocacy.repository import awareness, check_ins
+from advocacy.services.nurture.next_lines import NextLines, next_lines
 from advocacy.services.voice.repair import points_for
 from advocacy.settings import Settings
 
@@ -77,7 +78,8 @@ def generate_due(
     """Create the check-ins that have come due (within the horizon) for every owned account."""
     report = GenerationReport()
     account_ids = check_ins.owned_account_ids(session)
-    offered = check_ins.offered_service_lines(session)
+    # The co-purchase evidence and the catalogue, read once for the run: the same for everyone.
+    ranking = next_lines(session)
     today = now.date()
     for chunk in _chunks(account_ids, CHUNK):
         report.accounts += len(chunk)
@@ -88,7 +90,7 @@ def generate_due(
         ]
         if due:
             created = check_ins.insert_open_check_ins(
-                session, _rows(session, due, offered, rules, now)
+                session, _rows(session, due, ranking, rules, now)
             )
             report.created += created
             report.by_rule.update(plan.rule for plan in due)
@@ -106,7 +108,7 @@ def generate_due(
 def _rows(
     session: Session,
     due: list[DueCheckIn],
-    offered: list[str],
+    ranking: NextLines,
     rules: CadenceRules,
     now: datetime,
 ) -> Iterator[dict[str, object]]:
@@ -114,6 +116,8 @@ def _rows(
     owners = check_ins.owners_of(session, ids)
     people = check_ins.stakeholders(session, ids)
     bought = check_ins.bought_service_lines(session, ids)
+    industries = check_ins.industries_of(session, ids)
+    known = awareness.account_records(session, ids)
     live = check_ins.live_engagements(session, ids)
     recent = check_ins.recent_touchpoints(session, ids, since=now - timedelta(days=RECENT_DAYS))
     moved, retired = check_ins.departures(
@@ -125,10 +129,17 @@ def _rows(
     repair = points_for(session, repairs, now=now) if repairs else {}
     for plan in due:
         account_id = plan.account_id
+        lines = bought.get(account_id, {})
         # A repair conversation is about the problem: no cross-selling points at all.
         points = repair.get(account_id) or talking_points(
-            offered=offered,
-            bought=bought.get(account_id, set()),
+            next_lines=ranking.talking_points(
+                kind=plan.kind,
+                industry=industries.get(account_id) or "",
+                awareness=known.get(account_id, {}),
+                bought_line_ids=lines.keys(),
+                now=now,
+            ),
+            bought=lines.values(),
             open_engagements=live.get(account_id, []),
             recent=recent.get(account_id, []),
             moved=moved.get(account_id, []),

@@ -14,6 +14,7 @@ from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.text import N_
 from advocacy.models import Account, AccountCreate, AccountUpdate, JourneySignal, StageChange, User
 from advocacy.models.fields import saved_id
+from advocacy.repository import scoring
 from advocacy.repository.journey import (
     account_by_external_id,
     between_accounts_with_last_end,
@@ -22,6 +23,7 @@ from advocacy.repository.journey import (
     resolve_signals,
     team_user_ids,
 )
+from advocacy.services.scoring import recompute
 
 
 def check_may_edit(session: Session, account: Account, user: User) -> None:
@@ -128,6 +130,7 @@ def record_move(
         rule=move.rule,
     )
     session.add_all([account, change])
+    _rescore_account(session, account, now=now)
     if new is not Stage.FORMER:
         resolve_signals(session, account.id, "propose_former", now=now)
     return change
@@ -169,6 +172,13 @@ def apply_camp(
         account.do_not_ask = True
     account.updated_at = now
     session.add(account)
+    _rescore_account(session, account, now=now)
+
+
+def _rescore_account(session: Session, account: Account, *, now: datetime) -> None:
+    """The account's camp or stage changed: its people's scores follow in this transaction."""
+    session.flush()
+    recompute.rescore(session, scoring.contact_ids_of_account(session, saved_id(account)), now=now)
 
 
 def set_do_not_ask(
@@ -181,6 +191,7 @@ def set_do_not_ask(
         raise RuleError(N_("A bad-camp account stays do-not-ask; change the camp first."))
     account.do_not_ask, account.updated_at = do_not_ask, now
     session.add(account)
+    _rescore_account(session, account, now=now)
     session.commit()
     return account
 

@@ -25,6 +25,7 @@ from advocacy.models import (
 from advocacy.models.fields import saved_id
 from advocacy.repository import journey
 from advocacy.services.journey.accounts import add_account, check_may_edit
+from advocacy.services.scoring import recompute
 
 
 def add_contact_to(
@@ -207,5 +208,6 @@ def record_departure(
                 message=f"{person.full_name} moved from {old_account.name} to {new_account.name}",
             )
         )
+    recompute.rescore(session, [saved_id(contact)], now=now)
     session.commit()
     return DepartureResult(contact, new_contact, new_account, created)

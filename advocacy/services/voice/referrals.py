@@ -39,12 +39,14 @@ from advocacy.models import (
     TouchpointCreate,
     User,
 )
+from advocacy.models.fields import saved_id
 from advocacy.repository import get_row, journey, referrals
 from advocacy.services.access.client_links import create_link, resolve_link
 from advocacy.services.journey.accounts import add_account, check_may_edit
 from advocacy.services.journey.people import add_contact_to
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from advocacy.services.mail.queue import QueueResult, queue_email
+from advocacy.services.scoring import recompute
 from advocacy.services.voice.asks import check_may_ask
 from advocacy.settings import Settings
 
@@ -265,6 +267,9 @@ def introduce(
             language=owner.language or None,
             settings=settings,
         )
+    recompute.rescore(
+        session, [saved_id(referrer.contact)], now=now, rules=recompute.rules_of(settings)
+    )
     session.commit()
     return referral
 

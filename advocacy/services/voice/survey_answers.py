@@ -31,12 +31,14 @@ from advocacy.models import (
     TouchpointCreate,
     User,
 )
+from advocacy.models.fields import saved_id
 from advocacy.repository.surveys import answered_of_account
 from advocacy.services.access.client_links import create_link, resolve_link
 from advocacy.services.check_ins.generation import rules_of
 from advocacy.services.journey.accounts import apply_camp
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from advocacy.services.mail.queue import queue_email
+from advocacy.services.scoring import recompute
 from advocacy.services.voice.asks import verdict_for
 from advocacy.services.voice.repair import open_repair_conversation
 from advocacy.settings import LANGUAGES, Settings
@@ -148,6 +150,7 @@ def answer_survey(
         answered = replace(answered, refusal=verdict.message)
         if verdict.allowed:
             answered = _invite(session, settings, survey, contact, opened.language, now=now)
+    recompute.rescore(session, [saved_id(contact)], now=now, rules=recompute.rules_of(settings))
     session.commit()
     return answered
 

@@ -30,6 +30,7 @@ from advocacy.models import (
 )
 from advocacy.repository.testimonials import name_of_contact, permissions_of
 from advocacy.services.access.client_links import resolve_link
+from advocacy.services.scoring import recompute
 
 NEW_PURPOSE = "testimonial"
 MANAGE_PURPOSE = "manage"
@@ -244,6 +245,7 @@ def submit_testimonial(
     session.flush()
     apply_choices(session, testimonial, draft.choices, via="link", link_id=side.link.id, now=now)
     side.link.used_at = now
+    recompute.rescore(session, [testimonial.contact_id], now=now)
     session.commit()
     return testimonial
 
@@ -338,5 +340,6 @@ def withdraw_by_client(
         )
         testimonial.status, testimonial.withdrawn_at, testimonial.updated_at = "withdrawn", now, now
         testimonial.proposed_body = ""
+        recompute.rescore(session, [testimonial.contact_id], now=now)
         session.commit()
     return testimonial

@@ -20,6 +20,7 @@ from advocacy.domain.mail import Category
 from advocacy.http.extensions import csrf, limiter
 from advocacy.http.security import public
 from advocacy.services.mail import consent
+from advocacy.services.scoring import objection
 from advocacy.web.client.pages import PAGE_LIMIT, client_page, form_expired, in_language
 
 bp = Blueprint("client_mail", __name__, url_prefix="/c")
@@ -43,6 +44,10 @@ class PreferenceForm(FlaskForm):
 
     def wanted(self) -> set[Category]:
         return {category for category, name in CATEGORY_FIELDS.items() if self[name].data}
+
+
+class ProfilingObjectionForm(FlaskForm):
+    """The objection to profiling: one button, its CSRF token the only field."""
 
 
 def _unknown_link() -> Response:
@@ -75,6 +80,8 @@ def _preferences(
         token=token,
         form=form,
         fields=CATEGORY_FIELDS,
+        objection_form=ProfilingObjectionForm(formdata=None),
+        objected=objection.has_objected(db_session(), token, now=utcnow()),
         **context,
     )
 
@@ -138,3 +145,21 @@ def saved_form(recipient: consent.Recipient) -> PreferenceForm:
         formdata=None,
         data={name: category in recipient.allowed for category, name in CATEGORY_FIELDS.items()},
     )
+
+
+@bp.post("/unsubscribe/<token>/profiling")
+@public
+@limiter.limit(PAGE_LIMIT)
+def object_to_profiling(token: str) -> Response:
+    """GDPR Art. 21: the client objects to being scored; the score and its history go at once."""
+    session, now = db_session(), utcnow()
+    recipient = consent.recipient_for(session, token, now=now)
+    if recipient is None:
+        return _unknown_link()
+    with in_language(recipient.language):
+        valid = ProfilingObjectionForm().validate_on_submit()
+    if not valid:
+        return _preferences(recipient, token, objection_expired=True)
+    if not objection.object_by_link(session, token, now=now):
+        return _unknown_link()
+    return _preferences(recipient, token, objection_saved=True)

@@ -19,6 +19,7 @@ from wtforms import Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import DateInput
 
+from advocacy.adapters.reason_sentences import talking_point_sentence
 from advocacy.domain.cadence import CheckInKind, CheckInOutcome, CheckInStatus
 from advocacy.domain.numbers import whole_number
 from advocacy.domain.touchpoints import Channel
@@ -69,6 +70,7 @@ def install(bp: Blueprint) -> None:
     bp.add_app_template_global(check_in_label, "check_in_label")
     bp.add_app_template_filter(iso_day, "iso_day")
     bp.add_app_template_global(format_percent, "percent")
+    bp.add_app_template_global(talking_point_sentence, "talking_point_sentence")
 
 
 def _valid_date(_form: FlaskForm, field: Field) -> None:

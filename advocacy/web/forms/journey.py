@@ -265,3 +265,7 @@ def touchpoint_filter(args: MultiDict[str, str]) -> tuple[str | None, str | None
 class TeamForm(FlaskForm):
     # Choices are filled per page (active account managers); the POST checks the id itself.
     user_id = SelectField(_l("Colleague"), choices=[], default="", validate_choice=False)
+
+
+class ProfilingObjectionForm(FlaskForm):
+    """A person's objection to profiling, recorded by staff: one button, its CSRF token."""

@@ -1,1 +1,51 @@
 """The signed-in staff interface: accounts, journey, check-ins, voice, library, imports, admin."""
+
+from flask import Blueprint
+
+from advocacy.web.staff import (
+    account_page,
+    account_surveys,
+    account_team,
+    accounts,
+    admin,
+    auth,
+    calendar,
+    catalogue,
+    check_ins,
+    collections,
+    contacts,
+    content,
+    engagements,
+    home,
+    imports,
+    library,
+    mail_admin,
+    references,
+    referrals,
+    testimonials,
+    typecasting,
+)
+
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    auth.bp,
+    home.bp,
+    admin.bp,
+    accounts.bp,
+    account_page.bp,
+    account_team.bp,
+    contacts.bp,
+    engagements.bp,
+    check_ins.bp,
+    catalogue.bp,
+    imports.bp,
+    mail_admin.bp,
+    account_surveys.bp,
+    referrals.bp,
+    references.bp,
+    testimonials.bp,
+    library.bp,
+    collections.bp,
+    content.bp,
+    calendar.bp,
+    typecasting.bp,
+)

@@ -27,10 +27,18 @@ from advocacy.http.security import allow, require_user, signed_in
 from advocacy.http.validation import apply_errors
 from advocacy.models import TouchpointCreate
 from advocacy.repository.journey import get_account
-from advocacy.repository.read_models import accounts, my_week, typecasting
+from advocacy.repository.read_models import my_week, typecasting
+from advocacy.repository.read_models.accounts import (
+    ContactRow,
+    contacts_at,
+    journey_map,
+    names_of_people,
+    possible_owners,
+    user_label,
+    users_by_ids,
+)
 from advocacy.services.check_ins import work
-from advocacy.services.journey import accounts as journey
-from advocacy.services.journey import ownership, touchpoints
+from advocacy.services.journey import accounts, ownership, touchpoints
 from advocacy.web import labels
 from advocacy.web.forms.check_ins import CadenceForm
 from advocacy.web.forms.journey import (
@@ -49,7 +57,7 @@ bp = Blueprint("journey", __name__)
 labels.install(bp)
 
 
-def _contact_choices(form: TouchpointForm, contacts: list[accounts.ContactRow]) -> None:
+def _contact_choices(form: TouchpointForm, contacts: list[ContactRow]) -> None:
     form.contact_id.choices = [SelectChoice("", _("Nobody in particular"))] + [
         SelectChoice(str(row.contact.id), row.name)
         for row in contacts
@@ -59,8 +67,7 @@ def _contact_choices(form: TouchpointForm, contacts: list[accounts.ContactRow]) 
 
 def _owner_choices(form: OwnerForm) -> None:
     form.new_owner_id.choices = [SelectChoice("", _("Nobody"))] + [
-        SelectChoice(str(user.id), accounts.user_label(user))
-        for user in accounts.possible_owners(db_session())
+        SelectChoice(str(user.id), user_label(user)) for user in possible_owners(db_session())
     ]
 
 
@@ -69,7 +76,7 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     user = require_user()
     assert user.id is not None
     initiative, kind = touchpoint_filter(request.args)
-    found = accounts.journey_map(
+    found = journey_map(
         db_session(),
         account_id,
         initiative=initiative,
@@ -99,12 +106,12 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     forms.update({name: form for name, form in given.items() if name.endswith("_form")})
     _contact_choices(forms["touchpoint_form"], found.contacts)
     _owner_choices(forms["owner_form"])
-    team = accounts.users_by_ids(db_session(), found.team_user_ids)
+    team = users_by_ids(db_session(), found.team_user_ids)
     open_check_in, closed_check_ins = my_week.check_ins_of_account(db_session(), account_id)
     team_form = TeamForm(formdata=None)
     team_form.user_id.choices = [
-        SelectChoice(str(candidate.id), accounts.user_label(candidate))
-        for candidate in accounts.possible_owners(db_session())
+        SelectChoice(str(candidate.id), user_label(candidate))
+        for candidate in possible_owners(db_session())
         if may_join_team(Role(candidate.role), active=candidate.active)
         and candidate.id != account.owner_id
         and candidate.id not in found.team_user_ids
@@ -142,7 +149,7 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
 def _editable(account_id: int) -> None:
     """Refuse (403) before reading the form when the user may not change the account."""
     session = db_session()
-    journey.check_may_edit(session, get_account(session, account_id), require_user())
+    accounts.check_may_edit(session, get_account(session, account_id), require_user())
 
 
 def _back(account_id: int, anchor: str) -> Response:
@@ -163,7 +170,7 @@ def log_touchpoint(account_id: int) -> Response | tuple[str, int]:
     _editable(account_id)
     session = db_session()
     form = TouchpointForm()
-    _contact_choices(form, accounts.contacts_at(session, account_id))
+    _contact_choices(form, contacts_at(session, account_id))
     if not form.validate_on_submit():
         return _page(account_id, 400, touchpoint_form=form)
     now = utcnow()
@@ -189,9 +196,7 @@ def confirm_removal(account_id: int, touchpoint_id: int) -> str:
     _editable(account_id)
     session = db_session()
     touchpoint = touchpoints.touchpoint_to_remove(session, account_id, touchpoint_id)
-    names = accounts.names_of_people(
-        session, {touchpoint.contact_id} if touchpoint.contact_id else set()
-    )
+    names = names_of_people(session, {touchpoint.contact_id} if touchpoint.contact_id else set())
     return render_template(
         "journey/remove_touchpoint.html",
         account=get_account(session, account_id),
@@ -225,7 +230,7 @@ def move_stage(account_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(account_id, 400, stage_form=form)
     try:
-        journey.move_account_to_stage(
+        accounts.move_account_to_stage(
             db_session(),
             account_id,
             Stage(form.stage.data),
@@ -250,7 +255,7 @@ def set_camp(account_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(account_id, 400, camp_form=form)
     try:
-        journey.set_former_camp(
+        accounts.set_former_camp(
             db_session(),
             account_id,
             Camp(form.camp.data),
@@ -275,7 +280,7 @@ def set_do_not_ask(account_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit() or form.do_not_ask.data not in {"0", "1"}:
         return _page(account_id, 400)
     try:
-        journey.set_do_not_ask(
+        accounts.set_do_not_ask(
             db_session(),
             account_id,
             form.do_not_ask.data == "1",

@@ -27,7 +27,8 @@ from advocacy.repository.journey import (
 )
 from advocacy.repository.read_models import contacts
 from advocacy.services.journey import accounts, people
-from advocacy.web.forms.journey import ContactForm, DepartureForm
+from advocacy.services.scoring import objection
+from advocacy.web.forms.journey import ContactForm, DepartureForm, ProfilingObjectionForm
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("contacts", __name__)
@@ -117,6 +118,23 @@ def departure(contact_id: int) -> Response | tuple[str, int]:
         flash(_("Marked as retired: they stay in your alumni."), "success")
     else:
         flash(_("Marked as left."), "success")
+    return redirect(url_for("contacts.show", contact_id=contact_id))
+
+
+@bp.post("/contacts/<id:contact_id>/profiling-objection")
+@allow(*ACCOUNT_WORKERS)
+@found_and_allowed
+def profiling_objection(contact_id: int) -> Response | tuple[str, int]:
+    """The person told us they object to profiling: never score them, forget their scores."""
+    session = db_session()
+    form = ProfilingObjectionForm()
+    if not form.validate_on_submit():
+        return _show(contact_id, status=400, errors=[_("This page has expired. Try again.")])
+    try:
+        objection.object_by_staff(session, contact_id, by=require_user(), now=utcnow())
+    except RuleError as error:
+        return _show(contact_id, status=422, errors=[refusal(error)])
+    flash(_("Objection to profiling recorded: their score and its history are deleted."), "success")
     return redirect(url_for("contacts.show", contact_id=contact_id))
 
 

@@ -1,8 +1,8 @@
 """nurture campaigns: saved segments, campaigns and their steps, enrolments of contacts, and the
 record of each step carried out (or held back) for each enrolment
 
-Revision ID: 0012_campaigns
-Revises: 0011_content
+Revision ID: 0013_campaigns
+Revises: 0012_scoring
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import advocacy.models.types
 
-revision: str = "0012_campaigns"
-down_revision: str | None = "0011_content"
+revision: str = "0013_campaigns"
+down_revision: str | None = "0012_scoring"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,396 @@
+"""Queries of the advocacy score: the evidence gathered in bulk, and the stored scores.
+
+`score_facts` reads everything the score needs for a chunk of contacts in a fixed number of
+queries (the "may we ask" facts from `repository.asks`, then one grouped query per kind of
+evidence), whatever the chunk's size. Every read stops at `now`, so the score can be replayed at a
+past moment over the same rows. Add and flush, never commit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import case, delete, func, insert, or_
+from sqlmodel import Session, col, select
+
+from advocacy.domain.advocacy_asks import AskPolicy
+from advocacy.domain.journey import EngagementStatus
+from advocacy.domain.mail import Category
+from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
+from advocacy.domain.references import Cap
+from advocacy.domain.score_asks import Assessment
+from advocacy.domain.scoring import LatestSurvey, ScoreFacts
+from advocacy.domain.surveys import SurveyKind
+from advocacy.models import (
+    Contact,
+    ContactRole,
+    ContactScore,
+    Engagement,
+    EngagementContact,
+    EngagementServiceLine,
+    MailEvent,
+    OutboxMessage,
+    ReferenceCall,
+    Referral,
+    ScoreSnapshot,
+    Survey,
+    Testimonial,
+    Touchpoint,
+)
+from advocacy.repository import asks
+
+YEAR = timedelta(days=365)
+BOUGHT = tuple(
+    s.value for s in (EngagementStatus.WON, EngagementStatus.ACTIVE, EngagementStatus.COMPLETED)
+)
+# Words the client gave and still stands by (withdrawn and expired ones no longer speak).
+GIVEN_TESTIMONIALS = ("submitted", "awaiting_reapproval", "approved", "published")
+COUNTED_CALLS = ("accepted", "held")
+# Two-way: the client started it, or both sides were in the room (or on the line).
+TWO_WAY_KINDS = ("meeting", "call", "event")
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def all_contact_ids(session: Session) -> list[int]:
+    """Every contact's id, in order (the full recompute walks them in chunks)."""
+    return [cid for cid in session.exec(select(Contact.id).order_by(col(Contact.id))) if cid]
+
+
+def contact_ids_of_account(session: Session, account_id: int) -> list[int]:
+    """The ids of every contact (past and present) at the account."""
+    query = select(Contact.id).where(Contact.account_id == account_id).order_by(col(Contact.id))
+    return [cid for cid in session.exec(query) if cid]
+
+
+def _people(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Contact.id),
+            col(Contact.seniority),
+            col(Contact.influence),
+            col(Contact.profiling_objected_at),
+            col(Contact.ended_on),
+        ).where(col(Contact.id).in_(ids))
+    )
+    return {row[0]: tuple(row[1:]) for row in rows if row[0] is not None}
+
+
+def _roles(session: Session, ids: Sequence[int]) -> dict[int, set[BuyingRole]]:
+    found: dict[int, set[BuyingRole]] = defaultdict(set)
+    for contact_id, role in session.exec(
+        select(ContactRole.contact_id, ContactRole.role).where(col(ContactRole.contact_id).in_(ids))
+    ):
+        if role in BuyingRole.__members__.values():
+            found[contact_id].add(BuyingRole(role))
+    return found
+
+
+def _latest_surveys(session: Session, ids: Sequence[int], now: datetime) -> dict[int, LatestSurvey]:
+    latest: dict[int, LatestSurvey] = {}
+    for contact_id, kind, score, at in session.exec(
+        select(Survey.contact_id, Survey.kind, Survey.score, Survey.answered_at).where(
+            col(Survey.contact_id).in_(ids),
+            col(Survey.score).is_not(None),
+            col(Survey.answered_at) <= now,
+        )
+    ):
+        if score is None or at is None or kind not in {k.value for k in SurveyKind}:
+            continue
+        answer = LatestSurvey(SurveyKind(kind), score, _aware(at))
+        if contact_id not in latest or latest[contact_id].answered_at < answer.answered_at:
+            latest[contact_id] = answer
+    return latest
+
+
+def _engagements(session: Session, ids: Sequence[int], now: datetime) -> dict[int, Any]:
+    rows = session.execute(
+        sqlalchemy.select(
+            col(EngagementContact.contact_id),
+            func.count(col(Engagement.id)),
+            func.min(col(Engagement.start_date)),
+            func.min(col(Engagement.created_at)),
+            func.sum(col(Engagement.value)),
+        )
+        .join(Engagement, col(Engagement.id) == col(EngagementContact.engagement_id))
+        .where(
+            col(EngagementContact.contact_id).in_(ids),
+            col(Engagement.status).in_(BOUGHT),
+            col(Engagement.created_at) <= now,
+        )
+        .group_by(col(EngagementContact.contact_id))
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def _service_lines(session: Session, ids: Sequence[int], now: datetime) -> dict[int, int]:
+    rows = session.exec(
+        select(
+            EngagementContact.contact_id,
+            func.count(func.distinct(col(EngagementServiceLine.service_line_id))),
+        )
+        .join(Engagement, col(Engagement.id) == col(EngagementContact.engagement_id))
+        .join(
+            EngagementServiceLine,
+            col(EngagementServiceLine.engagement_id) == col(EngagementContact.engagement_id),
+        )
+        .where(
+            col(EngagementContact.contact_id).in_(ids),
+            col(Engagement.status).in_(BOUGHT),
+            col(Engagement.created_at) <= now,
+        )
+        .group_by(col(EngagementContact.contact_id))
+    )
+    return {contact_id: count for contact_id, count in rows}
+
+
+def _touchpoints(session: Session, ids: Sequence[int], now: datetime) -> dict[int, Any]:
+    two_way = or_(col(Touchpoint.initiative) == "client", col(Touchpoint.kind).in_(TWO_WAY_KINDS))
+    reply = (col(Touchpoint.initiative) == "client") & (col(Touchpoint.kind) == "email")
+    rows = session.execute(
+        sqlalchemy.select(
+            col(Touchpoint.contact_id),
+            func.sum(case((two_way, 1), else_=0)),
+            func.max(case((two_way, col(Touchpoint.occurred_at)), else_=None)),
+            func.sum(case((reply, 1), else_=0)),
+            func.sum(case((col(Touchpoint.kind) == "event", 1), else_=0)),
+        )
+        .where(
+            col(Touchpoint.contact_id).in_(ids),
+            col(Touchpoint.occurred_at) > now - YEAR,
+            col(Touchpoint.occurred_at) <= now,
+        )
+        .group_by(col(Touchpoint.contact_id))
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def _mail_events(session: Session, ids: Sequence[int], now: datetime) -> dict[int, Any]:
+    rows = session.exec(
+        select(
+            OutboxMessage.contact_id,
+            func.sum(case((col(MailEvent.event) == "open", 1), else_=0)),
+            func.sum(case((col(MailEvent.event) == "click", 1), else_=0)),
+        )
+        .join(OutboxMessage, col(OutboxMessage.id) == col(MailEvent.message_id))
+        .where(
+            col(OutboxMessage.contact_id).in_(ids),
+            OutboxMessage.category == Category.NURTURE.value,
+            col(MailEvent.event).in_(("open", "click")),
+            col(MailEvent.occurred_at) > now - YEAR,
+            col(MailEvent.occurred_at) <= now,
+        )
+        .group_by(col(OutboxMessage.contact_id))
+    )
+    return {row[0]: row[1:] for row in rows if row[0] is not None}
+
+
+def _counts(session: Session, query: Any) -> dict[int, int]:
+    return {contact_id: count for contact_id, count in session.exec(query)}
+
+
+def _advocacy(
+    session: Session, ids: Sequence[int], now: datetime, cap: Cap
+) -> tuple[dict[int, int], dict[int, int], dict[int, tuple[int, int]]]:
+    testimonials = _counts(
+        session,
+        select(Testimonial.contact_id, func.count(col(Testimonial.id)))
+        .where(
+            col(Testimonial.contact_id).in_(ids),
+            col(Testimonial.status).in_(GIVEN_TESTIMONIALS),
+            col(Testimonial.created_at) <= now,
+        )
+        .group_by(col(Testimonial.contact_id)),
+    )
+    referrals = _counts(
+        session,
+        select(Referral.referrer_contact_id, func.count(col(Referral.id)))
+        .where(col(Referral.referrer_contact_id).in_(ids), col(Referral.created_at) <= now)
+        .group_by(col(Referral.referrer_contact_id)),
+    )
+    in_cap = case((col(ReferenceCall.asked_at) >= cap.since(now), 1), else_=0)
+    calls: dict[int, tuple[int, int]] = {
+        contact_id: (total, recent)
+        for contact_id, total, recent in session.exec(
+            select(ReferenceCall.contact_id, func.count(col(ReferenceCall.id)), func.sum(in_cap))
+            .where(
+                col(ReferenceCall.contact_id).in_(ids),
+                col(ReferenceCall.status).in_(COUNTED_CALLS),
+                col(ReferenceCall.asked_at) <= now,
+            )
+            .group_by(col(ReferenceCall.contact_id))
+        )
+    }
+    return testimonials, referrals, calls
+
+
+def _status_then(status: ContactStatus, ended_on: date | None, now: datetime) -> ContactStatus:
+    """The contact's status at `now`: one who left later was still there (replayed scores)."""
+    if status is not ContactStatus.ACTIVE and ended_on is not None and ended_on > now.date():
+        return ContactStatus.ACTIVE
+    return status
+
+
+def score_facts(
+    session: Session,
+    contact_ids: Collection[int],
+    *,
+    now: datetime,
+    policy: AskPolicy,
+    cap: Cap,
+) -> dict[int, ScoreFacts]:
+    """Per contact, every fact the score reads, in a fixed number of queries."""
+    ids = sorted(set(contact_ids))
+    if not ids:
+        return {}
+    ask = asks.ask_facts(session, ids, now=now, policy=policy)
+    people = _people(session, ids)
+    roles = _roles(session, ids)
+    surveys = _latest_surveys(session, ids, now)
+    engagements = _engagements(session, ids, now)
+    lines = _service_lines(session, ids, now)
+    touched = _touchpoints(session, ids, now)
+    mailed = _mail_events(session, ids, now)
+    testimonials, referrals, calls = _advocacy(session, ids, now, cap)
+    found: dict[int, ScoreFacts] = {}
+    for contact_id, facts in ask.items():
+        seniority, influence, objected_at, ended_on = people[contact_id]
+        count, first_start, first_created, value = engagements.get(contact_id, (0, None, None, 0))
+        first: datetime | None = None
+        if first_start is not None:
+            first = datetime(first_start.year, first_start.month, first_start.day, tzinfo=UTC)
+        elif first_created is not None:
+            first = _aware(first_created)
+        two_way, last_two_way, replies, events = touched.get(contact_id, (0, None, 0, 0))
+        opens, clicks = mailed.get(contact_id, (0, 0))
+        total_calls, recent_calls = calls.get(contact_id, (0, 0))
+        status = _status_then(facts.status, ended_on, now)
+        found[contact_id] = ScoreFacts(
+            ask=replace(facts, status=status),
+            seniority=Seniority(seniority)
+            if seniority in Seniority.__members__.values()
+            else Seniority.MANAGER,
+            influence=int(influence or 3),
+            roles=frozenset(roles.get(contact_id, ())),
+            objected_to_profiling=objected_at is not None and _aware(objected_at) <= now,
+            latest_survey=surveys.get(contact_id),
+            engagements=int(count or 0),
+            first_engaged_at=first,
+            engagement_value=float(value or 0),
+            service_lines=int(lines.get(contact_id, 0)),
+            two_way_touchpoints=int(two_way or 0),
+            last_two_way_at=_aware(last_two_way) if last_two_way is not None else None,
+            opens=int(opens or 0),
+            clicks=int(clicks or 0),
+            replies=int(replies or 0),
+            events=int(events or 0),
+            testimonials=testimonials.get(contact_id, 0),
+            referrals=referrals.get(contact_id, 0),
+            reference_calls=int(total_calls or 0),
+            reference_calls_in_cap=int(recent_calls or 0),
+            reference_cap=cap.max_calls,
+        )
+    return found
+
+
+# --- stored scores ------------------------------------------------------------------------------
+
+
+def _explanation(assessment: Assessment) -> str:
+    return json.dumps(
+        {
+            "numbers": assessment.decision.numbers,
+            "factors": [
+                {"factor": c.factor.value, "points": c.points, "detail": c.detail}
+                for c in assessment.score.contributions
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def store_scores(
+    session: Session,
+    assessed: Iterable[tuple[int, int, Assessment | None]],
+    *,
+    now: datetime,
+    day: date | None = None,
+) -> int:
+    """Replace the current scores and today's snapshots of these (contact, account) pairs.
+
+    A contact assessed as None (objected to profiling) keeps no score and no snapshot at all.
+    Four statements whatever the number of contacts. `day` defaults to `now`'s day.
+    """
+    items = list(assessed)
+    ids = [contact_id for contact_id, _, _ in items]
+    if not ids:
+        return 0
+    day = day or now.date()
+    session.execute(delete(ContactScore).where(col(ContactScore.contact_id).in_(ids)))
+    session.execute(
+        delete(ScoreSnapshot).where(
+            col(ScoreSnapshot.contact_id).in_(ids), col(ScoreSnapshot.day) == day
+        )
+    )
+    scores = [
+        {
+            "contact_id": contact_id,
+            "account_id": account_id,
+            "score": found.value,
+            "tier": found.decision.tier.value,
+            "ask": found.decision.ask.value,
+            "reason": found.decision.why.value,
+            "factors_json": _explanation(found),
+            "computed_at": now,
+        }
+        for contact_id, account_id, found in items
+        if found is not None
+    ]
+    if scores:
+        session.execute(insert(ContactScore), scores)
+        session.execute(
+            insert(ScoreSnapshot),
+            [
+                {
+                    "contact_id": row["contact_id"],
+                    "day": day,
+                    "score": row["score"],
+                    "tier": row["tier"],
+                    "at": now,
+                }
+                for row in scores
+            ],
+        )
+    session.flush()
+    return len(scores)
+
+
+def forget_scores(session: Session, contact_id: int) -> None:
+    """Delete a contact's current score and every snapshot (an objection to profiling)."""
+    session.execute(delete(ContactScore).where(col(ContactScore.contact_id) == contact_id))
+    session.execute(delete(ScoreSnapshot).where(col(ScoreSnapshot.contact_id) == contact_id))
+    session.flush()
+
+
+def current_score(session: Session, contact_id: int) -> ContactScore | None:
+    return session.get(ContactScore, contact_id)
+
+
+def history(session: Session, contact_id: int, *, since: date) -> list[tuple[date, int]]:
+    """The contact's daily scores from `since`, oldest first."""
+    return [
+        (day, score)
+        for day, score in session.exec(
+            select(col(ScoreSnapshot.day), col(ScoreSnapshot.score))
+            .where(ScoreSnapshot.contact_id == contact_id, col(ScoreSnapshot.day) >= since)
+            .order_by(col(ScoreSnapshot.day))
+        )
+    ]
