@@ -122,3 +122,27 @@ def test_the_run_writes_the_same_statements_whatever_the_segment_size(
                 assert summary.enrolled == accounts
                 counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_results_read_the_same_statements_whatever_the_campaign_size(
+    engine: Engine, app: Any
+) -> None:
+    from advocacy.services.nurture.results import campaign_results
+
+    counts = []
+    with app.app_context():
+        settings = app.config["ADVOCACY"]
+        for accounts in (2, 8):
+            empty_all_tables(engine)
+            with Session(engine, expire_on_commit=False) as session:
+                firm = build_firm(session, accounts)
+                activate(session, firm)
+                run_campaigns(session, now=NOW, settings=settings)
+                with count_queries(engine) as statements:
+                    results = campaign_results(
+                        session, firm["campaign"].id, user=firm["marketer"], now=NOW,
+                        settings=settings,
+                    )  # fmt: skip
+                assert results.counts.enrolled == accounts
+                counts.append(len(statements))
+    assert counts[0] == counts[1] <= 15
