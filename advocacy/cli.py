@@ -19,6 +19,7 @@ from advocacy.domain.identity import IdentityError, Role
 from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
 from advocacy.services.nurture import awareness
+from advocacy.services.nurture.run import run_campaigns
 from advocacy.services.scoring import recompute
 from advocacy.settings import SettingsError, database_url
 
@@ -215,6 +216,30 @@ def awareness_rebuild() -> None:
     )
 
 
+nurture_group = click.Group("nurture", help="Nurture campaigns.")
+
+
+@nurture_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Plan and report; write and send nothing.")
+@with_appcontext
+def nurture_run(dry_run: bool) -> None:
+    """Plan and carry out every active campaign now (what the jobs process does on a schedule)."""
+    settings = current_app.config["ADVOCACY"]
+    progress = _ProgressBar("nurture")
+    try:
+        summary = run_campaigns(
+            db_session(), now=utcnow(), settings=settings, progress=progress.update, dry_run=dry_run
+        )
+    finally:
+        progress.close()
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"nurture: {summary.campaigns} active campaigns; {summary.enrolled} contacts enrolled, "
+        f"{summary.done} steps {verb} carried out, {summary.held} held back, "
+        f"{summary.stopped} stopped"
+    )
+
+
 scores_group = click.Group("scores", help="Advocacy potential scores.")
 
 
@@ -306,6 +331,7 @@ def register_commands(app: Flask) -> None:
         db_group,
         users_group,
         awareness_group,
+        nurture_group,
         scores_group,
         demo_command,
         first_run_command,

@@ -22,6 +22,7 @@ from advocacy.services.check_ins import generation
 from advocacy.services.check_ins.digest import send_digests
 from advocacy.services.journey import accounts
 from advocacy.services.mail import dispatch, events
+from advocacy.services.nurture.run import run_campaigns
 from advocacy.services.operations import leadership
 from advocacy.services.scoring import recompute
 from advocacy.services.voice import testimonials
@@ -179,6 +180,15 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             grace_s=300,
             description="Apply stored SendGrid events: delivery, touchpoints, suppressions.",
             quiet=True,
+        ),
+        JobSpec(
+            "nurture.run",
+            lambda: run_campaigns(db_session(), now=utcnow(), settings=settings),
+            IntervalTrigger(minutes=settings.nurture_run_minutes),
+            # A skipped run loses nothing: the next one plans from what is stored, and every
+            # step is keyed by contact, campaign, step and occurrence.
+            grace_s=settings.nurture_run_minutes * 60,
+            description="Plan and carry out the active nurture campaigns (docs/nurture.md).",
         ),
         JobSpec(
             "testimonials.expire",

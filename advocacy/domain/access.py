@@ -93,3 +93,24 @@ def may_work_on_referral(role: Role, user_id: int, *, owner_id: int | None) -> b
 def may_manage_content(role: Role) -> bool:
     """The content library is marketing's (and administrators'); account managers read it."""
     return role in MARKETERS
+
+
+def may_manage_campaigns(role: Role) -> bool:
+    """Nurture campaigns and their segments are marketing's (and administrators')."""
+    return role in MARKETERS
+
+
+def sees_every_campaign(role: Role) -> bool:
+    """Marketing and administrators see every campaign; account managers those touching their
+    accounts."""
+    return role in MARKETERS
+
+
+def may_remove_from_campaign(
+    role: Role, user_id: int, *, owner_id: int | None, team_user_ids: Collection[int]
+) -> bool:
+    """Marketing and administrators take anyone out of a campaign; an account manager the
+    contacts of the accounts they own or are on the team of."""
+    if role in MARKETERS:
+        return True
+    return role is Role.ACCOUNT_MANAGER and (user_id == owner_id or user_id in team_user_ids)

@@ -7,9 +7,9 @@ build on it (docs/nurture.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -75,6 +75,21 @@ class StopReason(StrEnum):
     COMPLETED = "completed"  # every step done
 
 
+class EnrolmentStatus(StrEnum):
+    """Where a contact stands in one campaign."""
+
+    ACTIVE = "active"  # steps still to come
+    STOPPED = "stopped"  # a stop rule (or a person) took them out
+    COMPLETED = "completed"  # every step done
+
+
+class StepOutcome(StrEnum):
+    """What the record of one step for one enrolment says."""
+
+    DONE = "done"  # carried out (e-mail queued, ask made, task created)
+    HELD = "held"  # due but held back in the last run; retried on every run until done
+
+
 class HoldReason(StrEnum):
     """Why a due send does not go out in this run (the contact stays enrolled unless it stops)."""
 
@@ -101,7 +116,7 @@ class Segment:
     max_typecasting_index: float | None = None  # 0..1: accounts that know us for little
     buying_roles: frozenset[str] = frozenset()
     seniorities: frozenset[str] = frozenset()
-    advocacy_tiers: frozenset[str] = frozenset()  # once scoring lands
+    advocacy_tiers: frozenset[str] = frozenset()  # domain.score_asks.Tier values
     no_human_touch_days: int | None = None  # no call or meeting for at least this many days
     deferred_prospects: bool = False  # prospects whose proposal was "not now"
 
@@ -119,6 +134,87 @@ class Step:
     task_text: str = ""  # TASK: what the account manager should do
 
 
+MAX_STEPS: Final = 30
+MAX_WAIT_DAYS: Final = 3650
+MAX_TASK_TEXT: Final = 500
+
+
+def step_problem(
+    kind: StepKind,
+    *,
+    wait_days: int | None,
+    wait_until: date | None,
+    content_item_id: int | None,
+    ask_kind: AskStepKind | None,
+    task_text: str,
+) -> str | None:
+    """What is missing or contradictory in one step, or None when it can be carried out."""
+    if kind is StepKind.WAIT:
+        if (wait_days is None) == (wait_until is None):
+            return N_("A wait step waits either a number of days or until a date.")
+        return None
+    if wait_days is not None or wait_until is not None:
+        return N_("Only a wait step waits.")
+    if kind is StepKind.EMAIL and content_item_id is None:
+        return N_("An e-mail step needs the content item it sends.")
+    if kind is StepKind.NEXT_LINE_EMAIL and content_item_id is not None:
+        return N_("The content of a next-service-line e-mail is chosen per contact.")
+    if kind is StepKind.ASK and ask_kind is None:
+        return N_("An ask step needs what it asks for.")
+    if kind is StepKind.TASK and not task_text.strip():
+        return N_("A task step needs the task for the account manager.")
+    return None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def advance(steps: Sequence[Step], done_position: int, at: datetime) -> tuple[int | None, datetime]:
+    """The next step to carry out after `done_position` (0: none done yet), and from when.
+
+    Wait steps are not carried out: they push the next step's time. Consecutive waits add up; a
+    wait until a date already past waits no more. (None, at) means the campaign is over for this
+    contact. `steps` are in position order.
+    """
+    due = at
+    for step in steps:
+        if step.position <= done_position:
+            continue
+        if step.kind is not StepKind.WAIT:
+            return step.position, due
+        if step.wait_days is not None:
+            due = due + timedelta(days=step.wait_days)
+        elif step.wait_until is not None:
+            due = max(due, _start_of(step.wait_until))
+    return None, due
+
+
+def check_step_edit(current: Sequence[Step], wanted: Sequence[Step], reached: int) -> None:
+    """Refuse an edit that would rewrite the past of an enrolled contact.
+
+    `reached` is the furthest position any contact has carried out. Those steps are locked: they
+    stay, at the same position, of the same kind (their text or content may change; it applies to
+    contacts who have not reached them yet, and nobody who did gets them again). Steps after them
+    may be changed, added or removed freely.
+    """
+    if len(wanted) > MAX_STEPS:
+        raise RuleError(N_("This campaign has too many steps."))
+    by_position = {step.position: step for step in wanted}
+    for step in current:
+        if step.position > reached:
+            continue
+        kept = by_position.get(step.position)
+        if kept is None or kept.kind is not step.kind:
+            raise RuleError(
+                N_(
+                    "Step %(position)s was carried out for some contacts already: it cannot be "
+                    "removed, moved or changed to another kind."
+                ),
+                position=step.position,
+            )
+
+
 @dataclass(frozen=True)
 class PlannedSend:
     """One step the planner would carry out for one contact now, and why."""
@@ -131,6 +227,12 @@ class PlannedSend:
     content_item_id: int | None = None
     reason: Mapping[str, object] = field(default_factory=dict)  # Reason.as_data() or similar
     send_at: datetime | None = None
+    occurrence: int = 1  # of the enrolment it belongs to
+    # Where the enrolment goes once this step is done (None: the campaign is over for them).
+    next_position: int | None = None
+    next_due_at: datetime | None = None
+    ask_kind: AskStepKind | None = None
+    task_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +245,8 @@ class HeldBack:
     reason: HoldReason
     detail: str = ""
     until: datetime | None = None  # when it may go, where known (window, budget)
+    occurrence: int = 1
+    kind: StepKind | None = None  # the step's kind
 
 
 @dataclass(frozen=True)
@@ -155,6 +259,17 @@ class Stopped:
 
 
 @dataclass(frozen=True)
+class Enrolled:
+    """A contact who enters the campaign in this run, and where they start."""
+
+    contact_id: int
+    account_id: int
+    occurrence: int
+    next_position: int | None
+    next_due_at: datetime
+
+
+@dataclass(frozen=True)
 class PlanReport:
     """What one planning run proposes for one campaign: the preview and the run share it."""
 
@@ -163,3 +278,4 @@ class PlanReport:
     sends: tuple[PlannedSend, ...] = ()
     held_back: tuple[HeldBack, ...] = ()
     stopped: tuple[Stopped, ...] = ()
+    enrolments: tuple[Enrolled, ...] = ()  # the same contacts as `enrolled`, with where they start

@@ -9,8 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
 from advocacy.domain.mail import CLIENT_FACING
@@ -23,10 +25,11 @@ from advocacy.domain.outbox import (
     Status,
 )
 from advocacy.domain.touchpoints import TouchpointKind
-from advocacy.models import Contact, MailEvent, OutboxMessage, Suppression, Touchpoint
+from advocacy.models import ClientLink, Contact, MailEvent, OutboxMessage, Suppression, Touchpoint
 from advocacy.models.fields import saved_id
 from advocacy.models.types import UTCDateTime
 
+KEY_CHUNK = 500
 HUMAN_TOUCHES = (TouchpointKind.CALL.value, TouchpointKind.MEETING.value)
 CLIENT_CATEGORIES = tuple(sorted(category.value for category in CLIENT_FACING))
 _DUE = tuple(status.value for status in DUE)
@@ -37,6 +40,38 @@ def message_by_key(session: Session, key: str) -> OutboxMessage | None:
     return session.exec(
         select(OutboxMessage).where(col(OutboxMessage.idempotency_key) == key)
     ).one_or_none()
+
+
+def ids_by_key(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """The messages already written under these keys (in chunks the databases accept)."""
+    wanted = sorted(set(keys))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), KEY_CHUNK):
+        chunk = wanted[start : start + KEY_CHUNK]
+        for key, message_id in session.exec(
+            select(OutboxMessage.idempotency_key, OutboxMessage.id).where(
+                col(OutboxMessage.idempotency_key).in_(chunk)
+            )
+        ):
+            if message_id is not None:
+                found[key] = message_id
+    return found
+
+
+def insert_new(
+    session: Session, links: Sequence[dict[str, Any]], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Write links and messages in bulk; a message whose key exists already is left as it was."""
+    dialect = session.get_bind().dialect.name
+    if links:
+        session.execute(insert(ClientLink), list(links))
+    if rows:
+        builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = builder(OutboxMessage).on_conflict_do_nothing(
+            index_elements=["idempotency_key"]
+        )
+        session.execute(statement, list(rows))
+    session.flush()
 
 
 def expire_leases(session: Session, *, now: datetime, wait: timedelta) -> int:
@@ -281,17 +316,19 @@ def pressure_touches(
     now: datetime,
     pending: Sequence[Status],
     exclude_ids: Iterable[int] = (),
+    everyone: bool = False,
 ) -> tuple[dict[int, list[datetime]], dict[int, list[datetime]]]:
     """Recent client-facing e-mails and logged calls/meetings, per contact and per account.
 
     Sent e-mails count at their send time; messages in a `pending` status (not sent yet, or maybe
-    sent) count as of `now`.
+    sent) count as of `now`. `everyone` reads them for every contact and account (a planner over
+    a whole segment: the rows are bounded by the period's mail, not by the segment's size).
     """
     contact_set = sorted(set(contact_ids))
     account_set = sorted(set(account_ids))
     by_contact: dict[int, list[datetime]] = defaultdict(list)
     by_account: dict[int, list[datetime]] = defaultdict(list)
-    if not contact_set and not account_set:
+    if not contact_set and not account_set and not everyone:
         return by_contact, by_account
     pending_values = [status.value for status in pending]
     mail_rows = session.exec(
@@ -302,7 +339,9 @@ def pressure_touches(
             col(OutboxMessage.sent_at),
         ).where(
             col(OutboxMessage.category).in_(CLIENT_CATEGORIES),
-            or_(
+            true()
+            if everyone
+            else or_(
                 col(OutboxMessage.contact_id).in_(contact_set),
                 col(OutboxMessage.account_id).in_(account_set),
             ),
@@ -326,7 +365,9 @@ def pressure_touches(
             col(Touchpoint.kind).in_(HUMAN_TOUCHES),
             col(Touchpoint.occurred_at) > since,
             col(Touchpoint.occurred_at) <= now,
-            or_(
+            true()
+            if everyone
+            else or_(
                 col(Touchpoint.contact_id).in_(contact_set),
                 col(Touchpoint.account_id).in_(account_set),
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -30,3 +31,17 @@ def fake() -> Iterator[FakeSendGrid]:
 def signer() -> Signer:
     """Signs webhook bodies as SendGrid does; give the app its public key."""
     return Signer()
+
+
+@pytest.fixture
+def sg_app(app_factory: Any, fake: FakeSendGrid, signer: Signer) -> Iterator[Flask]:
+    """An app that sends through the real sendgrid library to the local fake SendGrid and
+    accepts the fake's events, signed, on its webhook; inside its context."""
+    app = app_factory(
+        mail_backend="sendgrid",
+        sendgrid_api_key="SG.test",
+        sendgrid_host=fake.url,
+        sendgrid_webhook_public_key=signer.public_key,
+    )
+    with app.app_context():
+        yield app

@@ -6,7 +6,6 @@ plays back the events SendGrid would post about what it received."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -148,18 +147,6 @@ def test_one_batch_of_events_raises_awareness_in_one_statement_per_table(
 
 
 # --- the round trip through the real queue, the real library and the fake SendGrid ------------
-
-
-@pytest.fixture
-def sg_app(app_factory: Any, fake: FakeSendGrid, signer: Signer) -> Iterator[Flask]:
-    app = app_factory(
-        mail_backend="sendgrid",
-        sendgrid_api_key="SG.test",
-        sendgrid_host=fake.url,
-        sendgrid_webhook_public_key=signer.public_key,
-    )
-    with app.app_context():
-        yield app
 
 
 def test_a_nurture_email_sent_delivered_and_clicked_makes_its_contact_engaged(

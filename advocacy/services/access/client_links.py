@@ -21,6 +21,24 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_link_values(
+    *, purpose: str, email: str, now: datetime, contact_id: int | None = None
+) -> tuple[dict[str, Any], str]:
+    """A link's column values and its token, for writing many links in one statement."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    values = {
+        "token_hash": token_hash(token),
+        "purpose": purpose,
+        "email": email.lower(),
+        "contact_id": contact_id,
+        "object_type": "",
+        "object_id": None,
+        "created_at": now,
+        "expires_at": None,
+    }
+    return values, token
+
+
 def issue_link(
     session: Session,
     *,

@@ -184,6 +184,35 @@ def _build_message(
     settings: Settings,
     *,
     category: Category,
+    email: str,
+    contact_id: int | None,
+    now: datetime,
+    **fields: Any,
+) -> OutboxMessage:
+    """Render the message (with its own unsubscribe link when client-facing); flush only."""
+    token = ""
+    if category in CLIENT_FACING:
+        token = create_link(
+            session, purpose="unsubscribe", email=email, contact_id=contact_id, now=now
+        )
+    return OutboxMessage(
+        **message_values(
+            settings,
+            token=token,
+            category=category,
+            email=email,
+            contact_id=contact_id,
+            now=now,
+            **fields,
+        )
+    )
+
+
+def message_values(
+    settings: Settings,
+    *,
+    token: str,
+    category: Category,
     template: str,
     email: str,
     to_name: str,
@@ -197,14 +226,12 @@ def _build_message(
     now: datetime,
     next_attempt_at: datetime,
     service_line_id: int | None = None,
-) -> OutboxMessage:
-    """Render the message (with its own unsubscribe link when client-facing); flush only."""
+) -> dict[str, Any]:
+    """The rendered message's columns (shared by `queue_email` and the bulk form); `token` is
+    its unsubscribe link's, when client-facing."""
     headers: dict[str, str] = {}
     link = ""
-    if category in CLIENT_FACING:
-        token = create_link(
-            session, purpose="unsubscribe", email=email, contact_id=contact_id, now=now
-        )
+    if token:
         link = unsubscribe_url(settings, token)
         # RFC 8058: a POST to this URL unsubscribes at once; mail clients show their own button.
         headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": ONE_CLICK}
@@ -218,25 +245,25 @@ def _build_message(
             "unsubscribe_url": link,
         },
     )
-    return OutboxMessage(
-        idempotency_key=key,
-        category=category.value,
-        template=template,
-        language=language,
-        to_email=email,
-        to_name=to_name[:200],
-        contact_id=contact_id,
-        account_id=account_id,
-        user_id=user_id,
-        source_type=source[0],
-        source_id=source[1],
-        service_line_id=service_line_id,
-        subject=rendered.subject,
-        html_body=rendered.html,
-        text_body=rendered.text,
-        headers_json=json.dumps(headers, sort_keys=True),
-        status=Status.QUEUED.value,
-        next_attempt_at=next_attempt_at,
-        queued_at=now,
-        updated_at=now,
-    )
+    return {
+        "idempotency_key": key,
+        "category": category.value,
+        "template": template,
+        "language": language,
+        "to_email": email,
+        "to_name": to_name[:200],
+        "contact_id": contact_id,
+        "account_id": account_id,
+        "user_id": user_id,
+        "source_type": source[0],
+        "source_id": source[1],
+        "service_line_id": service_line_id,
+        "subject": rendered.subject,
+        "html_body": rendered.html,
+        "text_body": rendered.text,
+        "headers_json": json.dumps(headers, sort_keys=True),
+        "status": Status.QUEUED.value,
+        "next_attempt_at": next_attempt_at,
+        "queued_at": now,
+        "updated_at": now,
+    }

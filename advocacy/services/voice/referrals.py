@@ -75,6 +75,36 @@ def create_referral_link(
     return referral_url(settings, token)
 
 
+def queue_referral_ask(
+    session: Session,
+    settings: Settings,
+    contact: Contact,
+    *,
+    sender_name: str,
+    user_id: int | None,
+    now: datetime,
+) -> QueueResult:
+    """Queue the e-mail asking a contact the rule allows to introduce someone (flushes only)."""
+    assert contact.email is not None  # the rule refuses a contact without an address
+    name = journey.get_person(session, contact.person_id).full_name
+    url = create_referral_link(session, settings, contact, now=now)
+    return queue_email(
+        session,
+        category=Category.ADVOCACY_ASK,
+        template="referral_ask",
+        to=contact.email,
+        to_name=name,
+        contact_id=contact.id,
+        account_id=contact.account_id,
+        user_id=user_id,
+        source=("referral_ask", contact.id),
+        occurrence=now.date().isoformat(),  # asking twice the same day sends one e-mail
+        context={"link": url, "sender_name": sender_name or settings.firm_name},
+        now=now,
+        settings=settings,
+    )
+
+
 def ask_for_introduction(
     session: Session,
     settings: Settings,
@@ -91,23 +121,8 @@ def ask_for_introduction(
     if contact is None or contact.account_id != account_id:
         raise RuleError(N_("This contact does not belong to the account."))
     check_may_ask(session, contact_id, AskKind.REFERRAL, now=now)
-    assert contact.email is not None  # the rule refuses a contact without an address
-    name = journey.get_person(session, contact.person_id).full_name
-    url = create_referral_link(session, settings, contact, now=now)
-    result = queue_email(
-        session,
-        category=Category.ADVOCACY_ASK,
-        template="referral_ask",
-        to=contact.email,
-        to_name=name,
-        contact_id=contact.id,
-        account_id=account_id,
-        user_id=by.id,
-        source=("referral_ask", contact.id),
-        occurrence=now.date().isoformat(),  # asking twice the same day sends one e-mail
-        context={"link": url, "sender_name": by.name or settings.firm_name},
-        now=now,
-        settings=settings,
+    result = queue_referral_ask(
+        session, settings, contact, sender_name=by.name, user_id=by.id, now=now
     )
     if not result.queued:
         session.rollback()  # the link would lead nowhere: forget it

@@ -163,6 +163,32 @@ def send_on_demand(
     return survey
 
 
+def send_campaign_survey(
+    session: Session,
+    settings: Settings,
+    *,
+    account_id: int,
+    contact_id: int,
+    occurrence: str,
+    now: datetime,
+) -> str:
+    """Plan and send the survey a nurture campaign's ask step calls for, by the survey rules
+    (throttle, pressure); commits. One survey per `occurrence`: a repeat finds it done."""
+    survey = _plan(
+        session,
+        key=rules.survey_key(SurveyKind.NPS, contact_id, None, Trigger.ON_DEMAND, occurrence),
+        account_id=account_id,
+        contact_id=contact_id,
+        engagement_id=None,
+        kind=SurveyKind.NPS,
+        trigger=Trigger.ON_DEMAND,
+        now=now,
+    )
+    outcome = _send(session, settings, survey, now=now, final=True)
+    session.commit()
+    return outcome
+
+
 def send_reminders(
     session: Session, settings: Settings, *, now: datetime, report: SurveyReport | None = None
 ) -> SurveyReport:
