@@ -50,7 +50,7 @@ def _run(app: Flask) -> None:
 
 def _activate(app: Flask, firm: Firm) -> None:
     client = signed_in_client(app, firm.marketer)
-    path = f"/campaigns/{firm.campaign}/activate"
+    path = f"/campaigns/{firm.campaign}/status/activate"
     assert _post(client, path, path, {}).status_code == 302
 
 
@@ -196,19 +196,19 @@ def test_a_refused_step_comes_back_as_typed_and_nothing_changes(open_app: Flask)
 def test_a_status_change_is_confirmed_first_and_needs_its_csrf_token(open_app: Flask) -> None:
     firm = build_firm(open_app, accounts=2)
     client = signed_in_client(open_app, firm.marketer)
-    path = f"/campaigns/{firm.campaign}/activate"
+    path = f"/campaigns/{firm.campaign}/status/activate"
     confirm = page_html(client, path)
     assert "enrols every contact of its audience" in confirm and 'name="csrf_token"' in confirm
     assert client.post(path).status_code == 400
     assert _campaign(open_app, firm.campaign).status == CampaignStatus.DRAFT.value
     assert _post(client, path, path, {}).status_code == 302
     assert _campaign(open_app, firm.campaign).status == CampaignStatus.ACTIVE.value
-    pause = f"/campaigns/{firm.campaign}/pause"
+    pause = f"/campaigns/{firm.campaign}/status/pause"
     assert "nothing is sent for it" in page_html(client, pause)
     _post(client, pause, pause, {})
     assert _campaign(open_app, firm.campaign).status == CampaignStatus.PAUSED.value
     page = page_html(client, f"/campaigns/{firm.campaign}")
-    assert f"/campaigns/{firm.campaign}/resume" in page and "/activate" not in page
+    assert f"/campaigns/{firm.campaign}/status/resume" in page and "/status/activate" not in page
 
 
 def test_starting_a_campaign_without_a_step_that_acts_says_why(open_app: Flask) -> None:
@@ -216,7 +216,7 @@ def test_starting_a_campaign_without_a_step_that_acts_says_why(open_app: Flask) 
     client = signed_in_client(open_app, firm.marketer)
     path = f"/campaigns/{firm.campaign}/steps"
     _post(client, path, path, {"steps-0-kind": "wait", "steps-0-wait_days": "3", "action": "save"})
-    start = f"/campaigns/{firm.campaign}/activate"
+    start = f"/campaigns/{firm.campaign}/status/activate"
     response = _post(client, start, start, {})
     assert response.status_code == 302
     html = client.get(response.location).get_data(as_text=True)
@@ -295,9 +295,9 @@ def test_an_account_manager_sees_only_campaigns_touching_their_accounts_read_onl
     # Their two contacts, not the other manager's.
     assert "Client person 0" in page and "Client person 1" in page
     assert "Client person 2" not in page and "Client person 3" not in page
-    assert "/steps" not in page and "/activate" not in page and "/pause" not in page
-    for path in ("/campaigns/new", f"/campaigns/{firm.campaign}/edit",
-                 f"/campaigns/{firm.campaign}/steps", f"/campaigns/{firm.campaign}/pause"):  # fmt: skip
+    assert "/steps" not in page and "/status/activate" not in page and "/pause" not in page
+    base = f"/campaigns/{firm.campaign}"
+    for path in ("/campaigns/new", f"{base}/edit", f"{base}/steps", f"{base}/status/pause"):
         assert client.get(path).status_code == 403, path
 
 
@@ -334,7 +334,8 @@ def test_an_account_manager_removes_their_contact_and_the_reason_shows(open_app:
         "/campaigns/99999/results",
         "/campaigns/99999/steps",
         "/campaigns/99999/edit",
-        "/campaigns/99999/activate",
+        "/campaigns/99999/status/activate",
+        "/campaigns/99999/status/explode",
         "/campaigns/{campaign}/contacts/99999/remove",
         "/campaigns/{campaign}?page=abc",
         "/campaigns/{campaign}/preview?page=-4&held_page=99999999999",

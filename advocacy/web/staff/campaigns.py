@@ -231,12 +231,14 @@ def show(campaign_id: int) -> str:
 
 
 @bp.route(
-    "/campaigns/<id:campaign_id>/<any(activate, pause, resume, finish):move>",
+    "/campaigns/<id:campaign_id>/status/<move>",
     methods=["GET", "POST"],
 )
 @allow(*MARKETERS)
 @found_and_allowed
 def change_status(campaign_id: int, move: str) -> Response | str:
+    if move not in MOVES:
+        abort(404)
     session, user = db_session(), require_user()
     campaign = nurture.get_campaign(session, campaign_id)
     if request.method == "GET":
