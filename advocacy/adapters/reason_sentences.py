@@ -112,3 +112,17 @@ def reason_sentence(reason: Mapping[str, object], line: str, line_name: LineName
 def talking_point_sentence(point: NextLinePoint) -> str:
     """Why a check-in raises this line, with the names stored when it was chosen."""
     return reason_sentence(point.reason, point.name, point.line_names.get)
+
+
+def send_reasons(
+    stored: Mapping[str, object], line: str, line_names: Mapping[int, str]
+) -> list[str]:
+    """Every sentence of a planned send's stored reason (`{"reasons": [...]}`), strongest first."""
+    reasons = stored.get("reasons")
+    if not isinstance(reasons, list):
+        return []
+    return [
+        reason_sentence(reason, line, line_names.get)
+        for reason in reasons
+        if isinstance(reason, Mapping)
+    ]

@@ -27,6 +27,7 @@ from advocacy.domain.content import ContentKind, ContentLanguage
 from advocacy.domain.journey import Camp, EngagementStatus, Stage
 from advocacy.domain.people import BuyingRole, ConsentBasis, ContactStatus, Seniority
 from advocacy.domain.touchpoints import Channel, Initiative, TouchpointKind
+from advocacy.web.campaign_labels import CAMPAIGN_LABELS
 
 # Plain "E-mail" is a form label (the address); as a touchpoint kind or a channel it is the medium,
 # which other languages name differently. The lambda keeps it lazy and lets pybabel extract it.
@@ -129,6 +130,7 @@ LABELS: Mapping[str, Mapping[str, Any]] = {
         ContentLanguage.EN: _l("English"),
         ContentLanguage.FR: _l("French"),
     },
+    **CAMPAIGN_LABELS,
 }
 
 

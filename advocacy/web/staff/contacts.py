@@ -11,7 +11,12 @@ from werkzeug.wrappers import Response
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.domain.access import ACCOUNT_WORKERS, may_edit_account, sees_private_details
+from advocacy.domain.access import (
+    ACCOUNT_WORKERS,
+    may_edit_account,
+    may_remove_from_campaign,
+    sees_private_details,
+)
 from advocacy.domain.errors import RuleError
 from advocacy.domain.identity import Role
 from advocacy.http.security import allow, require_user, signed_in
@@ -25,7 +30,7 @@ from advocacy.repository.journey import (
     roles_of,
     team_user_ids,
 )
-from advocacy.repository.read_models import contacts
+from advocacy.repository.read_models import campaign_pages, contacts
 from advocacy.services.journey import accounts, people
 from advocacy.services.scoring import objection
 from advocacy.web.forms.journey import ContactForm, DepartureForm, ProfilingObjectionForm
@@ -50,9 +55,17 @@ def _show(
         owner_id=history.account.owner_id,
         team_user_ids=team_user_ids(session, history.account.id or 0),
     )
+    may_remove = may_remove_from_campaign(
+        Role(user.role),
+        user.id,
+        owner_id=history.account.owner_id,
+        team_user_ids=team_user_ids(session, history.account.id or 0),
+    )
     return render_template(
         "contacts/show.html",
         history=history,
+        campaigns=campaign_pages.campaigns_of_contact(session, contact_id),
+        may_remove_from_campaign=may_remove,
         contact=history.contact,
         may_edit=may_edit,
         private=sees_private_details(Role(user.role)),
