@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from advocacy.domain import pressure
 from advocacy.domain.advocacy_asks import AskFacts, AskKind, AskPolicy, may_ask
-from advocacy.domain.awareness import LineAwareness
+from advocacy.domain.awareness import Awareness, LineAwareness
 from advocacy.domain.campaigns import (
     AskStepKind,
     Enrolled,
@@ -282,7 +282,7 @@ class Planner:
         # most of a segment shares a few such profiles, so each is ranked once per run.
         profile = recipient.profile
         if profile is None:
-            profile = frozenset(recipient.awareness.items())
+            profile = self._profile(recipient.awareness)
         key = (facts.industry, facts.stage, recipient.language, profile)
         if key not in self._choices:
             try:
@@ -293,6 +293,22 @@ class Planner:
         if isinstance(found, tuple):
             raise _Hold(*found)  # a new one each time: a raised exception keeps its traceback
         return found
+
+    def _profile(self, awareness: Mapping[int, LineAwareness]) -> frozenset[object]:
+        """What of a contact's awareness the ranking reads: the state of each line, whether it
+        was introduced within the quiet period, and since when an engaged client cares."""
+        if self.ranker is None:
+            return frozenset()
+        quiet_since = self.now - timedelta(days=self.ranker.policy.quiet_days)
+        return frozenset(
+            (
+                line_id,
+                record.state,
+                record.introduced_at is not None and record.introduced_at > quiet_since,
+                record.engaged_at if record.state is Awareness.ENGAGED else None,
+            )
+            for line_id, record in awareness.items()
+        )
 
     def _choose(self, recipient: Recipient) -> _Choice:
         if self.ranker is None:

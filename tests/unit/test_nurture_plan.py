@@ -362,3 +362,21 @@ def test_a_wait_until_a_date_holds_the_next_step_until_that_day() -> None:
     report = planner().plan(campaign, {1: recipient(1)}, {})
     assert report.enrolments[0].next_due_at == datetime(2026, 12, 1, tzinfo=UTC)
     assert report.sends == ()
+
+
+def test_contacts_sharing_a_ranking_still_get_their_own_quiet_period() -> None:
+    def introduced(days_ago: int) -> dict[int, LineAwareness]:
+        return {
+            TAX: LineAwareness(TAX, Awareness.BOUGHT),
+            TP: LineAwareness(
+                TP, Awareness.INTRODUCED, introduced_at=NOW - timedelta(days=days_ago)
+            ),
+        }
+
+    contacts = {
+        1: recipient(1, awareness=introduced(10)),  # lately: not Transfer pricing again
+        2: recipient(2, awareness=introduced(200)),  # long ago: Transfer pricing again
+        3: recipient(3, awareness=introduced(300)),
+    }
+    report = planner().plan(NEXT_LINE, contacts, {})
+    assert {s.contact_id: s.service_line_id for s in report.sends} == {1: MA, 2: TP, 3: TP}
