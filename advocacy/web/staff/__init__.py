@@ -8,6 +8,7 @@ from advocacy.web.staff import (
     account_team,
     accounts,
     admin,
+    advocates,
     auth,
     calendar,
     catalogue,
@@ -48,4 +49,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     content.bp,
     calendar.bp,
     typecasting.bp,
+    advocates.bp,
 )
