@@ -65,6 +65,12 @@ def all_contact_ids(session: Session) -> list[int]:
     return [cid for cid in session.exec(select(Contact.id).order_by(col(Contact.id))) if cid]
 
 
+def objected_contact_ids(session: Session) -> set[int]:
+    """Contacts who objected to profiling, whenever they did (a replay never scores them)."""
+    query = select(Contact.id).where(col(Contact.profiling_objected_at).is_not(None))
+    return {cid for cid in session.exec(query) if cid}
+
+
 def contact_ids_of_account(session: Session, account_id: int) -> list[int]:
     """The ids of every contact (past and present) at the account."""
     query = select(Contact.id).where(Contact.account_id == account_id).order_by(col(Contact.id))
@@ -323,18 +329,21 @@ def store_scores(
     *,
     now: datetime,
     day: date | None = None,
+    current: bool = True,
 ) -> int:
     """Replace the current scores and today's snapshots of these (contact, account) pairs.
 
     A contact assessed as None (objected to profiling) keeps no score and no snapshot at all.
-    Four statements whatever the number of contacts. `day` defaults to `now`'s day.
+    Four statements whatever the number of contacts. `day` defaults to `now`'s day. A replay at a
+    past `now` passes `current=False`: it writes that day's snapshots only.
     """
     items = list(assessed)
     ids = [contact_id for contact_id, _, _ in items]
     if not ids:
         return 0
     day = day or now.date()
-    session.execute(delete(ContactScore).where(col(ContactScore.contact_id).in_(ids)))
+    if current:
+        session.execute(delete(ContactScore).where(col(ContactScore.contact_id).in_(ids)))
     session.execute(
         delete(ScoreSnapshot).where(
             col(ScoreSnapshot.contact_id).in_(ids), col(ScoreSnapshot.day) == day
@@ -355,7 +364,8 @@ def store_scores(
         if found is not None
     ]
     if scores:
-        session.execute(insert(ContactScore), scores)
+        if current:
+            session.execute(insert(ContactScore), scores)
         session.execute(
             insert(ScoreSnapshot),
             [
@@ -371,6 +381,19 @@ def store_scores(
         )
     session.flush()
     return len(scores)
+
+
+def snapshot_scores(session: Session, day: date) -> list[tuple[int, int, int, str]]:
+    """(contact, account, score, tier) of every snapshot taken on `day`."""
+    query = (
+        select(
+            ScoreSnapshot.contact_id, Contact.account_id, ScoreSnapshot.score, ScoreSnapshot.tier
+        )
+        .join(Contact, col(Contact.id) == col(ScoreSnapshot.contact_id))
+        .where(ScoreSnapshot.day == day)
+        .order_by(col(ScoreSnapshot.contact_id))
+    )
+    return [(c, a, s, t) for c, a, s, t in session.exec(query)]
 
 
 def forget_scores(session: Session, contact_id: int) -> None:

@@ -14,13 +14,16 @@ from flask import Blueprint, render_template, request, url_for
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ACCOUNT_WORKERS
+from advocacy.domain.calibration import MIN_OBSERVATIONS, MIN_OUTCOMES
 from advocacy.domain.identity import Role
+from advocacy.domain.numbers import whole_number
 from advocacy.domain.score_asks import NextAsk, Tier
 from advocacy.http import score_words
 from advocacy.http.security import require_user, signed_in
 from advocacy.repository import scoring
 from advocacy.repository.journey import list_service_lines
 from advocacy.repository.read_models import accounts, advocates
+from advocacy.services.scoring import history
 from advocacy.web.forms.journey import account_filter
 
 bp = Blueprint("advocates", __name__)
@@ -129,4 +132,26 @@ def index() -> str:
         owners=accounts.possible_owners(session),
         industries=accounts.industries(session),
         service_lines=list_service_lines(session),
+    )
+
+
+MONTHS: Final = (3, 6, 12)
+QUARTER_DAYS: Final = 91
+
+
+@bp.get("/advocates/calibration")
+@signed_in
+def calibration() -> str:
+    months = whole_number(request.args.get("months")) or 6
+    months = months if months in MONTHS else 6
+    report = history.calibration_report(
+        db_session(), today=utcnow().date(), months=months, every_days=QUARTER_DAYS
+    )
+    return render_template(
+        "advocates/calibration.html",
+        report=report,
+        result=report.result,
+        months=months,
+        choices=MONTHS,
+        minimum=(MIN_OBSERVATIONS, MIN_OUTCOMES),
     )
