@@ -9,7 +9,7 @@ from advocacy.api.score_schemas import ContactScorePublic, ScoreFactorItem
 from advocacy.db import db_session
 from advocacy.domain.text import N_
 from advocacy.http import score_words
-from advocacy.repository import journey, scoring
+from advocacy.repository import journey, stored_scores
 
 
 @api_route(
@@ -21,7 +21,7 @@ def get_contact_score(contact_id: int) -> tuple[Response, int]:
     objected to profiling or is not computed yet (docs/scoring.md)."""
     session = db_session()
     contact = found(lambda: journey.get_contact(session, contact_id))
-    stored = scoring.current_score(session, contact_id)
+    stored = stored_scores.current_score(session, contact_id)
     if contact.profiling_objected_at is not None or stored is None:
         why = "objected_to_profiling" if contact.profiling_objected_at else "not_computed_yet"
         return one(ContactScorePublic(contact_id=contact_id, scored=False, not_scored_because=why))

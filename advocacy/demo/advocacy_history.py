@@ -20,7 +20,7 @@ from sqlmodel import Session, func, select
 
 from advocacy.domain.score_asks import Tier
 from advocacy.models import Account, Referral, ScoreSnapshot
-from advocacy.repository import scoring
+from advocacy.repository import stored_scores
 from advocacy.services.scoring import history
 from advocacy.services.scoring.recompute import ScoringRules
 
@@ -60,7 +60,9 @@ def add_advocacy_history(session: Session, report: DemoReport, *, seed: int, now
         moment = first + timedelta(days=QUARTER * quarter)
         snapshots += history.replay_at(session, moment, rules=rules)
         rows = []
-        for contact_id, account_id, score, tier in scoring.snapshot_scores(session, moment.date()):
+        for contact_id, account_id, score, tier in stored_scores.snapshot_scores(
+            session, moment.date()
+        ):
             if tier == Tier.DO_NOT_ASK.value or rng.random() >= chance(score):
                 continue
             at = moment + timedelta(days=rng.uniform(2, WINDOW_DAYS - 2))

@@ -19,7 +19,7 @@ from advocacy.domain.advocacy_asks import AskPolicy
 from advocacy.domain.references import Cap
 from advocacy.domain.score_asks import assess
 from advocacy.domain.scoring import ScoreWeights
-from advocacy.repository import scoring
+from advocacy.repository import scoring, stored_scores
 from advocacy.settings import Settings
 
 CHUNK = 2000
@@ -62,7 +62,7 @@ def rescore(
         (contact_id, item.ask.account_id, assess(item, now, rules.weights, rules.policy))
         for contact_id, item in facts.items()
     ]
-    return scoring.store_scores(session, assessed, now=now, current=current)
+    return stored_scores.store_scores(session, assessed, now=now, current=current)
 
 
 def recompute_contacts(

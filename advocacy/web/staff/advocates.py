@@ -20,7 +20,7 @@ from advocacy.domain.numbers import whole_number
 from advocacy.domain.score_asks import NextAsk, Tier
 from advocacy.http import score_words
 from advocacy.http.security import require_user, signed_in
-from advocacy.repository import scoring
+from advocacy.repository import stored_scores
 from advocacy.repository.journey import list_service_lines
 from advocacy.repository.read_models import accounts, advocates
 from advocacy.services.scoring import history
@@ -101,7 +101,7 @@ def _score_helpers() -> dict[str, Any]:
         session = db_session()
         found = advocates.scores_of_contacts(session, [contact_id]).get(contact_id)
         since = utcnow().date() - timedelta(days=HISTORY_DAYS)
-        return {"row": found, "history": scoring.history(session, contact_id, since=since)}
+        return {"row": found, "history": stored_scores.history(session, contact_id, since=since)}
 
     def best_candidates() -> list[advocates.AdvocateRow]:
         """Marketing's home: the best candidates for its next asks."""
