@@ -2,7 +2,8 @@
 
 Every quarter of the last two years, the score is replayed at that moment over the demo's history
 (services.scoring.history: it reads only what was recorded by then) and its snapshots are kept.
-Then, in the six months that follow, some contacts introduce someone to the firm (a referral):
+Then, in the six months that follow, some contacts introduce someone to the firm through a
+referral link, by the product's own use case (the prospect, the signal and the touchpoint follow):
 the likelier the higher their score was that day, with plenty of chance mixed in — advocacy
 follows the evidence the score reads, as it does in a real firm, but not to the letter. Those
 referrals are evidence for the next quarter's replay, as past advocacy is. Run once: a second
@@ -15,14 +16,20 @@ import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import insert
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from advocacy.adapters.mail_delivery import LocalOutbox
+from advocacy.demo import voice
+from advocacy.domain.referrals import ReferralStatus
 from advocacy.domain.score_asks import Tier
-from advocacy.models import Account, Referral, ScoreSnapshot
+from advocacy.models import Contact, ScoreSnapshot, User
 from advocacy.repository import stored_scores
+from advocacy.services.mail.dispatch import dispatch_due, new_worker_id
 from advocacy.services.scoring import history
 from advocacy.services.scoring.recompute import ScoringRules
+from advocacy.services.voice import referrals
+from advocacy.settings import Settings
 
 if TYPE_CHECKING:
     from advocacy.demo.loader import DemoReport
@@ -35,7 +42,7 @@ SCORE_CHANCE: Final = 0.6  # added at a score of 100, growing with the cube of t
 COMPANIES: Final = ("Halden", "Brightwater", "Kestrel", "Norvik", "Seabright", "Tamsin", "Ulvik")
 FIRST_NAMES: Final = ("Alex", "Camille", "Noor", "Sam", "Elena", "Jonas", "Priya", "Lucas")
 LAST_NAMES: Final = ("Martin", "Okafor", "Berg", "Rossi", "Dubois", "Nakamura", "Silva", "Kaur")
-STATUSES: Final = ("won", "lost", "meeting", "contacted")
+NOTE: Final = "Looking for an adviser they can trust; I told them about you."
 
 
 def chance(score: int) -> float:
@@ -43,7 +50,33 @@ def chance(score: int) -> float:
     return BASE_CHANCE + SCORE_CHANCE * (score / 100) ** 3
 
 
-def add_advocacy_history(session: Session, report: DemoReport, *, seed: int, now: datetime) -> None:
+def _introduce(
+    session: Session, settings: Settings, contact_id: int, at: datetime, rng: random.Random
+) -> None:
+    """The contact introduces someone through a referral link, as a client does."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        return
+    url = referrals.create_referral_link(session, settings, contact, now=at)
+    first, last, company = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES), rng.choice(COMPANIES)
+    intro = referrals.Introduction(
+        name=f"{first} {last}",
+        company=f"{company} {rng.choice(('AG', 'SA', 'Ltd'))}",
+        email=f"{first}.{last}@{company}.example".lower(),
+        note=NOTE,
+    )
+    referral = referrals.introduce(session, settings, url.rsplit("/", 1)[1], intro, now=at)
+    owner = session.get(User, referral.owner_id) if referral and referral.owner_id else None
+    if referral is not None and owner is not None:
+        referrals.change_referral_status(
+            session, referral.id or 0, ReferralStatus.CONTACTED, lost_reason="", by=owner,
+            now=at + timedelta(days=4),
+        )  # fmt: skip
+
+
+def add_advocacy_history(
+    session: Session, report: DemoReport, *, seed: int, now: datetime, settings: Settings
+) -> None:
     """Replay two years of quarterly scores and the referrals that followed them, once."""
     first = now - timedelta(days=QUARTER * QUARTERS)
     already = session.exec(
@@ -53,36 +86,29 @@ def add_advocacy_history(session: Session, report: DemoReport, *, seed: int, now
         report.count("score snapshots", created=False, n=already)
         return
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    owners = dict(session.exec(select(Account.id, Account.owner_id)).all())
+    # The staff notices of these referrals are sent here unless other mail waits for the
+    # real dispatcher (as the demo's client voice does).
+    dispatch = voice.outbox_idle(session)
     rules = ScoringRules()
     made = snapshots = 0
     for quarter in range(QUARTERS):
         moment = first + timedelta(days=QUARTER * quarter)
         snapshots += history.replay_at(session, moment, rules=rules)
-        rows = []
-        for contact_id, account_id, score, tier in stored_scores.snapshot_scores(
+        chosen = []
+        for contact_id, _account, score, tier in stored_scores.snapshot_scores(
             session, moment.date()
         ):
             if tier == Tier.DO_NOT_ASK.value or rng.random() >= chance(score):
                 continue
-            at = moment + timedelta(days=rng.uniform(2, WINDOW_DAYS - 2))
-            if at >= now:
-                continue
-            rows.append(
-                {
-                    "referrer_contact_id": contact_id,
-                    "referrer_account_id": account_id,
-                    "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    "company": f"{rng.choice(COMPANIES)} {rng.choice(('AG', 'SA', 'Ltd'))}",
-                    "status": rng.choice(STATUSES),
-                    "owner_id": owners.get(account_id),
-                    "created_at": at,
-                    "updated_at": at,
-                }
-            )
-        if rows:
-            session.execute(insert(Referral), rows)
-            session.commit()
-            made += len(rows)
+            at = moment + timedelta(days=rng.uniform(2, WINDOW_DAYS - 6))
+            if at < now - timedelta(days=5):
+                chosen.append((at, contact_id))
+        for at, contact_id in sorted(chosen):
+            _introduce(session, settings, contact_id, at, rng)
+            made += 1
+        if dispatch and chosen:
+            engine = session.get_bind()
+            assert isinstance(engine, Engine)
+            dispatch_due(engine, settings, LocalOutbox(), now=now, worker_id=new_worker_id())
     report.count("score snapshots", created=True, n=snapshots)
     report.count("past referrals", created=True, n=made)

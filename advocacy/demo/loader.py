@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, text
 from sqlmodel import Session, SQLModel, col, select
 
+from advocacy.adapters.email_templates import current_settings
 from advocacy.adapters.passwords import hash_password
 from advocacy.demo import advocacy_history, content, vocabulary, voice
 from advocacy.demo.firm import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
@@ -216,7 +217,9 @@ def load_demo(
     _rebuild_awareness(session, report, now=now)
     if size == "small":  # eight full replays would add minutes to the large performance firm
         started = time.perf_counter()
-        advocacy_history.add_advocacy_history(session, report, seed=seed, now=now)
+        advocacy_history.add_advocacy_history(
+            session, report, seed=seed, now=now, settings=current_settings()
+        )
         report.timed("score history", time.perf_counter() - started)
     _recompute_scores(session, report, now=now)
     return report
@@ -267,6 +270,8 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
     content.add_content(session, report, seed=DEFAULT_SEED, now=now)
     _rebuild_awareness(session, report, now=now)
-    advocacy_history.add_advocacy_history(session, report, seed=DEFAULT_SEED, now=now)
+    advocacy_history.add_advocacy_history(
+        session, report, seed=DEFAULT_SEED, now=now, settings=current_settings()
+    )
     _recompute_scores(session, report, now=now)
     return FirstRun(admin.email, password, report)
