@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -20,7 +21,7 @@ from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
 from advocacy.services.nurture import awareness
 from advocacy.services.nurture.run import run_campaigns
-from advocacy.services.scoring import recompute
+from advocacy.services.scoring import history, recompute
 from advocacy.settings import SettingsError, database_url
 
 
@@ -256,6 +257,26 @@ def scores_recompute() -> None:
     finally:
         progress.close()
     click.echo(f"scores: {scored} contacts scored")
+
+
+@scores_group.command("replay")
+@click.option("--quarters", default=8, show_default=True, type=click.IntRange(1, 40))
+@with_appcontext
+def scores_replay(quarters: int) -> None:
+    """Snapshot the scores as they were at the start of each past quarter (calibration report)."""
+    progress = _ProgressBar("scores: replaying")
+    now = utcnow()
+    moments = [now - timedelta(days=91 * n) for n in range(quarters, 0, -1)]
+    try:
+        written = history.replay_history(
+            db_session(),
+            moments,
+            rules=recompute.rules_of(current_app.config["ADVOCACY"]),
+            progress=progress.update,
+        )
+    finally:
+        progress.close()
+    click.echo(f"scores: {written} snapshots over {quarters} past quarters")
 
 
 @click.command("first-run")

@@ -20,6 +20,7 @@ def init_api(app: Flask) -> None:
         library,
         openapi,
         referrals,
+        scores,
         service_lines,
         survey_answers,
         touchpoints,

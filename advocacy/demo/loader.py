@@ -18,8 +18,9 @@ from datetime import datetime
 from sqlalchemy import Connection, func, text
 from sqlmodel import Session, SQLModel, col, select
 
+from advocacy.adapters.email_templates import current_settings
 from advocacy.adapters.passwords import hash_password
-from advocacy.demo import content, vocabulary, voice
+from advocacy.demo import advocacy_history, content, vocabulary, voice
 from advocacy.demo.firm import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
 from advocacy.domain.access import ACCOUNT_WORKERS, is_administrator
 from advocacy.domain.identity import Role
@@ -214,6 +215,12 @@ def load_demo(
     report.timed("client voice", time.perf_counter() - started)
     content.add_content(session, report, seed=seed, now=now)
     _rebuild_awareness(session, report, now=now)
+    if size == "small":  # eight full replays would add minutes to the large performance firm
+        started = time.perf_counter()
+        advocacy_history.add_advocacy_history(
+            session, report, seed=seed, now=now, settings=current_settings()
+        )
+        report.timed("score history", time.perf_counter() - started)
     _recompute_scores(session, report, now=now)
     return report
 
@@ -263,5 +270,8 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
     content.add_content(session, report, seed=DEFAULT_SEED, now=now)
     _rebuild_awareness(session, report, now=now)
+    advocacy_history.add_advocacy_history(
+        session, report, seed=DEFAULT_SEED, now=now, settings=current_settings()
+    )
     _recompute_scores(session, report, now=now)
     return FirstRun(admin.email, password, report)

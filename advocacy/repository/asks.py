@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy
 from sqlmodel import Session, col, select
 
 from advocacy.domain.advocacy_asks import Answer, AskFacts, AskPolicy
@@ -91,7 +92,12 @@ def ask_facts(
     ids = sorted(set(contact_ids))
     if not ids:
         return {}
-    contacts = list(session.exec(select(Contact).where(col(Contact.id).in_(ids))))
+    # The columns the rule reads, not whole rows: the score asks this of every contact nightly.
+    contacts = session.execute(
+        sqlalchemy.select(
+            col(Contact.id), col(Contact.account_id), col(Contact.email), col(Contact.status)
+        ).where(col(Contact.id).in_(ids))
+    ).all()
     accounts = account_ask_facts(session, {c.account_id for c in contacts})
     emails = {(c.email or "").lower() for c in contacts if c.email}
     suppressed: dict[str, set[str]] = defaultdict(set)

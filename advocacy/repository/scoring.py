@@ -1,4 +1,5 @@
-"""Queries of the advocacy score: the evidence gathered in bulk, and the stored scores.
+"""Queries of the advocacy score: the evidence gathered in bulk (the stored scores are in
+`repository.stored_scores`).
 
 `score_facts` reads everything the score needs for a chunk of contacts in a fixed number of
 queries (the "may we ask" facts from `repository.asks`, then one grouped query per kind of
@@ -8,15 +9,14 @@ past moment over the same rows. Add and flush, never commit.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy
-from sqlalchemy import case, delete, func, insert, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from advocacy.domain.advocacy_asks import AskPolicy
@@ -24,13 +24,11 @@ from advocacy.domain.journey import EngagementStatus
 from advocacy.domain.mail import Category
 from advocacy.domain.people import BuyingRole, ContactStatus, Seniority
 from advocacy.domain.references import Cap
-from advocacy.domain.score_asks import Assessment
 from advocacy.domain.scoring import LatestSurvey, ScoreFacts
 from advocacy.domain.surveys import SurveyKind
 from advocacy.models import (
     Contact,
     ContactRole,
-    ContactScore,
     Engagement,
     EngagementContact,
     EngagementServiceLine,
@@ -38,7 +36,6 @@ from advocacy.models import (
     OutboxMessage,
     ReferenceCall,
     Referral,
-    ScoreSnapshot,
     Survey,
     Testimonial,
     Touchpoint,
@@ -63,6 +60,12 @@ def _aware(value: datetime) -> datetime:
 def all_contact_ids(session: Session) -> list[int]:
     """Every contact's id, in order (the full recompute walks them in chunks)."""
     return [cid for cid in session.exec(select(Contact.id).order_by(col(Contact.id))) if cid]
+
+
+def objected_contact_ids(session: Session) -> set[int]:
+    """Contacts who objected to profiling, whenever they did (a replay never scores them)."""
+    query = select(Contact.id).where(col(Contact.profiling_objected_at).is_not(None))
+    return {cid for cid in session.exec(query) if cid}
 
 
 def contact_ids_of_account(session: Session, account_id: int) -> list[int]:
@@ -111,45 +114,62 @@ def _latest_surveys(session: Session, ids: Sequence[int], now: datetime) -> dict
     return latest
 
 
-def _engagements(session: Session, ids: Sequence[int], now: datetime) -> dict[int, Any]:
-    rows = session.execute(
-        sqlalchemy.select(
-            col(EngagementContact.contact_id),
-            func.count(col(Engagement.id)),
-            func.min(col(Engagement.start_date)),
-            func.min(col(Engagement.created_at)),
-            func.sum(col(Engagement.value)),
-        )
-        .join(Engagement, col(Engagement.id) == col(EngagementContact.engagement_id))
-        .where(
-            col(EngagementContact.contact_id).in_(ids),
-            col(Engagement.status).in_(BOUGHT),
-            col(Engagement.created_at) <= now,
-        )
-        .group_by(col(EngagementContact.contact_id))
-    )
-    return {row[0]: row[1:] for row in rows}
+def _engagements(
+    session: Session, ids: Sequence[int], now: datetime
+) -> tuple[dict[int, Any], dict[int, int]]:
+    """Per contact: (count, first start, first created, total value) of the work they bought, and
+    how many service lines it covered.
 
-
-def _service_lines(session: Session, ids: Sequence[int], now: datetime) -> dict[int, int]:
-    rows = session.exec(
-        select(
-            EngagementContact.contact_id,
-            func.count(func.distinct(col(EngagementServiceLine.service_line_id))),
+    Three index-driven reads joined here: asked as one join, SQLite starts from the engagements by
+    status and probes every contact of the chunk for each (minutes on the large firm).
+    """
+    pairs = session.exec(
+        select(EngagementContact.contact_id, EngagementContact.engagement_id).where(
+            col(EngagementContact.contact_id).in_(ids)
         )
-        .join(Engagement, col(Engagement.id) == col(EngagementContact.engagement_id))
-        .join(
-            EngagementServiceLine,
-            col(EngagementServiceLine.engagement_id) == col(EngagementContact.engagement_id),
+    ).all()
+    engagement_ids = sorted({engagement_id for _, engagement_id in pairs})
+    if not engagement_ids:
+        return {}, {}
+    bought = {
+        row[0]: row[1:]
+        for row in session.execute(
+            sqlalchemy.select(
+                col(Engagement.id),
+                col(Engagement.start_date),
+                col(Engagement.created_at),
+                col(Engagement.value),
+            ).where(
+                col(Engagement.id).in_(engagement_ids),
+                col(Engagement.status).in_(BOUGHT),
+                col(Engagement.created_at) <= now,
+            )
         )
-        .where(
-            col(EngagementContact.contact_id).in_(ids),
-            col(Engagement.status).in_(BOUGHT),
-            col(Engagement.created_at) <= now,
+    }
+    lines_of: dict[int, set[int]] = defaultdict(set)
+    for engagement_id, line_id in session.exec(
+        select(EngagementServiceLine.engagement_id, EngagementServiceLine.service_line_id).where(
+            col(EngagementServiceLine.engagement_id).in_(sorted(bought))
         )
-        .group_by(col(EngagementContact.contact_id))
-    )
-    return {contact_id: count for contact_id, count in rows}
+    ):
+        lines_of[engagement_id].add(line_id)
+    mine: dict[int, list[int]] = defaultdict(list)
+    for contact_id, engagement_id in pairs:
+        if engagement_id in bought:
+            mine[contact_id].append(engagement_id)
+    facts: dict[int, Any] = {}
+    lines: dict[int, int] = {}
+    for contact_id, engagement_ids_of in mine.items():
+        rows = [bought[e] for e in engagement_ids_of]
+        starts = [start for start, _, _ in rows if start is not None]
+        facts[contact_id] = (
+            len(rows),
+            min(starts) if starts else None,
+            min(_aware(created) for _, created, _ in rows),
+            sum(float(value or 0) for _, _, value in rows),
+        )
+        lines[contact_id] = len(set().union(*(lines_of[e] for e in engagement_ids_of)))
+    return facts, lines
 
 
 def _touchpoints(session: Session, ids: Sequence[int], now: datetime) -> dict[int, Any]:
@@ -255,8 +275,7 @@ def score_facts(
     people = _people(session, ids)
     roles = _roles(session, ids)
     surveys = _latest_surveys(session, ids, now)
-    engagements = _engagements(session, ids, now)
-    lines = _service_lines(session, ids, now)
+    engagements, lines = _engagements(session, ids, now)
     touched = _touchpoints(session, ids, now)
     mailed = _mail_events(session, ids, now)
     testimonials, referrals, calls = _advocacy(session, ids, now, cap)
@@ -299,98 +318,3 @@ def score_facts(
             reference_cap=cap.max_calls,
         )
     return found
-
-
-# --- stored scores ------------------------------------------------------------------------------
-
-
-def _explanation(assessment: Assessment) -> str:
-    return json.dumps(
-        {
-            "numbers": assessment.decision.numbers,
-            "factors": [
-                {"factor": c.factor.value, "points": c.points, "detail": c.detail}
-                for c in assessment.score.contributions
-            ],
-        },
-        sort_keys=True,
-    )
-
-
-def store_scores(
-    session: Session,
-    assessed: Iterable[tuple[int, int, Assessment | None]],
-    *,
-    now: datetime,
-    day: date | None = None,
-) -> int:
-    """Replace the current scores and today's snapshots of these (contact, account) pairs.
-
-    A contact assessed as None (objected to profiling) keeps no score and no snapshot at all.
-    Four statements whatever the number of contacts. `day` defaults to `now`'s day.
-    """
-    items = list(assessed)
-    ids = [contact_id for contact_id, _, _ in items]
-    if not ids:
-        return 0
-    day = day or now.date()
-    session.execute(delete(ContactScore).where(col(ContactScore.contact_id).in_(ids)))
-    session.execute(
-        delete(ScoreSnapshot).where(
-            col(ScoreSnapshot.contact_id).in_(ids), col(ScoreSnapshot.day) == day
-        )
-    )
-    scores = [
-        {
-            "contact_id": contact_id,
-            "account_id": account_id,
-            "score": found.value,
-            "tier": found.decision.tier.value,
-            "ask": found.decision.ask.value,
-            "reason": found.decision.why.value,
-            "factors_json": _explanation(found),
-            "computed_at": now,
-        }
-        for contact_id, account_id, found in items
-        if found is not None
-    ]
-    if scores:
-        session.execute(insert(ContactScore), scores)
-        session.execute(
-            insert(ScoreSnapshot),
-            [
-                {
-                    "contact_id": row["contact_id"],
-                    "day": day,
-                    "score": row["score"],
-                    "tier": row["tier"],
-                    "at": now,
-                }
-                for row in scores
-            ],
-        )
-    session.flush()
-    return len(scores)
-
-
-def forget_scores(session: Session, contact_id: int) -> None:
-    """Delete a contact's current score and every snapshot (an objection to profiling)."""
-    session.execute(delete(ContactScore).where(col(ContactScore.contact_id) == contact_id))
-    session.execute(delete(ScoreSnapshot).where(col(ScoreSnapshot.contact_id) == contact_id))
-    session.flush()
-
-
-def current_score(session: Session, contact_id: int) -> ContactScore | None:
-    return session.get(ContactScore, contact_id)
-
-
-def history(session: Session, contact_id: int, *, since: date) -> list[tuple[date, int]]:
-    """The contact's daily scores from `since`, oldest first."""
-    return [
-        (day, score)
-        for day, score in session.exec(
-            select(col(ScoreSnapshot.day), col(ScoreSnapshot.score))
-            .where(ScoreSnapshot.contact_id == contact_id, col(ScoreSnapshot.day) >= since)
-            .order_by(col(ScoreSnapshot.day))
-        )
-    ]

@@ -185,3 +185,20 @@ def test_a_nurture_email_sent_delivered_and_clicked_makes_its_contact_engaged(
     process_pending_events(session, NOW + timedelta(hours=2))
     assert contact_states(session) == {(contact.id, esg.id): "engaged"}
     assert account_states(session) == {(contact.account_id, esg.id): "engaged"}
+
+
+def test_an_open_or_a_click_of_nurture_mail_rescores_its_contact_in_the_batch(
+    session: Session, webhook: Any
+) -> None:
+    from advocacy.models import ContactScore
+
+    contact = make_mail_contact(session)
+    message = sent(session, contact, None)
+    webhook(session, event(message, "delivered"))
+    session.expire_all()
+    assert session.get(ContactScore, contact.id) is None  # a delivery says nothing of them
+    webhook(session, event(message, "open"), event(message, "click"))
+    session.expire_all()
+    stored = session.get(ContactScore, contact.id)
+    assert stored is not None and '"opens": 1' in stored.factors_json
+    assert '"clicks": 1' in stored.factors_json

@@ -8,10 +8,11 @@ from flask import Flask
 from sqlmodel import select
 
 from advocacy import migrate
+from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.demo import loader
 from advocacy.models import User
-from tests.factories import PASSWORD, sign_in
+from tests.factories import PASSWORD, make_account, make_contact, sign_in
 
 
 def _users(app: Flask) -> list[User]:
@@ -108,3 +109,17 @@ def test_scores_recompute_scores_every_demo_contact_with_a_progress_bar(app: Fla
         scores = len(list(db_session().exec(select(ContactScore.contact_id))))
     assert f"scores: {contacts} contacts scored" in result.output
     assert scores == contacts > 0
+
+
+def test_scores_replay_snapshots_every_contact_at_each_past_quarter(app: Flask) -> None:
+    from advocacy.models import ScoreSnapshot
+
+    with app.app_context():
+        session = db_session()
+        make_contact(session, make_account(session))
+    result = app.test_cli_runner().invoke(args=["scores", "replay", "--quarters", "2"])
+    assert result.exit_code == 0, result.output
+    assert "scores: 2 snapshots over 2 past quarters" in result.output
+    with app.app_context():
+        days = {row.day for row in db_session().exec(select(ScoreSnapshot))}
+    assert len(days) == 2 and all(day < utcnow().date() for day in days)

@@ -26,8 +26,11 @@ from advocacy.repository import journey
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from advocacy.services.mail.consent import apply_blocks, blocks_of, record_consent
 from advocacy.services.nurture.awareness import MailFact, follow_mail_events, mail_fact
+from advocacy.services.scoring import recompute
 
 log = logging.getLogger(__name__)
+# Events the advocacy score reads (response to nurture): their contact is rescored per batch.
+SCORED_EVENTS = ("open", "click")
 ID_CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 
 
@@ -235,6 +238,16 @@ def _process_one(
     return mail_fact(message, event.event, min(event.occurred_at, now)) if message else None
 
 
+def _rescored(session: Session, row: MailEvent) -> int | None:
+    """The contact whose advocacy score this event changes: an open or a click of nurture mail."""
+    if row.message_id is None or row.event not in SCORED_EVENTS:
+        return None
+    message = session.get(OutboxMessage, row.message_id)  # already loaded by _match_message
+    if message is None or message.category != Category.NURTURE.value:
+        return None
+    return message.contact_id
+
+
 def _pending(session: Session, limit: int) -> list[MailEvent]:
     query = (
         select(MailEvent)
@@ -255,6 +268,9 @@ def _process_alone(
     try:
         fact = _process_one(session, row, asm_groups, now)
         follow_mail_events(session, [fact] if fact else [], now=now)
+        contact_id = _rescored(session, row)
+        if contact_id is not None:
+            recompute.rescore(session, [contact_id], now=now)
         row.processed_at = now
         session.commit()
     except Exception:
@@ -286,13 +302,20 @@ def process_pending_events(
         ids = [row.id for row in rows if row.id is not None]
         try:
             facts = []
+            scored: set[int] = set()
             for row in rows:
                 fact = _process_one(session, row, asm_groups, now)
                 if fact is not None:
                     facts.append(fact)
+                contact_id = _rescored(session, row)
+                if contact_id is not None:
+                    scored.add(contact_id)
                 row.processed_at = now
-            # Awareness once per batch: one upsert per table, however many events it held.
+            # Awareness and scores once per batch: a fixed number of statements, however many
+            # events it held.
             follow_mail_events(session, facts, now=now)
+            if scored:
+                recompute.rescore(session, scored, now=now)
             session.commit()
         except Exception:
             session.rollback()

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from advocacy.models import Account, ConsentChange, Contact, User
-from advocacy.repository import get_row, scoring
+from advocacy.repository import get_row, stored_scores
 from advocacy.services.access.client_links import resolve_link
 from advocacy.services.journey.accounts import check_may_edit
 
@@ -36,7 +36,7 @@ def _object(
         )
     )
     assert contact.id is not None
-    scoring.forget_scores(session, contact.id)
+    stored_scores.forget_scores(session, contact.id)
 
 
 def object_by_staff(session: Session, contact_id: int, *, by: User, now: datetime) -> Contact:

@@ -19,7 +19,7 @@ from advocacy.domain.advocacy_asks import AskPolicy
 from advocacy.domain.references import Cap
 from advocacy.domain.score_asks import assess
 from advocacy.domain.scoring import ScoreWeights
-from advocacy.repository import scoring
+from advocacy.repository import scoring, stored_scores
 from advocacy.settings import Settings
 
 CHUNK = 2000
@@ -48,11 +48,13 @@ def rescore(
     *,
     now: datetime,
     rules: ScoringRules | None = None,
+    current: bool = True,
 ) -> int:
     """Recompute these contacts' scores and today's snapshots (helper: flushes, no commit).
 
     Called by the use cases that change the evidence, inside their transaction. Those without the
-    settings at hand pass no rules: the defaults apply until the nightly run.
+    settings at hand pass no rules: the defaults apply until the nightly run. `current=False`
+    (a replay at a past `now`) writes that day's snapshots only.
     """
     rules = rules or ScoringRules()
     facts = scoring.score_facts(session, contact_ids, now=now, policy=rules.policy, cap=rules.cap)
@@ -60,7 +62,7 @@ def rescore(
         (contact_id, item.ask.account_id, assess(item, now, rules.weights, rules.policy))
         for contact_id, item in facts.items()
     ]
-    return scoring.store_scores(session, assessed, now=now)
+    return stored_scores.store_scores(session, assessed, now=now, current=current)
 
 
 def recompute_contacts(

@@ -8,6 +8,7 @@ from advocacy.web.staff import (
     account_team,
     accounts,
     admin,
+    advocates,
     auth,
     calendar,
     campaign_reports,
@@ -54,4 +55,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     campaign_reports.bp,
     calendar.bp,
     typecasting.bp,
+    advocates.bp,
 )
