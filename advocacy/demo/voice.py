@@ -87,7 +87,7 @@ def add_client_voice(
     happy, detractors = _clients(session, rng)
     if not happy:
         return
-    play = Play(session, settings, now, marketer=marketer(session), dispatch=_outbox_idle(session))
+    play = Play(session, settings, now, marketer=marketer(session), dispatch=outbox_idle(session))
     mails = _outbox_size(session)
     play.run(_stories(play, rng, happy, detractors))
     testimonials.expire_due(session, now=now)  # the daily job: consents whose last day passed
@@ -102,7 +102,7 @@ def _outbox_size(session: Session) -> int:
     return session.exec(select(func.count()).select_from(OutboxMessage)).one()
 
 
-def _outbox_idle(session: Session) -> bool:
+def outbox_idle(session: Session) -> bool:
     """Nothing waits in the outbox: whatever the demo dispatches is its own mail."""
     waiting = session.exec(
         select(func.count())
