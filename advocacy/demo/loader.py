@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from advocacy.adapters.email_templates import current_settings
 from advocacy.adapters.passwords import hash_password
-from advocacy.demo import advocacy_history, content, vocabulary, voice
+from advocacy.demo import advocacy_history, campaigns, content, vocabulary, voice
 from advocacy.demo.firm import DEFAULT_SEED, DEMO_PREFIX, DEMO_SIZES, TABLES, DemoFirm
 from advocacy.domain.access import ACCOUNT_WORKERS, is_administrator
 from advocacy.domain.identity import Role
@@ -215,6 +215,7 @@ def load_demo(
     report.timed("client voice", time.perf_counter() - started)
     content.add_content(session, report, seed=seed, now=now)
     _rebuild_awareness(session, report, now=now)
+    _add_campaigns(session, report, now=now)
     if size == "small":  # eight full replays would add minutes to the large performance firm
         started = time.perf_counter()
         advocacy_history.add_advocacy_history(
@@ -230,6 +231,13 @@ def _rebuild_awareness(session: Session, report: DemoReport, *, now: datetime) -
     started = time.perf_counter()
     awareness.rebuild_awareness(session, now=now)
     report.timed("awareness", time.perf_counter() - started)
+
+
+def _add_campaigns(session: Session, report: DemoReport, *, now: datetime) -> None:
+    """The demo's campaigns, once the planner can see what each client knows."""
+    started = time.perf_counter()
+    campaigns.add_campaigns(session, report, now=now)
+    report.timed("campaigns", time.perf_counter() - started)
 
 
 def _recompute_scores(session: Session, report: DemoReport, *, now: datetime) -> None:
@@ -270,6 +278,7 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
     voice.add_client_voice(session, report, seed=DEFAULT_SEED, now=now)
     content.add_content(session, report, seed=DEFAULT_SEED, now=now)
     _rebuild_awareness(session, report, now=now)
+    _add_campaigns(session, report, now=now)
     advocacy_history.add_advocacy_history(
         session, report, seed=DEFAULT_SEED, now=now, settings=current_settings()
     )

@@ -18,8 +18,16 @@ from advocacy.domain.campaigns import (
     StepKind,
     StopReason,
 )
+from advocacy.domain.score_asks import Tier
 
 CAMPAIGN_LABELS: Mapping[str, Mapping[str, Any]] = {
+    "advocacy_tier": {
+        Tier.CHAMPION: _l("Champion"),
+        Tier.ADVOCATE: _l("Advocate"),
+        Tier.PASSIVE: _l("Passive"),
+        Tier.AT_RISK: _l("At risk"),
+        Tier.DO_NOT_ASK: _l("Do not ask"),
+    },
     "campaign_status": {
         CampaignStatus.DRAFT: _l("Draft"),
         CampaignStatus.ACTIVE: _l("Running"),

@@ -19,6 +19,7 @@ from advocacy.demo.loader import DEMO_DOMAIN, load_demo
 from advocacy.domain.errors import RuleError
 from advocacy.models import (
     Account,
+    Campaign,
     CheckIn,
     Collection,
     Contact,
@@ -57,7 +58,7 @@ NOT_STAFF_PAGES = (
     "/exports/",
     "/imports/<",
 )
-NOT_PAGES_SUFFIXES = (".csv", ".ics", "/logo", "/photo", "/preview")
+NOT_PAGES_SUFFIXES = (".csv", ".ics", "/logo", "/photo", "/mail/<id:message_id>/preview")
 # The page, and every region that scrolls on its own (a table's wrapper): what is wider than
 # its room, as "what: needed px for room px". A table wider than a laptop hides its last columns.
 # Form fields the style sheet missed (browser-default inputs) are reported too, and dates written
@@ -92,6 +93,7 @@ TOO_WIDE = """() => {
 # Which row each URL argument names: the row a role's pages are drawn with.
 ARGUMENT_ROWS = {
     "account_id": Account,
+    "campaign_id": Campaign,
     "check_in_id": CheckIn,
     "collection_id": Collection,
     "contact_id": Contact,
@@ -105,6 +107,9 @@ ARGUMENT_ROWS = {
     "touchpoint_id": Touchpoint,
     "user_id": User,
 }
+
+# URL arguments that are words, not ids: the page each one opens.
+WORDS = {"move": "pause"}
 
 
 def staff_paths(server: LiveServer, owner: User) -> list[str]:
@@ -124,7 +129,9 @@ def staff_paths(server: LiveServer, owner: User) -> list[str]:
         if rule.rule.endswith(NOT_PAGES_SUFFIXES) or rule.rule.startswith("/imports/<"):
             continue
         path = rule.rule
-        for name in rule.arguments:
+        for name, value in WORDS.items():
+            path = path.replace(f"<{name}>", value)
+        for name in rule.arguments - set(WORDS):
             assert ids.get(name) is not None, f"no row for {name} in {rule.rule}"
             path = path.replace(f"<id:{name}>", str(ids[name]))
         paths.append(path)
@@ -135,6 +142,9 @@ def _first_id(session, model, account_id: int) -> int | None:  # type: ignore[no
     query = select(model.id)
     if model is Account:
         query = query.where(Account.id == account_id)
+    elif model is Campaign:
+        # The running one: its preview has people to show and its status page a move to make.
+        query = query.where(Campaign.status == "active")
     elif hasattr(model, "account_id") and model is not OutboxMessage:
         # The richest rows the account has: more text and more rows to fit on the page.
         query = query.where(model.account_id == account_id)

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from advocacy.demo import loader, vocabulary
+from advocacy.demo import campaigns, loader, vocabulary
 from advocacy.domain.content import ContentKind
 from advocacy.domain.journey import (
     Camp,
@@ -27,9 +27,11 @@ from advocacy.domain.touchpoints import Initiative, TouchpointKind
 from advocacy.models import (
     Account,
     AccountCreate,
+    Campaign,
     Contact,
     ContentItem,
     Engagement,
+    Enrolment,
     JourneySignal,
     OutboxMessage,
     PermissionChange,
@@ -38,6 +40,7 @@ from advocacy.models import (
     Referral,
     ServiceLine,
     StageChange,
+    StepRecord,
     Survey,
     Touchpoint,
     User,
@@ -233,6 +236,9 @@ def test_the_same_seed_gives_the_same_firm_and_client_voice_and_another_seed_ano
 
 VOICE_AND_FIRM = (
     Account,
+    Campaign,
+    Enrolment,
+    StepRecord,
     ContentItem,
     Contact,
     Engagement,
@@ -317,3 +323,30 @@ def test_the_demo_firm_knows_what_its_clients_bought_and_heard_about(
     loader.load_demo(session, size="small", now=now)
     found = {row.state for row in session.exec(select(AccountLineAwareness))}
     assert {"bought", "engaged", "introduced"} <= found
+
+
+def test_the_demo_marketer_ran_one_campaign_to_its_end_and_runs_another_now(
+    session: Session, now: datetime
+) -> None:
+    report = loader.load_demo(session, size="small", now=now)
+    assert report.created["campaigns"] == 2
+    found = {c.name: c for c in session.exec(select(Campaign))}
+    running, finished = found[campaigns.RUNNING], found[campaigns.FINISHED]
+    marketer = session.exec(select(User).where(User.role == "marketing")).one()
+    assert {running.created_by_id, finished.created_by_id} == {marketer.id}
+    assert (running.status, finished.status) == ("active", "finished")
+    assert finished.activated_at < finished.finished_at < running.activated_at < now  # type: ignore[operator]
+    for campaign in (running, finished):
+        emails = session.exec(
+            select(func.count())
+            .select_from(StepRecord)
+            .where(
+                StepRecord.campaign_id == campaign.id,
+                col(StepRecord.outbox_message_id).is_not(None),
+            )
+        ).one()
+        assert emails > 0, campaign.name
+    sent = session.exec(
+        select(OutboxMessage.status).where(OutboxMessage.category == "nurture")
+    ).all()
+    assert set(sent) == {"sent"}

@@ -119,6 +119,7 @@ SPELLED_THE_SAME: dict[str, frozenset[str]] = {
             "API",
             "Article",
             "Camp",
+            "Champion",
             "Catalogue (%(count)d)",
             "Client",
             "Collection",

@@ -88,6 +88,31 @@ def test_marketing_counts_the_audience_then_creates_the_campaign(open_app: Flask
     )
 
 
+def test_the_audience_filters_on_advocacy_tiers_now_that_contacts_are_scored(
+    open_app: Flask,
+) -> None:
+    firm = build_firm(open_app, accounts=2)
+    client = signed_in_client(open_app, firm.marketer)
+    form = page_html(client, "/campaigns/new")
+    assert "Available once advocacy scoring" not in form
+    assert 'name="advocacy_tiers" type="checkbox" value="champion"' in form
+    typed = {"name": "Champions", "advocacy_tiers": ["champion", "advocate"], "action": "save"}
+    assert _post(client, "/campaigns/new", "/campaigns/new", typed).status_code == 302
+    with open_app.app_context():
+        campaign = db_session().exec(select(Campaign).where(Campaign.name == "Champions")).one()
+        criteria = db_session().get(SavedSegment, campaign.segment_id).criteria()  # type: ignore[union-attr]
+    assert {tier.value for tier in criteria.advocacy_tiers} == {"champion", "advocate"}
+    assert "Advocate, Champion" in page_html(client, f"/campaigns/{campaign.id}")
+    edit = page_html(client, f"/campaigns/{campaign.id}/edit")
+    assert '<input checked id="advocacy_tiers-0" name="advocacy_tiers"' in edit
+    assert '<input id="advocacy_tiers-2" name="advocacy_tiers"' in edit
+    refused = _post(
+        client, "/campaigns/new", "/campaigns/new", {**typed, "advocacy_tiers": ["famous"]}
+    )
+    assert refused.status_code in (400, 422)
+    assert "is not a valid choice" in refused.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("bad", "field_value", "reason"),
     [

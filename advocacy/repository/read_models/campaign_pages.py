@@ -250,3 +250,30 @@ def content_choices(session: Session, keep: Iterable[int] = ()) -> list[ContentC
             select(ContentItem).where(where).order_by(col(ContentItem.title), col(ContentItem.id))
         )
     ]
+
+
+@dataclass(frozen=True)
+class SentBecause:
+    """The campaign step that sent an e-mail, and the reason stored with it."""
+
+    campaign_id: int
+    campaign_name: str
+    position: int
+    service_line_id: int | None
+    reason_json: str
+
+
+def sent_because(session: Session, message_id: int) -> SentBecause | None:
+    """Which campaign step sent this outbox message, and why (one statement; None if none did)."""
+    row = session.exec(
+        select(StepRecord, Campaign.name)
+        .join(Campaign, col(Campaign.id) == col(StepRecord.campaign_id))
+        .where(StepRecord.outbox_message_id == message_id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    record, name = row
+    return SentBecause(
+        record.campaign_id, name, record.position, record.service_line_id, record.reason_json
+    )

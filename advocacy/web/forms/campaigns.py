@@ -25,6 +25,7 @@ from wtforms.widgets import DateInput, NumberInput
 from advocacy.domain.campaigns import MAX_STEPS, AskStepKind, StepKind
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.people import BuyingRole, Seniority
+from advocacy.domain.score_asks import Tier
 from advocacy.http.validation import friendly
 from advocacy.models import SegmentCriteria
 from advocacy.web.forms.journey import CheckboxesField
@@ -40,6 +41,7 @@ CRITERIA_FIELDS = (
     "not_bought_line_ids",
     "buying_roles",
     "seniorities",
+    "advocacy_tiers",
 )
 
 
@@ -74,6 +76,9 @@ class CampaignForm(FlaskForm):
         _l("Buying-group roles"), choices=choices("role", list(BuyingRole))
     )
     seniorities = CheckboxesField(_l("Seniorities"), choices=choices("seniority", list(Seniority)))
+    advocacy_tiers = CheckboxesField(
+        _l("Advocacy tiers"), choices=choices("advocacy_tier", list(Tier))
+    )
     no_human_touch_days = StringField(
         _l("No call or meeting for at least (days)"), widget=NumberInput(min=0, max=3650)
     )

@@ -3,6 +3,7 @@ suppression list, where staff add and remove their own manual suppressions."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from flask import (
@@ -24,6 +25,7 @@ from wtforms import EmailField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from advocacy import repository
+from advocacy.adapters.reason_sentences import send_reasons
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ADMINS
@@ -33,7 +35,8 @@ from advocacy.domain.paging import page_number
 from advocacy.http.security import allow, require_user
 from advocacy.http.validation import rule_message
 from advocacy.models import OutboxMessage
-from advocacy.repository.read_models import mail_log
+from advocacy.repository import nurture_facts
+from advocacy.repository.read_models import campaign_pages, mail_log
 from advocacy.services.mail import consent
 from advocacy.services.operations.heartbeats import mail_events_report
 from advocacy.web.forms.common import ActionForm
@@ -155,13 +158,31 @@ def index() -> str:
     )
 
 
+def _why(because: campaign_pages.SentBecause, line_names: dict[int, str]) -> list[str]:
+    """The sentences of the reason a campaign stored with the e-mail it sent."""
+    if because.service_line_id is None:
+        return []
+    try:
+        stored = json.loads(because.reason_json)
+    except ValueError:
+        return []  # an unreadable stored reason shows as none, never as an error page
+    line = line_names.get(because.service_line_id, "")
+    return send_reasons(stored, line, line_names) if isinstance(stored, dict) else []
+
+
 @bp.get("/mail/<id:message_id>")
 @allow(*ADMINS)
 def message(message_id: int) -> str:
     found = _message_or_404(message_id)
+    session = db_session()
+    because = campaign_pages.sent_because(session, message_id)
+    line_names = nurture_facts.line_names(session) if because else {}
     return render_template(
         "mail/message.html",
         message=found,
+        because=because,
+        line_name=line_names.get(because.service_line_id or 0) if because else None,
+        why=_why(because, line_names) if because else [],
         headers=mail_log.headers_of(found),
         events=mail_log.timeline(db_session(), message_id),
     )
