@@ -167,7 +167,7 @@ def users_list() -> None:
 @with_appcontext
 def demo_command(size: str, seed: int) -> None:
     """Load the demo firm; running it again adds nothing twice."""
-    progress = _ProgressBar("demo: building the firm")
+    progress = ProgressBar("demo: building the firm")
     try:
         report = loader.load_demo(
             db_session(), size=size, now=utcnow(), seed=seed, progress=progress.update
@@ -177,7 +177,7 @@ def demo_command(size: str, seed: int) -> None:
     _print_demo(report)
 
 
-class _ProgressBar:
+class ProgressBar:
     """A progress bar on stderr, opened at the first report (a second run reports nothing)."""
 
     def __init__(self, label: str) -> None:
@@ -226,7 +226,7 @@ nurture_group = click.Group("nurture", help="Nurture campaigns.")
 def nurture_run(dry_run: bool) -> None:
     """Plan and carry out every active campaign now (what the jobs process does on a schedule)."""
     settings = current_app.config["ADVOCACY"]
-    progress = _ProgressBar("nurture")
+    progress = ProgressBar("nurture")
     try:
         summary = run_campaigns(
             db_session(), now=utcnow(), settings=settings, progress=progress.update, dry_run=dry_run
@@ -248,7 +248,7 @@ scores_group = click.Group("scores", help="Advocacy potential scores.")
 @with_appcontext
 def scores_recompute() -> None:
     """Recompute every contact's advocacy score, tier and next best ask, with a progress bar."""
-    progress = _ProgressBar("scores: recomputing")
+    progress = ProgressBar("scores: recomputing")
     settings = current_app.config["ADVOCACY"]
     try:
         scored = recompute.recompute_all(
@@ -264,7 +264,7 @@ def scores_recompute() -> None:
 @with_appcontext
 def scores_replay(quarters: int) -> None:
     """Snapshot the scores as they were at the start of each past quarter (calibration report)."""
-    progress = _ProgressBar("scores: replaying")
+    progress = ProgressBar("scores: replaying")
     now = utcnow()
     moments = [now - timedelta(days=91 * n) for n in range(quarters, 0, -1)]
     try:
@@ -345,6 +345,7 @@ def serve_command(host: str, port: int, threads: int, no_jobs: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the product's commands to the app's CLI group (jobs come from the jobs package)."""
+    from advocacy.cli_backups import backup_command, restore_command
     from advocacy.cli_imports import export_command, import_command
     from advocacy.cli_tokens import tokens_group
 
@@ -362,3 +363,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
     app.cli.add_command(tokens_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -40,3 +40,11 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revisions(url: str) -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
+def knows_revision(url: str, revision: str) -> bool:
+    """Whether `revision` is one of this version's migrations (an older database can be upgraded)."""
+    try:
+        return ScriptDirectory.from_config(alembic_config(url)).get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for an unknown or malformed revision
+        return False
