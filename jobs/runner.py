@@ -12,7 +12,7 @@ from typing import Any
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.util import undefined
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
@@ -46,6 +46,15 @@ def run_in_app(app: Flask, spec: JobSpec, gate: LeaderGate | None = None) -> Cal
             with app.app_context():
                 try:
                     result = spec.function()
+                except (OperationalError, InterfaceError) as error:
+                    # The database is away: the job's state lives there, so nothing is lost and
+                    # its next run carries on from where the database says it stopped.
+                    log.warning(
+                        "job %s: database unreachable (%s); it runs again on schedule",
+                        spec.id,
+                        type(error.orig).__name__,
+                    )
+                    raise
                 except Exception:
                     log.exception("job %s failed after %.2fs", spec.id, time.monotonic() - started)
                     raise

@@ -136,6 +136,8 @@ def problem_for_exception(error: Exception) -> Response:
 
 
 def _detail(status: int, error: HTTPException) -> str:
+    if status == 503:
+        return _("The database cannot be reached just now; nothing was changed. Try again later.")
     if status >= 500:
         return _("The error has been logged. Please try again later.")
     defaults = {

@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from advocacy.web.client import mail
@@ -33,6 +35,12 @@ def _titles() -> dict[int, tuple[str, str]]:
         413: (_("Too large"), _("What you sent is larger than this page accepts.")),
         429: (_("Too many attempts"), _("Please wait a few minutes before trying again.")),
         500: (_("Something went wrong"), _("The error has been logged. Please try again later.")),
+        503: (
+            _("Temporarily unavailable"),
+            _(
+                "The database cannot be reached just now. Nothing was changed: try again in a minute."
+            ),
+        ),
     }
 
 
@@ -45,7 +53,8 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     except Exception:  # the layout itself failed: still answer with a plain page, never a blank 500
         log.exception("error page could not be rendered")
         return (
-            f"<!doctype html><title>{code}</title><h1>{code}</h1><p><a href='/'>advocacy</a></p>",
+            f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+            f"<p>{escape(message or default_message)}</p><p><a href='/'>advocacy</a></p>",
             code,
         )
 
@@ -88,6 +97,29 @@ def _internal_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(500)
 
 
+# How long a client should wait before trying again while the database is away.
+RETRY_AFTER_S = 30
+
+
+def _database_unreachable(error: OperationalError | InterfaceError) -> Any:
+    """The database went away (stopped, restarting, network): 503, never a 500 with a trace.
+
+    The request's transaction died with its connection, so nothing it did was kept; the pool
+    checks connections before use, so the first request after the database is back succeeds
+    without a restart.
+    """
+    log.warning(
+        "database unreachable on %s %s: %s", request.method, request.path, type(error.orig).__name__
+    )
+    unavailable = ServiceUnavailable(retry_after=RETRY_AFTER_S)
+    if request.path.startswith("/api/"):
+        from advocacy.http.problems import problem_for_exception
+
+        return problem_for_exception(unavailable)
+    page, code = render_error(503)
+    return Response(page, code, headers={"Retry-After": str(RETRY_AFTER_S)}, mimetype="text/html")
+
+
 def _problem_under_api(
     handler: Callable[[E], tuple[str, int] | Response],
 ) -> Callable[[E], Any]:
@@ -111,6 +143,8 @@ def _problem_under_api(
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(OperationalError, _database_unreachable)
+    app.register_error_handler(InterfaceError, _database_unreachable)
     app.register_error_handler(CSRFError, _problem_under_api(_csrf_error))
     app.register_error_handler(RateLimitExceeded, _problem_under_api(_rate_limited))
     app.register_error_handler(InternalServerError, _problem_under_api(_internal_error))
