@@ -347,6 +347,7 @@ def register_commands(app: Flask) -> None:
     """Attach the product's commands to the app's CLI group (jobs come from the jobs package)."""
     from advocacy.cli_backups import backup_command, restore_command
     from advocacy.cli_imports import export_command, import_command
+    from advocacy.cli_privacy import contacts_group
     from advocacy.cli_tokens import tokens_group
 
     for command in (
@@ -365,3 +366,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tokens_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(contacts_group)

@@ -58,7 +58,7 @@ NOT_STAFF_PAGES = (
     "/exports/",
     "/imports/<",
 )
-NOT_PAGES_SUFFIXES = (".csv", ".ics", "/logo", "/photo", "/mail/<id:message_id>/preview")
+NOT_PAGES_SUFFIXES = (".csv", ".json", ".ics", "/logo", "/photo", "/mail/<id:message_id>/preview")
 # The page, and every region that scrolls on its own (a table's wrapper): what is wider than
 # its room, as "what: needed px for room px". A table wider than a laptop hides its last columns.
 # Form fields the style sheet missed (browser-default inputs) are reported too, and dates written

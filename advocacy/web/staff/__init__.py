@@ -24,6 +24,7 @@ from advocacy.web.staff import (
     imports,
     library,
     mail_admin,
+    personal_data,
     references,
     referrals,
     testimonials,
@@ -56,4 +57,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     calendar.bp,
     typecasting.bp,
     advocates.bp,
+    personal_data.bp,
 )
