@@ -171,7 +171,9 @@ class Planner:
                 occurrence = state.occurrence
                 position, due = _resolve(steps, state.next_position, state.next_due_at or now)
                 if position is None:
-                    stopped.append(Stopped(contact_id, facts.account_id, StopReason.COMPLETED))
+                    # A campaign ending on a wait is over once the wait has elapsed, not before.
+                    if due <= now:
+                        stopped.append(Stopped(contact_id, facts.account_id, StopReason.COMPLETED))
                     continue
             else:
                 entering = may_enter(
