@@ -73,6 +73,7 @@ class StopReason(StrEnum):
     REMOVED = "removed"  # an account manager or marketer took them out by hand
     LEFT_SEGMENT = "left_segment"  # no longer matches the audience (e.g. stage changed)
     COMPLETED = "completed"  # every step done
+    CAMPAIGN_FINISHED = "campaign_finished"  # the campaign itself was finished
 
 
 class EnrolmentStatus(StrEnum):

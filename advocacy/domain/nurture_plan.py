@@ -37,7 +37,7 @@ from advocacy.domain.campaigns import (
 )
 from advocacy.domain.content import ContentOffer, Reader, available_to
 from advocacy.domain.mail import Category, suppressed_for
-from advocacy.domain.next_service_line import Client, Ranker
+from advocacy.domain.next_service_line import Candidate, Client, Ranker
 from advocacy.domain.nurture_audience import Audience, EnrolmentState, may_enter, stop_reason
 
 # The client-voice flow behind each ask step, and the mail category it sends in.
@@ -65,9 +65,9 @@ class Recipient:
     consent_basis: str = ""
     awareness: Mapping[int, LineAwareness] = field(default_factory=dict)
     ask: AskFacts | None = None  # for ask steps; None means nothing stands against asking
-    # A key contacts with the very same awareness share (say, the lines their account bought and
-    # nothing of their own), so that the planner ranks each profile once; None: the records are.
-    profile: object = None
+    # When the contact's awareness is just the lines their account bought: those lines, so that
+    # contacts alike share one ranking without the records being read; None: read the records.
+    bought_only: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,11 @@ class Library:
         return cls(by_line, by_id)
 
 
+# What of a contact's awareness the ranking reads: lines bought, lines introduced lately, and
+# (line, since when) of the lines the contact engaged with.
+_Profile = tuple[frozenset[int], frozenset[int], frozenset[tuple[int, datetime | None]]]
+
+
 class _Hold(Exception):
     def __init__(self, reason: HoldReason, detail: str = "", until: datetime | None = None):
         super().__init__(reason.value)
@@ -146,6 +151,8 @@ class Planner:
         self._content: dict[tuple[int, str, str, str], ContentOffer | None] = {}
         self._choices: dict[tuple[object, ...], _Choice | tuple[HoldReason, str]] = {}
         self._opens: dict[str, datetime | None] = {}
+        self._bought_profiles: dict[frozenset[int], _Profile] = {}
+        self._rankings: dict[tuple[object, ...], list[Candidate]] = {}
 
     def plan(
         self,
@@ -155,6 +162,9 @@ class Planner:
     ) -> PlanReport:
         """What one run does for one campaign (see the module's docstring)."""
         now, steps = self.now, campaign.steps
+        by_position = {step.position: step for step in steps}
+        first = advance(steps, 0, now)  # where everyone entering now starts
+        after: dict[int, tuple[int | None, datetime]] = {}  # where a step done now leads
         enrolled: list[Enrolled] = []
         sends: list[PlannedSend] = []
         held: list[HeldBack] = []
@@ -171,7 +181,9 @@ class Planner:
                 occurrence = state.occurrence
                 position, due = _resolve(steps, state.next_position, state.next_due_at or now)
                 if position is None:
-                    stopped.append(Stopped(contact_id, facts.account_id, StopReason.COMPLETED))
+                    # A campaign ending on a wait is over once the wait has elapsed, not before.
+                    if due <= now:
+                        stopped.append(Stopped(contact_id, facts.account_id, StopReason.COMPLETED))
                     continue
             else:
                 entering = may_enter(
@@ -180,13 +192,13 @@ class Planner:
                 if entering is None:
                     continue
                 occurrence = entering
-                position, due = advance(steps, 0, now)
+                position, due = first
                 enrolled.append(Enrolled(contact_id, facts.account_id, occurrence, position, due))
                 if position is None:
                     continue
             if due > now:
                 continue
-            step = next(s for s in steps if s.position == position)
+            step = by_position[position]
             try:
                 choice = self._check(step, recipient)
             except _Hold as hold:
@@ -205,7 +217,9 @@ class Planner:
                 continue
             if step.kind in EMAILS:
                 self.ledger.add(contact_id, facts.account_id, now)
-            next_position, next_due = advance(steps, position, now)
+            if position not in after:
+                after[position] = advance(steps, position, now)
+            next_position, next_due = after[position]
             sends.append(
                 PlannedSend(
                     contact_id=contact_id,
@@ -280,13 +294,16 @@ class Planner:
         facts = recipient.audience
         # Contacts with the same industry, stage, language and awareness get the same choice:
         # most of a segment shares a few such profiles, so each is ranked once per run.
-        profile = recipient.profile
-        if profile is None:
+        if recipient.bought_only is None:
             profile = self._profile(recipient.awareness)
+        else:
+            # The same key as records saying just that, so contacts with their own records of
+            # the account's purchases share the ranking of their colleagues.
+            profile = self._bought_profile(recipient.bought_only)
         key = (facts.industry, facts.stage, recipient.language, profile)
         if key not in self._choices:
             try:
-                self._choices[key] = self._choose(recipient)
+                self._choices[key] = self._choose(recipient, profile)
             except _Hold as hold:
                 self._choices[key] = (hold.reason, hold.detail)
         found = self._choices[key]
@@ -294,28 +311,53 @@ class Planner:
             raise _Hold(*found)  # a new one each time: a raised exception keeps its traceback
         return found
 
-    def _profile(self, awareness: Mapping[int, LineAwareness]) -> frozenset[object]:
-        """What of a contact's awareness the ranking reads: the state of each line, whether it
-        was introduced within the quiet period, and since when an engaged client cares."""
+    def _profile(self, awareness: Mapping[int, LineAwareness]) -> _Profile:
+        """What of a contact's awareness the ranking reads (`Ranker.rank`): the lines bought (left
+        out), the others introduced within the quiet period (skipped), and since when an engaged
+        client cares about each of the rest. Records that change none of these (an introduction
+        long ago, an unaware line) do not split contacts into different rankings."""
         if self.ranker is None:
-            return frozenset()
+            return frozenset(), frozenset(), frozenset()
         quiet_since = self.now - timedelta(days=self.ranker.policy.quiet_days)
-        return frozenset(
-            (
-                line_id,
-                record.state,
-                record.introduced_at is not None and record.introduced_at > quiet_since,
-                record.engaged_at if record.state is Awareness.ENGAGED else None,
-            )
-            for line_id, record in awareness.items()
-        )
+        bought: list[int] = []
+        recent: list[int] = []
+        engaged: list[tuple[int, datetime | None]] = []
+        for line_id, record in awareness.items():
+            if record.state is Awareness.BOUGHT:
+                bought.append(line_id)
+            elif record.introduced_at is not None and record.introduced_at > quiet_since:
+                recent.append(line_id)
+            elif record.state is Awareness.ENGAGED:
+                engaged.append((line_id, record.engaged_at))
+        return frozenset(bought), frozenset(recent), frozenset(engaged)
 
-    def _choose(self, recipient: Recipient) -> _Choice:
+    def _bought_profile(self, lines: frozenset[int]) -> _Profile:
+        found = self._bought_profiles.get(lines)
+        if found is None:
+            found = self._bought_profiles[lines] = (lines, frozenset(), frozenset())
+        return found
+
+    def _choose(self, recipient: Recipient, profile: _Profile) -> _Choice:
         if self.ranker is None:
             raise _Hold(HoldReason.NO_NEXT_LINE)
         facts = recipient.audience
-        client = Client(facts.contact_id, facts.industry, recipient.language, recipient.awareness)
-        candidates = self.ranker.rank(client, now=self.now, require_content=True)
+        bought, recent, engaged = profile
+        # A line introduced lately only drops out of the ranking (every line's score stands on
+        # its own): rank every line once for what was bought and engaged, then leave those out.
+        key = (facts.industry, recipient.language, bought, engaged)
+        ranked = self._rankings.get(key)
+        if ranked is None:
+            awareness = {
+                line_id: record
+                for line_id, record in recipient.awareness.items()
+                if line_id not in recent
+            }
+            client = Client(facts.contact_id, facts.industry, recipient.language, awareness)
+            ranked = self._rankings[key] = self.ranker.rank(
+                client, now=self.now, require_content=True, limit=len(self.ranker.line_ids)
+            )
+        candidates = [c for c in ranked if c.service_line_id not in recent]
+        candidates = candidates[: max(self.ranker.policy.limit, 0)]
         if not candidates:
             raise _Hold(HoldReason.NO_NEXT_LINE)
         for candidate in candidates:
@@ -348,11 +390,16 @@ class Planner:
             raise _Hold(HoldReason.OUTSIDE_WINDOW, "the send window never opens")
         if opens > now:
             raise _Hold(HoldReason.OUTSIDE_WINDOW, "", opens)
+        contact_touches = self.ledger.contact.get(facts.contact_id, ())
+        account_touches = self.ledger.account.get(facts.account_id, ())
+        budget = rules.budget
+        if len(contact_touches) < budget.per_contact and len(account_touches) < budget.per_account:
+            return  # fewer touches than either limit, however recent: most of a segment
         check = pressure.check_budget(
             now,
             rules.budget,
-            contact_touches=self.ledger.contact.get(facts.contact_id, ()),
-            account_touches=self.ledger.account.get(facts.account_id, ()),
+            contact_touches=contact_touches,
+            account_touches=account_touches,
         )
         if not check.allowed:
             raise _Hold(HoldReason.OVER_BUDGET, check.reason, check.frees_at)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, func, select, update
 
 from advocacy.domain.campaigns import AskStepKind, EnrolmentStatus, Step, StepKind, StepOutcome
 from advocacy.models import (
@@ -151,6 +151,28 @@ def active_enrolment(session: Session, campaign_id: int, contact_id: int) -> Enr
             Enrolment.status == EnrolmentStatus.ACTIVE.value,
         )
     ).first()
+
+
+def stop_active_enrolments(
+    session: Session, campaign_id: int, reason: str, *, now: datetime
+) -> int:
+    """Stop every active enrolment of the campaign (one statement); how many were stopped."""
+    result = session.execute(
+        update(Enrolment)
+        .where(
+            col(Enrolment.campaign_id) == campaign_id,
+            col(Enrolment.status) == EnrolmentStatus.ACTIVE.value,
+        )
+        .values(
+            status=EnrolmentStatus.STOPPED.value,
+            stop_reason=reason,
+            stopped_at=now,
+            next_position=None,
+            next_due_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def enrolment_counts(session: Session, campaign_id: int) -> dict[str, int]:

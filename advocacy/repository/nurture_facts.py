@@ -124,8 +124,14 @@ def scope_of(segment: Segment, *, campaign_id: int | None = None) -> Scope:
     return Scope(contacts, accounts)
 
 
+def _rows(session: Session, query: Any) -> Any:
+    """Plain rows of a column query, through Core: a segment has 100,000 of them, and the ORM's
+    row handling (made for entities) would cost more than the query itself."""
+    return session.connection().execute(query)
+
+
 def _grouped(session: Session, query: Any) -> dict[int, Any]:
-    return {key: value for key, value in session.exec(query) if key is not None}
+    return {key: value for key, value in _rows(session, query) if key is not None}
 
 
 def audience(
@@ -137,7 +143,8 @@ def audience(
 ) -> tuple[dict[int, Audience], dict[int, Reachable]]:
     """Per contact in scope: the audience facts, and how to reach them. `indexes` gives each
     account's typecasting index from account id -> industry (None: no index)."""
-    base = session.execute(
+    base = _rows(
+        session,
         sql_select(
             col(Contact.id),
             col(Contact.account_id),
@@ -159,7 +166,8 @@ def audience(
         .order_by(col(Contact.id))
     ).all()
     roles: dict[int, set[str]] = defaultdict(set)
-    for contact_id, role in session.exec(
+    for contact_id, role in _rows(
+        session,
         select(ContactRole.contact_id, ContactRole.role).where(
             col(ContactRole.contact_id).in_(scope.contacts)
         )
@@ -167,14 +175,15 @@ def audience(
         roles[contact_id].add(role)
     bought = bought_lines(session, scope.accounts)
     deferred = set(
-        session.exec(
+        _rows(
+            session,
             select(Engagement.account_id)
             .where(
                 col(Engagement.account_id).in_(scope.accounts),
                 Engagement.status == EngagementStatus.DEFERRED.value,
             )
             .distinct()
-        )
+        ).scalars()
     )
     human = _grouped(
         session,
@@ -207,13 +216,14 @@ def audience(
     suppressed = _suppressions(session, scope)
     objected = _objections(session, scope)
     signals = set(
-        session.exec(
+        _rows(
+            session,
             select(JourneySignal.account_id).where(
                 col(JourneySignal.account_id).in_(scope.accounts),
                 JourneySignal.kind == DETRACTOR_SIGNAL,
                 col(JourneySignal.resolved_at).is_(None),
             )
-        )
+        ).scalars()
     )
     detractors = _detractor_answers(session, scope)
     tiers = _grouped(
@@ -259,7 +269,8 @@ def audience(
 def bought_lines(session: Session, accounts: Any) -> dict[int, frozenset[int]]:
     """The service lines each account bought (an engagement won, active or completed)."""
     found: dict[int, set[int]] = defaultdict(set)
-    for account_id, line_id in session.exec(
+    for account_id, line_id in _rows(
+        session,
         select(Engagement.account_id, EngagementServiceLine.service_line_id)
         .join(EngagementServiceLine, col(EngagementServiceLine.engagement_id) == Engagement.id)
         .where(col(Engagement.account_id).in_(accounts), col(Engagement.status).in_(_BUYING))
@@ -271,7 +282,8 @@ def bought_lines(session: Session, accounts: Any) -> dict[int, frozenset[int]]:
 def _suppressions(session: Session, scope: Scope) -> dict[str, frozenset[str]]:
     emails = select(func.lower(Contact.email)).where(col(Contact.id).in_(scope.contacts))
     found: dict[str, set[str]] = defaultdict(set)
-    for email, category, reason in session.exec(
+    for email, category, reason in _rows(
+        session,
         select(Suppression.email, Suppression.category, Suppression.reason).where(
             col(Suppression.email).in_(emails)
         )
@@ -285,7 +297,8 @@ def _suppressions(session: Session, scope: Scope) -> dict[str, frozenset[str]]:
 def _objections(session: Session, scope: Scope) -> set[int]:
     """Contacts whose latest consent change withdrew their consent."""
     latest: dict[int, tuple[datetime, str]] = {}
-    for contact_id, action, at in session.exec(
+    for contact_id, action, at in _rows(
+        session,
         select(ConsentChange.contact_id, ConsentChange.action, ConsentChange.at).where(
             col(ConsentChange.contact_id).in_(scope.contacts),
             col(ConsentChange.action).in_(("withdraw", "consent")),
@@ -298,7 +311,8 @@ def _objections(session: Session, scope: Scope) -> set[int]:
 
 def _detractor_answers(session: Session, scope: Scope) -> dict[int, datetime]:
     found: dict[int, datetime] = {}
-    for contact_id, kind, score, at in session.exec(
+    for contact_id, kind, score, at in _rows(
+        session,
         select(Survey.contact_id, Survey.kind, Survey.score, Survey.answered_at).where(
             col(Survey.contact_id).in_(scope.contacts),
             col(Survey.score).is_not(None),
@@ -364,7 +378,8 @@ def contact_awareness(session: Session, scope: Scope) -> dict[int, dict[int, Lin
     """Per contact in scope, its awareness records by service line (no record: unaware)."""
     found: dict[int, dict[int, LineAwareness]] = defaultdict(dict)
     # Columns, not entities: a segment has tens of thousands of records to read.
-    for contact_id, line_id, state, introduced, engaged, bought in session.execute(
+    for contact_id, line_id, state, introduced, engaged, bought in _rows(
+        session,
         sql_select(
             col(ContactLineAwareness.contact_id),
             col(ContactLineAwareness.service_line_id),
@@ -391,12 +406,15 @@ def typecasting_indexes(
 ) -> dict[int, float | None]:
     """Per account in scope (`industries`: account id -> industry), its typecasting index."""
     records: dict[int, dict[int, LineAwareness]] = defaultdict(dict)
-    for row in session.exec(
-        select(AccountLineAwareness).where(col(AccountLineAwareness.account_id).in_(scope.accounts))
+    for account_id, line_id, state in _rows(
+        session,
+        sql_select(
+            col(AccountLineAwareness.account_id),
+            col(AccountLineAwareness.service_line_id),
+            col(AccountLineAwareness.state),
+        ).where(col(AccountLineAwareness.account_id).in_(scope.accounts))
     ):
-        records[row.account_id][row.service_line_id] = LineAwareness(
-            row.service_line_id, Awareness(row.state)
-        )
+        records[account_id][line_id] = LineAwareness(line_id, _STATES[state])
     active = list(line_ids)
     relevant_by_industry: dict[str, list[int]] = {}
     found: dict[int, float | None] = {}

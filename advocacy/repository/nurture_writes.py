@@ -157,7 +157,7 @@ def record(
                 reason_json=_reason_json(send),
             )
         )
-        if send.next_position is None:
+        if send.next_position is None and (send.next_due_at is None or send.next_due_at <= now):
             _end(row, StopReason.COMPLETED, now)
         else:
             row.next_position, row.next_due_at = send.next_position, send.next_due_at

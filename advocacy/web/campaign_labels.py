@@ -61,6 +61,7 @@ CAMPAIGN_LABELS: Mapping[str, Mapping[str, Any]] = {
         StopReason.REMOVED: _l("Removed by hand"),
         StopReason.LEFT_SEGMENT: _l("No longer in the audience"),
         StopReason.COMPLETED: _l("Every step done"),
+        StopReason.CAMPAIGN_FINISHED: _l("The campaign was finished"),
     },
     "hold_reason": {
         HoldReason.OVER_BUDGET: _l("Pressure budget full: they heard from us recently"),

@@ -146,3 +146,43 @@ def test_results_read_the_same_statements_whatever_the_campaign_size(
                 assert results.counts.enrolled == accounts
                 counts.append(len(statements))
     assert counts[0] == counts[1] <= 15
+
+
+def _enrolments(session: Session, campaign_id: int) -> dict[int, tuple[str, str | None]]:
+    session.expire_all()
+    return {
+        e.contact_id: (e.status, e.stop_reason)
+        for e in session.exec(select(Enrolment).where(Enrolment.campaign_id == campaign_id))
+    }
+
+
+def test_a_last_wait_step_keeps_the_enrolment_until_it_has_elapsed(
+    session: Session, settings: Settings
+) -> None:
+    firm = build_firm(session, 2)  # the e-mail, then a 14-day wait to end with
+    campaign_id = activate(session, firm)
+    emailed = firm["contacts"][0].id  # the one with a line left to learn
+    run_campaigns(session, now=NOW, settings=settings)
+    assert _enrolments(session, campaign_id)[emailed] == ("active", None)
+    run_campaigns(session, now=NOW + timedelta(days=13), settings=settings)
+    assert _enrolments(session, campaign_id)[emailed] == ("active", None)
+    summary = run_campaigns(session, now=NOW + timedelta(days=14, hours=1), settings=settings)
+    assert _enrolments(session, campaign_id)[emailed] == ("completed", "completed")
+    assert (summary.stopped, rows(session, OutboxMessage)) == (1, 1)
+
+
+def test_finishing_a_campaign_stops_its_enrolments(session: Session, settings: Settings) -> None:
+    firm = build_firm(session, 2)
+    campaign_id = activate(session, firm)
+    run_campaigns(session, now=NOW, settings=settings)
+    assert {status for status, _ in _enrolments(session, campaign_id).values()} == {"active"}
+    later = NOW + timedelta(days=3)
+    campaigns.finish(session, campaign_id, by=firm["marketer"], now=later)
+    ended = session.exec(select(Enrolment).where(Enrolment.campaign_id == campaign_id)).all()
+    assert {(e.status, e.stop_reason, e.next_position) for e in ended} == {
+        ("stopped", "campaign_finished", None)
+    }
+    assert {e.stopped_at.replace(tzinfo=None) for e in ended if e.stopped_at} == {
+        later.replace(tzinfo=None)
+    }
+    assert len(ended) == 2

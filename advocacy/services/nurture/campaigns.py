@@ -180,6 +180,11 @@ def _move(
         campaign.activated_at = campaign.activated_at or now
     if wanted is CampaignStatus.FINISHED:
         campaign.finished_at = now
+        # Nobody stays in a campaign that will never run again: the results and the re-entry
+        # rules read the enrolments, and an active one would count as still in progress.
+        nurture.stop_active_enrolments(
+            session, campaign_id, StopReason.CAMPAIGN_FINISHED.value, now=now
+        )
     campaign.status = wanted.value
     campaign.updated_by_id, campaign.updated_at = by.id, now
     session.add(campaign)
