@@ -99,3 +99,17 @@ def month_of_day(session: Session, column: Any) -> ColumnElement[str]:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, literal("YYYY-MM"))
     return func.strftime(literal("%Y-%m"), column)
+
+
+def days_after(session: Session, moment: Any, day: Any) -> ColumnElement[Any]:
+    """Whole calendar days from the date `day` to the UTC day of the timestamp `moment`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", moment)) - day
+    return func.julianday(func.date(moment)) - func.julianday(day)
+
+
+def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """Days (with their fraction) from timestamp `earlier` to timestamp `later`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return extract("epoch", later - earlier) / 86400.0
+    return func.julianday(later) - func.julianday(earlier)
