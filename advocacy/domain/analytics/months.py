@@ -81,3 +81,8 @@ def median(values: Iterable[float]) -> float | None:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def along(axis: Iterable[str], counts: dict[str, int]) -> tuple[float, ...]:
+    """A count per period of `axis` (zero where nothing happened)."""
+    return tuple(float(counts.get(period, 0)) for period in axis)
