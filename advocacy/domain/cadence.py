@@ -360,8 +360,12 @@ class Discipline:
         return self.on_time / done if done else None
 
 
+# A check-in done within this many days after its due date still counts as on time.
+ON_TIME_GRACE_DAYS: Final = 2
+
+
 def discipline(
-    records: Iterable[CheckInRecord], *, today: date, grace_days: int = 2
+    records: Iterable[CheckInRecord], *, today: date, grace_days: int = ON_TIME_GRACE_DAYS
 ) -> dict[int | None, Discipline]:
     """Per owner: check-ins done within `grace_days` of their due date, late, skipped, overdue."""
     result: dict[int | None, Discipline] = {}

@@ -1,0 +1,1 @@
+"""Queries behind the analytics questions (docs/metrics.md)."""

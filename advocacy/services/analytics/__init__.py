@@ -1,0 +1,1 @@
+"""Partner-journey analytics: one use case per question."""
