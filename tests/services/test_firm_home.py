@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from advocacy.domain.people import GapKind
 from advocacy import models
+from advocacy.domain.people import GapKind
 from advocacy.models import MailEvent, SchedulerHeartbeat, Suppression, User
 from advocacy.services.operations.firm_overview import firm_overview
 from advocacy.services.voice.quote_watch import quote_watch
