@@ -231,3 +231,12 @@ def between_accounts_with_last_end(session: Session) -> list[tuple[Account, date
         .order_by(col(Account.id))
     )
     return [(account, end) for account, end in session.exec(query)]
+
+
+def touchpoint_moments(session: Session, account_id: int) -> list[tuple[datetime, str, str]]:
+    """When, on whose initiative and of what kind each of the account's touchpoints happened:
+    three columns of every row, enough for the journey picture whatever the account's age."""
+    query = select(Touchpoint.occurred_at, Touchpoint.initiative, Touchpoint.kind).where(
+        Touchpoint.account_id == account_id
+    )
+    return [(at, initiative, kind) for at, initiative, kind in session.exec(query)]

@@ -160,14 +160,14 @@ def test_an_admin_sees_the_check_ins_of_accounts_she_owns_and_the_team_link(app:
     assert 'href="/check-ins/team"' in html
 
 
-def test_an_admin_who_owns_no_account_is_told_whose_week_it_is_and_sent_to_the_team(
+def test_an_admin_who_owns_no_account_sees_the_firm_in_place_of_an_empty_week(
     app: Flask,
 ) -> None:
     folio = portfolio(app)  # the firm has coverage gaps, on Maya's accounts
     html = client_for(app, folio.admin).get("/").get_data(as_text=True)
-    assert "No coverage gap" not in html and "Nothing overdue" not in html
-    assert "You own no account" in section(html, "my-week")
-    assert 'href="/check-ins/team"' in section(html, "my-week")
+    assert "You own no account" not in html and 'id="my-week"' not in html
+    assert 'href="/accounts/' in section(html, "firm-coverage")
+    assert 'href="/check-ins/team"' in section(html, "firm-overdue")
 
 
 def test_my_week_says_how_many_accounts_it_is_about(app: Flask) -> None:
@@ -182,5 +182,5 @@ def test_my_week_says_how_many_accounts_it_is_about(app: Flask) -> None:
 def test_marketing_keeps_its_home_page_without_check_ins(app: Flask) -> None:
     folio = portfolio(app)
     html = client_for(app, folio.marketing).get("/").get_data(as_text=True)
-    assert "Advocacy library" in html
+    assert 'id="new-quotes"' in html and 'id="best-candidates"' in html
     assert "Overdue" not in html and "Due this week" not in html and "Globex" not in html

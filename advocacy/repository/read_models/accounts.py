@@ -289,6 +289,11 @@ def _gaps(contacts: list[ContactRow]) -> list[CoverageGap]:
         )
         for row in contacts
     ]
+    return gaps_from_facts(facts)
+
+
+def gaps_from_facts(facts: list[ContactFacts]) -> list[CoverageGap]:
+    """An account's coverage gaps from its contacts' facts: the one rule every page applies."""
     # Roles past contacts played count as "involved before": a purchase that went through
     # procurement once will again.
     before = {

@@ -38,7 +38,7 @@ from advocacy.repository.read_models.accounts import (
     users_by_ids,
 )
 from advocacy.services.check_ins import work
-from advocacy.services.journey import accounts, ownership, touchpoints
+from advocacy.services.journey import accounts, journey_picture, ownership, touchpoints
 from advocacy.web import labels
 from advocacy.web.forms.check_ins import CadenceForm
 from advocacy.web.forms.journey import (
@@ -116,6 +116,10 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
         and candidate.id != account.owner_id
         and candidate.id not in found.team_user_ids
     ]
+    zone = viewer_timezone()
+    picture = journey_picture.account_journey_picture(
+        db_session(), found, today=utcnow().astimezone(zone).date(), tz=zone
+    )
     awareness = typecasting.account_awareness(
         db_session(),
         account_id,
@@ -124,6 +128,7 @@ def _page(account_id: int, status: int = 200, **given: Any) -> tuple[str, int]:
     return render_template(
         "journey/show.html",
         map=found,
+        picture=picture,
         account=account,
         awareness=awareness,
         may_edit=may_edit_account(

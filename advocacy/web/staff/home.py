@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -15,6 +18,8 @@ from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
 from advocacy.services.check_ins import my_week
 from advocacy.services.journey import signals
+from advocacy.services.operations import firm_overview
+from advocacy.services.voice import quote_watch
 from advocacy.web.forms.check_ins import CompleteForm
 from advocacy.web.forms.common import ActionForm, PreferencesForm
 from advocacy.web.refusals import found_and_allowed, viewer_timezone
@@ -22,22 +27,44 @@ from advocacy.web.refusals import found_and_allowed, viewer_timezone
 bp = Blueprint("home", __name__)
 
 
+def _firm_view(today: date) -> dict[str, Any]:
+    """What an administrator sees of the whole firm above their own week."""
+    settings = current_app.config["ADVOCACY"]
+    return {
+        "firm": firm_overview.firm_overview(
+            db_session(),
+            now=utcnow(),
+            today=today,
+            stale_after_s=settings.scheduler_stale_seconds,
+        ),
+        # headline_numbers() lands with the analytics pages
+        "headlines": (),
+    }
+
+
 @bp.get("/")
 @signed_in
 def index() -> str:
     user = require_user()
     assert user.id is not None
-    if not may_own_accounts(Role(user.role)):  # no accounts: no check-ins, no signals
-        return render_template("home/index.html", user=user, week=None, forms={})
-    # My week: check-ins and journey signals go to whoever owns the account, account managers
-    # and admins who own some. "This week" ends on the viewer's Sunday, not the server's.
+    role = Role(user.role)
+    # "Today" and "this week" are the viewer's calendar days, not the server's.
     today = utcnow().astimezone(viewer_timezone()).date()
-    week = my_week.my_week(db_session(), user.id, today=today)
-    forms = {
-        row.check_in.id: CompleteForm(formdata=None).with_ids(row.check_in.id)
-        for row in (*week.overdue, *week.this_week, *week.upcoming)
-    }
-    return render_template("home/index.html", user=user, week=week, forms=forms)
+    shown: dict[str, Any] = {"week": None, "forms": {}, "firm": None, "quotes": None}
+    if role is Role.ADMIN:
+        shown.update(_firm_view(today))
+    if role is Role.MARKETING:
+        shown["quotes"] = quote_watch.quote_watch(db_session(), now=utcnow(), today=today)
+    if may_own_accounts(role):  # no accounts: no check-ins, no signals
+        # My week: check-ins and journey signals go to whoever owns the account, account
+        # managers and admins who own some.
+        week = my_week.my_week(db_session(), user.id, today=today)
+        shown["week"] = week
+        shown["forms"] = {
+            row.check_in.id: CompleteForm(formdata=None).with_ids(row.check_in.id)
+            for row in (*week.overdue, *week.this_week, *week.upcoming)
+        }
+    return render_template("home/index.html", user=user, **shown)
 
 
 @bp.post("/signals/<id:signal_id>/done")

@@ -1,0 +1,150 @@
+"""Read models for the administrator's home page: coverage gaps and overdue check-ins across
+owners, and the health of the mail. A fixed handful of statements whatever the firm's size.
+Queries only: nothing here writes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from advocacy.domain.cadence import CheckInStatus
+from advocacy.domain.people import BuyingRole, ContactFacts, ContactStatus, CoverageGap
+from advocacy.models import (
+    Account,
+    CheckIn,
+    Contact,
+    ContactRole,
+    MailEvent,
+    OutboxMessage,
+    SchedulerHeartbeat,
+    Suppression,
+    User,
+)
+from advocacy.repository.read_models.accounts import gaps_from_facts
+
+_ROLE_VALUES = frozenset(role.value for role in BuyingRole)
+# Provider events that mean an address could not receive the message at all.
+UNDELIVERABLE_EVENTS = ("bounce", "dropped")
+
+
+@dataclass(frozen=True)
+class GappedAccount:
+    account_id: int
+    account_name: str
+    owner_id: int | None
+    gaps: list[CoverageGap]
+
+
+@dataclass(frozen=True)
+class OwnerOverdue:
+    owner_id: int | None
+    count: int
+    oldest_due_on: date
+
+
+@dataclass(frozen=True)
+class MailFigures:
+    """What the outbox and the provider said since a moment, and the jobs process's last beat."""
+
+    queued: int
+    sent: int
+    failed: int
+    bounced: int
+    dropped: int
+    suppressions_added: int
+    last_beat_at: datetime | None
+
+
+def gapped_accounts(session: Session) -> list[GappedAccount]:
+    """Every account with a coverage gap, by the rule the account page and My week apply."""
+    accounts = list(session.exec(select(Account.id, Account.name, Account.owner_id)))
+    contacts = list(
+        session.exec(select(Contact.id, Contact.account_id, Contact.status, Contact.influence))
+    )
+    roles: dict[int, set[BuyingRole]] = defaultdict(set)
+    # A join rather than an IN list: a large firm has more contacts than a statement has room for.
+    for contact_id, role in session.exec(
+        select(ContactRole.contact_id, ContactRole.role).join(
+            Contact, col(Contact.id) == ContactRole.contact_id
+        )
+    ):
+        if role in _ROLE_VALUES:
+            roles[contact_id].add(BuyingRole(role))
+    facts: dict[int, list[ContactFacts]] = defaultdict(list)
+    for contact_key, account_key, status, influence in contacts:
+        if contact_key is None:  # a primary key: never None once read
+            continue
+        facts[account_key].append(
+            ContactFacts(
+                contact_key, ContactStatus(status), frozenset(roles.get(contact_key, ())), influence
+            )
+        )
+    found = []
+    for account_id, name, owner_id in accounts:
+        if account_id is None:  # a primary key: never None once read
+            continue
+        gaps = gaps_from_facts(facts.get(account_id, []))
+        if gaps:
+            found.append(GappedAccount(account_id, name, owner_id, gaps))
+    return found
+
+
+def overdue_by_owner(session: Session, *, today: date) -> list[OwnerOverdue]:
+    """Open check-ins due before `today`, counted per owner (None: nobody owns them)."""
+    query = (
+        select(CheckIn.owner_id, func.count(), func.min(CheckIn.due_on))
+        .where(CheckIn.status == CheckInStatus.OPEN.value, CheckIn.due_on < today)
+        .group_by(col(CheckIn.owner_id))
+    )
+    return [
+        OwnerOverdue(owner_id, int(count), oldest)
+        for owner_id, count, oldest in session.exec(query)
+    ]
+
+
+def names_of_users(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    query = select(User).where(col(User.id).in_(sorted(ids)))
+    return {user.id: user for user in session.exec(query) if user.id is not None}
+
+
+def mail_figures(session: Session, *, since: datetime) -> MailFigures:
+    """Mail since `since`: sent, failed, bounced, dropped, suppressed; and what waits now."""
+    sent = session.exec(
+        select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.sent_at) >= since)
+    ).one()
+    failed = session.exec(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == "failed", col(OutboxMessage.updated_at) >= since)
+    ).one()
+    queued = session.exec(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "queued")
+    ).one()
+    events = dict(
+        session.exec(
+            select(MailEvent.event, func.count())
+            .where(
+                col(MailEvent.event).in_(UNDELIVERABLE_EVENTS), col(MailEvent.occurred_at) >= since
+            )
+            .group_by(col(MailEvent.event))
+        ).all()
+    )
+    suppressed = session.exec(
+        select(func.count()).select_from(Suppression).where(col(Suppression.created_at) >= since)
+    ).one()
+    last_beat = session.exec(select(func.max(SchedulerHeartbeat.beat_at))).one()
+    return MailFigures(
+        queued=int(queued),
+        sent=int(sent),
+        failed=int(failed),
+        bounced=int(events.get("bounce", 0)),
+        dropped=int(events.get("dropped", 0)),
+        suppressions_added=int(suppressed),
+        last_beat_at=last_beat,
+    )
