@@ -8,12 +8,15 @@ from datetime import datetime
 from sqlmodel import Session, col, or_, select
 
 from advocacy.domain.consent import allowed_categories
+from advocacy.domain.erasure import fingerprint
 from advocacy.models import ClientLink, ConsentChange, OutboxMessage, Suppression
 
 
 def suppressed_categories(session: Session, email: str) -> set[str]:
     """Categories (and "all"/"bounce" markers) this address is suppressed for."""
-    rows = session.exec(select(Suppression).where(Suppression.email == email.lower()))
+    # An erased person's address is kept only as its fingerprint (domain/erasure.py).
+    addresses = [email.lower(), fingerprint(email)]
+    rows = session.exec(select(Suppression).where(col(Suppression.email).in_(addresses)))
     found: set[str] = set()
     for row in rows:
         found.add(row.category)

@@ -25,6 +25,15 @@ def person_ids_by_email(session: Session, email: str) -> list[int]:
     return sorted(int(value) for value in session.execute(query).scalars())
 
 
+def contact_ids_by_email(session: Session, email: str) -> list[int]:
+    """The contacts with this e-mail address, whatever its case."""
+    contacts = _table(rules.CONTACT_TABLE)
+    query = select(contacts.c.id).where(
+        func.lower(contacts.c.email) == rules.normalised_email(email)
+    )
+    return sorted(int(value) for value in session.execute(query).scalars())
+
+
 def rows_about(session: Session, person_id: int) -> Rows:
     """The person's rows in every table that holds some, keyed by table name, by id."""
     found: Rows = {rules.PERSON_TABLE: _where(session, rules.PERSON_TABLE, "id", [person_id])}

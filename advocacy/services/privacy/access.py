@@ -76,6 +76,11 @@ def personal_data_of_contact(session: Session, contact_id: int, *, now: datetime
     return personal_data_of(session, get_contact(session, contact_id).person_id, now=now)
 
 
+def contact_ids_by_email(session: Session, email: str) -> list[int]:
+    """The contacts that have this e-mail address, whatever its case."""
+    return personal_data.contact_ids_by_email(session, email)
+
+
 def personal_data_by_email(session: Session, email: str, *, now: datetime) -> list[PersonalData]:
     """Everything held about whoever has been a contact with this address (NotFound if nobody)."""
     people = personal_data.person_ids_by_email(session, email)

@@ -85,3 +85,11 @@ class SetPasswordForm(FlaskForm):
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
+
+
+class ErasureForm(FlaskForm):
+    """Erasing a person: their full name typed again, because it cannot be undone."""
+
+    confirm_name = StringField(
+        _l("Type their full name to confirm"), validators=[DataRequired(), Length(max=200)]
+    )

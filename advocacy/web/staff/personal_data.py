@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from advocacy.adapters.images import PictureStore
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.access import ADMINS
-from advocacy.http.security import allow
-from advocacy.services.privacy import access
-from advocacy.web.refusals import found_and_allowed
+from advocacy.domain.errors import RuleError
+from advocacy.http.security import allow, require_user
+from advocacy.services.privacy import access, erasure
+from advocacy.web.forms.common import ErasureForm
+from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("personal_data", __name__)
 
@@ -76,3 +81,43 @@ def document(contact_id: int) -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+@bp.route("/contacts/<id:contact_id>/erase", methods=["GET", "POST"])
+@allow(*ADMINS)
+@found_and_allowed
+def erase(contact_id: int) -> Response | tuple[str, int] | str:
+    """Say exactly what erasure will do, then do it once the admin types the person's name."""
+    session = db_session()
+    try:
+        plan = erasure.erasure_plan(session, contact_id)
+    except RuleError as error:
+        flash(refusal(error), "error")
+        return redirect(url_for("contacts.show", contact_id=contact_id))
+    form = ErasureForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        uploads = Path(current_app.config["ADVOCACY"].instance_path) / "uploads"
+        try:
+            erasure.erase_person(
+                session,
+                contact_id,
+                by=require_user(),
+                now=utcnow(),
+                pictures=PictureStore(uploads),
+                confirm_name=form.confirm_name.data or "",
+            )
+        except RuleError as error:
+            errors.append(refusal(error))
+        else:
+            flash(_("Erased. Nothing that identifies this person is left."), "success")
+            return redirect(url_for("journey.show", account_id=plan.account_id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "contacts/erase.html",
+        contact_id=contact_id,
+        plan=plan,
+        form=form,
+        errors=errors,
+        table_label=table_label,
+    ), status
