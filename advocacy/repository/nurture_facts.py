@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy import select as sql_select
@@ -67,9 +67,9 @@ def _aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Reachable:
-    """How to reach one contact: the facts the mail rules need besides the audience."""
+class Reachable(NamedTuple):
+    """How to reach one contact: the facts the mail rules need besides the audience (a tuple:
+    one per contact of a segment, built cheaply)."""
 
     email: str
     language: str

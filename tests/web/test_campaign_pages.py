@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from advocacy.db import db_session
 from advocacy.domain.campaigns import CampaignStatus
@@ -372,3 +372,15 @@ def test_unknown_rows_and_odd_pages_answer_cleanly(open_app: Flask, path: str) -
     response = client.get(path.format(campaign=firm.campaign))
     unknown = "/99999" in path.split("?")[0]
     assert response.status_code == (404 if unknown else 200)
+
+
+def test_a_contact_waiting_out_the_last_wait_shows_when_they_are_done(open_app: Flask) -> None:
+    firm = build_firm(open_app)  # the e-mail, then a 14-day wait to end with
+    _activate(open_app, firm)
+    _run(open_app)
+    with open_app.app_context():
+        query = select(Enrolment).where(col(Enrolment.next_position).is_(None))
+        waiting = db_session().exec(query).all()
+    assert waiting and {e.status for e in waiting} == {"active"}
+    html = page_html(signed_in_client(open_app, firm.marketer), f"/campaigns/{firm.campaign}")
+    assert "Last wait, done from" in html
