@@ -71,8 +71,10 @@ def main() -> None:
         reference = _timed(
             lambda: session.execute(text("SELECT count(*) FROM touchpoints")).scalar(), args.runs
         )
-        print(f"| reference: count(*) of touchpoints | {reference[0]:.0f} | {reference[1]:.0f} "
-              f"| {reference[2]:.0f} |")
+        print(
+            f"| reference: count(*) of touchpoints | {reference[0]:.0f} | {reference[1]:.0f} "
+            f"| {reference[2]:.0f} |"
+        )
         for slug in args.question or QUESTIONS:
             module = importlib.import_module(f"advocacy.services.analytics.{slug}")
             found = _timed(

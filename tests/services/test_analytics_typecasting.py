@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete
 
 from advocacy.domain.analytics.figures import AnalyticsFilters, Figure, QuestionAnswer
-from advocacy.models import AccountLineAwareness, ServiceLineIndustry, User
+from advocacy.models import AccountLineAwareness, ServiceLineIndustry
 from advocacy.services.analytics import typecasting
 from tests.conftest import NOW, count_queries, empty_all_tables
 from tests.factories import make_account, make_engagement, make_service_line, make_user

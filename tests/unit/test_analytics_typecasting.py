@@ -19,7 +19,9 @@ RELEVANT = {"Logistics": 3, "Retail": 4, "Unrated nothing relevant": 0}
 BY_KNOWN = [("Logistics", 2, 1), ("Retail", 4, 1), ("Unrated nothing relevant", 1, 2)]
 
 
-def test_accounts_knowing_nothing_land_in_the_first_bar_and_those_without_an_index_nowhere() -> None:
+def test_accounts_knowing_nothing_land_in_the_first_bar_and_those_without_an_index_nowhere() -> (
+    None
+):
     assert bucket_labels() == ("0–19 %", "20–39 %", "40–59 %", "60–79 %", "80–100 %")
     assert histogram(ACCOUNTS, BY_KNOWN, RELEVANT) == (2, 0, 0, 1, 1)
 

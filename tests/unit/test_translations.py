@@ -132,6 +132,7 @@ SPELLED_THE_SAME: dict[str, frozenset[str]] = {
             "E-mail",
             "E-mails",
             "Finance",
+            "NPS",  # net promoter score: the same acronym in French
             "Import / export",
             "Influence",
             "Influence (1-5)",
