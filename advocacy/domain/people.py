@@ -86,25 +86,45 @@ class CoverageGap:
         return N_("Nobody in this role any more, though they took part before.")
 
 
+@dataclass(frozen=True)
+class GroupCoverage:
+    """What the coverage rule reads of an account's buying group, in counts and role sets."""
+
+    contacts: int  # past and present
+    active: int
+    active_roles: frozenset[BuyingRole]
+    roles_seen: frozenset[BuyingRole]  # played by anyone, ever
+
+
+def gaps_in_coverage(group: GroupCoverage) -> list[CoverageGap]:
+    """Gaps in an account's buying-group coverage, from the summary of its contacts."""
+    gaps: list[CoverageGap] = []
+    if not group.contacts:
+        return gaps
+    if BuyingRole.DECISION_MAKER not in group.active_roles:
+        gaps.append(CoverageGap(GapKind.NO_DECISION_MAKER, BuyingRole.DECISION_MAKER))
+    if group.active <= 1:
+        gaps.append(CoverageGap(GapKind.SINGLE_THREADED))
+    for role in sorted(GATEKEEPER_ROLES & group.roles_seen):
+        if role not in group.active_roles:
+            gaps.append(CoverageGap(GapKind.GATEKEEPER_MISSING, role))
+    return gaps
+
+
 def coverage_gaps(
     contacts: Iterable[ContactFacts], roles_involved_before: Iterable[BuyingRole] = ()
 ) -> list[CoverageGap]:
     """Gaps in an account's buying-group coverage, from its contacts (past and present)."""
     contacts = list(contacts)
     active = [c for c in contacts if c.status is ContactStatus.ACTIVE]
-    active_roles = {role for c in active for role in c.roles}
-    gaps: list[CoverageGap] = []
-    if not contacts:
-        return gaps
-    if BuyingRole.DECISION_MAKER not in active_roles:
-        gaps.append(CoverageGap(GapKind.NO_DECISION_MAKER, BuyingRole.DECISION_MAKER))
-    if len(active) <= 1:
-        gaps.append(CoverageGap(GapKind.SINGLE_THREADED))
-    seen_before = set(roles_involved_before) | {r for c in contacts for r in c.roles}
-    for role in sorted(GATEKEEPER_ROLES & seen_before):
-        if role not in active_roles:
-            gaps.append(CoverageGap(GapKind.GATEKEEPER_MISSING, role))
-    return gaps
+    return gaps_in_coverage(
+        GroupCoverage(
+            contacts=len(contacts),
+            active=len(active),
+            active_roles=frozenset(role for c in active for role in c.roles),
+            roles_seen=frozenset(roles_involved_before) | {r for c in contacts for r in c.roles},
+        )
+    )
 
 
 @dataclass(frozen=True)

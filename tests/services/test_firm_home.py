@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from advocacy import models
-from advocacy.domain.people import GapKind
+from advocacy.domain.people import BuyingRole, GapKind
 from advocacy.models import MailEvent, SchedulerHeartbeat, Suppression, User
+from advocacy.repository.read_models.my_week import coverage_gaps_of
 from advocacy.services.operations.firm_overview import firm_overview
 from advocacy.services.voice.quote_watch import quote_watch
 from tests.conftest import NOW
@@ -55,6 +56,30 @@ def test_gaps_are_counted_per_owner_with_the_worst_accounts_first(session: Sessi
     assert [a.account_name for a in by_owner["Bob"].worst] == ["Thin SA"]
     assert [a.account_name for a in by_owner[""].worst] == ["Orphan BV"]
     assert found.accounts_with_gaps == 3
+    # The same rule as each owner's My week, which reads contact by contact.
+    for owner in (ann, bob):
+        mine = {(g.account_id, tuple(g.gaps)) for g in coverage_gaps_of(session, owner.id or 0)}
+        theirs = by_owner[owner.name].worst
+        assert mine == {(a.account_id, tuple(a.gaps)) for a in theirs}
+
+
+def test_a_gatekeeper_who_left_is_a_gap_until_someone_active_holds_the_role(
+    session: Session,
+) -> None:
+    ann = _user(session, "ann@firm.example", "Ann")
+    account = make_account(session, owner=ann, name="Gated SA")
+    make_contact(session, account, full_name="Dee", roles=["decision_maker"])
+    left = make_contact(session, account, full_name="Pat", roles=["procurement"])
+    left.status = "left"  # as a departure leaves it
+    session.add(left)
+    session.commit()
+    make_contact(session, account, full_name="Sam")
+    (row,) = firm_overview(session, now=NOW, today=TODAY, stale_after_s=300).coverage
+    assert [(g.kind, g.role) for g in row.worst[0].gaps] == [
+        (GapKind.GATEKEEPER_MISSING, BuyingRole.PROCUREMENT)
+    ]
+    make_contact(session, account, full_name="Quinn", roles=["procurement"])
+    assert firm_overview(session, now=NOW, today=TODAY, stale_after_s=300).coverage == []
 
 
 def test_overdue_check_ins_are_counted_per_owner_oldest_first(session: Session) -> None:

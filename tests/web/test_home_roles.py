@@ -113,3 +113,20 @@ def test_the_admin_and_marketing_homes_send_the_same_queries_for_2_and_12_accoun
             counts[name].append(len(statements))
     assert counts["admin"][0] == counts["admin"][1], counts
     assert counts["marketing"][0] == counts["marketing"][1], counts
+
+
+def test_the_headline_slot_shows_the_numbers_it_is_given_and_nothing_without(app: Flask) -> None:
+    from flask import render_template
+
+    from advocacy.domain.analytics.figures import Headline, Unit
+
+    headlines = (
+        Headline("nps", "Net promoter score", 32.0, Unit.SCORE, "40 answers"),
+        Headline("retention", "Clients kept", 0.85, Unit.SHARE),
+        Headline("overdue", "Overdue check-ins", None, Unit.COUNT),
+    )
+    with app.test_request_context("/"):
+        html = render_template("home/_firm_headlines.html", headlines=headlines)
+        assert render_template("home/_firm_headlines.html", headlines=()).strip() == ""
+    assert "<dt>Net promoter score</dt>" in html and "32" in html and "40 answers" in html
+    assert "85%" in html and "<dd>—</dd>" in html

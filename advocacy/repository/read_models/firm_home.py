@@ -8,11 +8,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from advocacy.domain.cadence import CheckInStatus
-from advocacy.domain.people import BuyingRole, ContactFacts, ContactStatus, CoverageGap
+from advocacy.domain.people import (
+    BuyingRole,
+    ContactStatus,
+    CoverageGap,
+    GroupCoverage,
+    gaps_in_coverage,
+)
 from advocacy.models import (
     Account,
     CheckIn,
@@ -24,9 +30,8 @@ from advocacy.models import (
     Suppression,
     User,
 )
-from advocacy.repository.read_models.accounts import gaps_from_facts
 
-_ROLE_VALUES = frozenset(role.value for role in BuyingRole)
+_ROLES = {role.value: role for role in BuyingRole}
 # Provider events that mean an address could not receive the message at all.
 UNDELIVERABLE_EVENTS = ("bounce", "dropped")
 
@@ -60,36 +65,46 @@ class MailFigures:
 
 
 def gapped_accounts(session: Session) -> list[GappedAccount]:
-    """Every account with a coverage gap, by the rule the account page and My week apply."""
-    accounts = list(session.exec(select(Account.id, Account.name, Account.owner_id)))
-    contacts = list(
-        session.exec(select(Contact.id, Contact.account_id, Contact.status, Contact.influence))
-    )
-    roles: dict[int, set[BuyingRole]] = defaultdict(set)
-    # A join rather than an IN list: a large firm has more contacts than a statement has room for.
-    for contact_id, role in session.exec(
-        select(ContactRole.contact_id, ContactRole.role).join(
-            Contact, col(Contact.id) == ContactRole.contact_id
-        )
-    ):
-        if role in _ROLE_VALUES:
-            roles[contact_id].add(BuyingRole(role))
-    facts: dict[int, list[ContactFacts]] = defaultdict(list)
-    for contact_key, account_key, status, influence in contacts:
-        if contact_key is None:  # a primary key: never None once read
-            continue
-        facts[account_key].append(
-            ContactFacts(
-                contact_key, ContactStatus(status), frozenset(roles.get(contact_key, ())), influence
+    """Every account with a coverage gap, by the rule the account page and My week apply.
+
+    The buying group is summed up in the database (contacts, active ones, roles played and
+    roles still held) so a firm of a hundred thousand contacts sends back a row per account and
+    role rather than one per contact.
+    """
+    active = case((col(Contact.status) == ContactStatus.ACTIVE.value, 1), else_=0)
+    groups = {
+        account_id: (int(contacts), int(active_contacts or 0))
+        for account_id, contacts, active_contacts in session.exec(
+            select(Contact.account_id, func.count(), func.sum(active)).group_by(
+                col(Contact.account_id)
             )
         )
+    }
+    roles_seen: dict[int, set[BuyingRole]] = defaultdict(set)
+    roles_held: dict[int, set[BuyingRole]] = defaultdict(set)
+    for account_id, role, held in session.exec(
+        select(Contact.account_id, ContactRole.role, func.max(active))
+        .join(Contact, col(Contact.id) == ContactRole.contact_id)
+        .group_by(col(Contact.account_id), col(ContactRole.role))
+    ):
+        if role in _ROLES:
+            roles_seen[account_id].add(_ROLES[role])
+            if held:
+                roles_held[account_id].add(_ROLES[role])
     found = []
-    for account_id, name, owner_id in accounts:
-        if account_id is None:  # a primary key: never None once read
+    for key, name, owner_id in session.exec(select(Account.id, Account.name, Account.owner_id)):
+        if key is None or key not in groups:  # no contact yet: nothing to judge
             continue
-        gaps = gaps_from_facts(facts.get(account_id, []))
+        contacts, active_contacts = groups[key]
+        group = GroupCoverage(
+            contacts=contacts,
+            active=active_contacts,
+            active_roles=frozenset(roles_held.get(key, ())),
+            roles_seen=frozenset(roles_seen.get(key, ())),
+        )
+        gaps = gaps_in_coverage(group)
         if gaps:
-            found.append(GappedAccount(account_id, name, owner_id, gaps))
+            found.append(GappedAccount(key, name, owner_id, gaps))
     return found
 
 
