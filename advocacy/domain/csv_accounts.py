@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Final
 
 from advocacy.domain.csv_values import normalise
@@ -33,6 +34,8 @@ PERSONAL_MAIL_DOMAINS: Final = frozenset(
 )  # fmt: skip
 
 
+# Company names and lifecycle words repeat on thousands of rows: remember the last few.
+@lru_cache(maxsize=8192)
 def account_key(name: str) -> str:
     """The form under which two spellings of one company name compare equal.
 
@@ -94,4 +97,9 @@ def lifecycle_table(overrides: Mapping[str, str] | None = None) -> dict[str, str
 
 def lifecycle_stage(word: str, table: Mapping[str, str]) -> str | None:
     """The stage a lifecycle word stands for in `table` ("" for none); None when it is unknown."""
-    return table.get(normalise(word))
+    return table.get(_normalised(word))
+
+
+@lru_cache(maxsize=256)
+def _normalised(word: str) -> str:
+    return normalise(word)

@@ -88,7 +88,6 @@ class AccountResolver:
         external_id = values.get("account_external_id")
         name = str(values.get("account_name", "")).strip()
         key = account_key(name) if name else ""
-        domain = company_domain(str(values.get("email", "")))
         if external_id:
             if (account := self.by_external_id.get(external_id)) is not None:
                 return self._matched(line, external_id, "external_id", account)
@@ -104,6 +103,7 @@ class AccountResolver:
                 external_id and new.external_id not in (None, external_id)
             ):
                 return Resolution(new=new)
+        domain = company_domain(str(values.get("email", "")))
         if domain:
             if (account := self._domains().get(domain)) is not None:
                 return self._matched(line, domain, "domain", account)
