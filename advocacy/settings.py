@@ -291,6 +291,7 @@ class Settings:
     scheduler_lease_seconds: int = _setting(_as_int)
     journey_former_after_days: int = _setting(_as_int)
     journey_apply_former_automatically: bool = _setting(_as_bool)
+    imports_contacts_without_email: bool = _setting(_as_bool)
     journey_job_time: str = _setting(_minute_hour)
     checkins_active_days: int = _setting(_as_int)
     checkins_between_days: int = _setting(_as_int)

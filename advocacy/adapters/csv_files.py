@@ -135,10 +135,12 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g}"
 
 
-def write_csv(rows: Iterable[Sequence[str]], *, bom: bool = True) -> Iterator[str]:
+def write_csv(
+    rows: Iterable[Sequence[str]], *, bom: bool = True, delimiter: str = ","
+) -> Iterator[str]:
     """CSV text in chunks (a BOM first, so Excel reads UTF-8); cells must already be neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=delimiter)
     if bom:
         buffer.write("\ufeff")
     for count, row in enumerate(rows, start=1):

@@ -37,14 +37,14 @@ _ACCOUNT_REF = (
         N_("Account external id"),
         "text",
         "account id|company id|associated company id|associated company ids|"
-        "company record id|account record id|parent account id",
+        "company record id|account record id|parent account id|id du compte",
     ),
     _f(
         "account_name",
         N_("Account name"),
         "text",
         "account name|company name|company|account|associated company|"
-        "organisation|organization|societe|entreprise|client",
+        "organisation|organization|societe|entreprise|client|nom du compte",
     ),
 )
 
@@ -55,14 +55,14 @@ FIELDS: Final[Mapping[Kind, tuple[FieldSpec, ...]]] = {
             N_("External id"),
             "text",
             "record id|account id|company id|id|external id|hubspot id|"
-            "salesforce id|company record id|account record id",
+            "salesforce id|company record id|account record id|id du compte",
         ),
         _f(
             "name",
             N_("Name"),
             "text",
             "company name|account name|name|company|organisation|organization|"
-            "raison sociale|societe|entreprise",
+            "raison sociale|societe|entreprise|nom du compte",
         ),
         _f("industry", N_("Industry"), "text", "industry|sector|secteur|industrie"),
         _f(
@@ -87,7 +87,8 @@ FIELDS: Final[Mapping[Kind, tuple[FieldSpec, ...]]] = {
             "owner_email",
             N_("Owner e-mail"),
             "lower",
-            "owner email|account owner email|company owner email|owner e mail",
+            "owner email|account owner email|company owner email|owner e mail|company owner|"
+            "account owner|proprietaire du compte",
         ),
         _f("notes", N_("Notes"), "text", "notes|description|about|comments"),
     ),
@@ -96,7 +97,8 @@ FIELDS: Final[Mapping[Kind, tuple[FieldSpec, ...]]] = {
             "external_id",
             N_("External id"),
             "text",
-            "record id|contact id|id|external id|hubspot id|salesforce id|contact record id",
+            "record id|contact id|id|external id|hubspot id|salesforce id|contact record id|"
+            "id du contact",
         ),
         _f("full_name", N_("Full name"), "text", "name|full name|contact name|contact|nom complet"),
         _f("first_name", N_("First name"), "text", "first name|firstname|given name|prenom"),
@@ -113,7 +115,7 @@ FIELDS: Final[Mapping[Kind, tuple[FieldSpec, ...]]] = {
             "email|e mail|email address|e mail address|work email|courriel|adresse e mail",
         ),
         *_ACCOUNT_REF,
-        _f("title", N_("Job title"), "text", "job title|title|position|fonction|poste"),
+        _f("title", N_("Job title"), "text", "job title|title|position|fonction|poste|titre"),
         _f(
             "phone",
             N_("Phone"),
@@ -130,7 +132,12 @@ FIELDS: Final[Mapping[Kind, tuple[FieldSpec, ...]]] = {
             "roles",
             "buying role|buying roles|roles|role|contact role|contact roles",
         ),
-        _f("started_on", N_("Started on"), "date", "start date|started on|since"),
+        _f(
+            "started_on",
+            N_("Started on"),
+            "date",
+            "start date|started on|since|create date|created date|date de creation",
+        ),
         _f(
             "consent_basis",
             N_("Consent basis"),
@@ -138,6 +145,20 @@ FIELDS: Final[Mapping[Kind, tuple[FieldSpec, ...]]] = {
             "consent basis|legal basis for processing contact s data|legal basis",
         ),
         _f("consent_source", N_("Consent source"), "text", "consent source"),
+        # Used only for an account the import creates: its owner and its starting stage.
+        _f(
+            "owner_email",
+            N_("Account owner e-mail"),
+            "lower",
+            "contact owner|account owner|owner|owner email|hubspot owner|"
+            "proprietaire du compte|proprietaire du contact",
+        ),
+        _f(
+            "account_stage",
+            N_("Account stage (lifecycle)"),
+            "lifecycle",
+            "lifecycle stage|type|account type|cycle de vie|phase du cycle de vie",
+        ),
     ),
     Kind.ENGAGEMENTS: (
         _f(
@@ -223,10 +244,8 @@ FIELDS: Final[Mapping[Kind, tuple[FieldSpec, ...]]] = {
 # Each group must have at least one of its fields mapped, and filled on every row.
 REQUIRED: Final[Mapping[Kind, tuple[tuple[str, ...], ...]]] = {
     Kind.ACCOUNTS: (("name",),),
-    Kind.CONTACTS: (
-        ("full_name", "first_name", "last_name"),
-        ("account_external_id", "account_name"),
-    ),
+    # A contact's account may also come from the domain of their e-mail address.
+    Kind.CONTACTS: (("full_name", "first_name", "last_name"),),
     Kind.ENGAGEMENTS: (("title",), ("account_external_id", "account_name")),
     Kind.TOUCHPOINTS: (
         ("account_external_id", "account_name"),

@@ -13,6 +13,7 @@ from datetime import UTC, tzinfo
 from typing import Final
 
 from advocacy.domain import csv_values as v
+from advocacy.domain.csv_accounts import lifecycle_stage, lifecycle_table
 from advocacy.domain.csv_fields import FIELDS, REQUIRED, Kind, field_spec
 from advocacy.domain.csv_values import BadValue, normalise
 from advocacy.domain.errors import RuleError
@@ -95,6 +96,8 @@ class Rejection:
     message: str
     params: Mapping[str, object]
     field: str = ""
+    column: str = ""  # the column at fault, as the user's file names it
+    value: str = ""  # what that column holds on this line
 
     def __str__(self) -> str:
         return self.message % dict(self.params) if self.params else self.message
@@ -170,21 +173,37 @@ class RowReader:
         return texts
 
 
-def _parsers(default_tz: tzinfo) -> dict[str, Callable[[str], object]]:
+def _stage_parser(overrides: Mapping[str, str] | None) -> Callable[[str], object]:
+    """A stage from a lifecycle word (the user's table, then the default one) or one of our
+    stage names and synonyms; None for a word that says nothing about the relationship."""
+    table = lifecycle_table(overrides)
+
+    def parse(text: str) -> object:
+        stage = lifecycle_stage(text, table)
+        if stage is not None:
+            return stage or None
+        return v.parse_word(text, v.STAGE_SYNONYMS, N_("Unknown journey stage: %(value)s"))
+
+    return parse
+
+
+def _parsers(
+    default_tz: tzinfo, date_order: str, stages: Mapping[str, str] | None
+) -> dict[str, Callable[[str], object]]:
+    stage = _stage_parser(stages)
     return {
         "text": str,
         "lower": str.lower,
         "upper": str.upper,
-        "date": v.parse_date,
-        "datetime": lambda text: v.parse_datetime(text, default_tz=default_tz),
+        "date": lambda text: v.parse_date(text, date_order),
+        "datetime": lambda text: v.parse_datetime(text, default_tz=default_tz, order=date_order),
         "int": v.parse_int,
         "decimal": v.parse_decimal,
         "bool": v.parse_bool,
         "size": v.parse_size_band,
         "list": v.split_list,
-        "stage": lambda text: v.parse_word(
-            text, v.STAGE_SYNONYMS, N_("Unknown journey stage: %(value)s")
-        ),
+        "stage": stage,
+        "lifecycle": stage,
         "status": lambda text: v.parse_word(
             text, v.STATUS_SYNONYMS, N_("Unknown engagement status: %(value)s")
         ),
@@ -212,8 +231,15 @@ def _parsers(default_tz: tzinfo) -> dict[str, Callable[[str], object]]:
 class RowParser:
     """Parses the raw texts of a row into values (dates, stages, amounts...) for one kind."""
 
-    def __init__(self, kind: Kind, *, default_tz: tzinfo = UTC) -> None:
-        parsers = _parsers(default_tz)
+    def __init__(
+        self,
+        kind: Kind,
+        *,
+        default_tz: tzinfo = UTC,
+        date_order: str = "dmy",
+        stages: Mapping[str, str] | None = None,
+    ) -> None:
+        parsers = _parsers(default_tz, date_order, stages)
         self.parsers = {spec.name: parsers[spec.parse] for spec in FIELDS[kind]}
 
     def values(self, texts: Mapping[str, str]) -> dict[str, object]:
@@ -224,9 +250,11 @@ class RowParser:
             if parse is None:
                 continue
             try:
-                values[field] = parse(text)
+                value = parse(text)
             except BadValue as error:
                 raise RowProblem(error.message, field=field, **error.params) from None
+            if value is not None:
+                values[field] = value
         return values
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -46,16 +46,38 @@ _YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
-def parse_date(text: str) -> date:
-    """ISO dates (2024-03-31, also with a time) and day-first dates (31/03/2024, 31.03.2024)."""
+# The orders a slashed date may be read in; ISO dates (2024-03-31) are read whatever the order.
+DATE_ORDERS: Final = ("dmy", "mdy")
+_NO_SUCH_DAY = N_("Not a date: %(value)s (there is no such day)")
+
+
+def detect_date_order(texts: Iterable[str]) -> str:
+    """The order the slashed dates of a column are written in: day first unless a value can
+    only be month first (05/31/2024), or none can be day first."""
+    month_first = day_first = False
+    for text in texts:
+        match = _DMY.match(text.strip().partition(" ")[0])
+        if match:
+            first, second = int(match.group(1)), int(match.group(2))
+            day_first = day_first or first > 12
+            month_first = month_first or second > 12
+    return "mdy" if month_first and not day_first else "dmy"
+
+
+def parse_date(text: str, order: str = "dmy") -> date:
+    """ISO dates (2024-03-31, also with a time) and slashed or dotted dates in the given order
+    (31/03/2024 day first, 03/31/2024 month first)."""
     value = text.strip()
+    # A date column often holds a time too ("2022-09-14 08:30"): the day is what counts.
+    day_part = re.split(r"[ T]", value, maxsplit=1)[0]
+    if match := _YMD.match(day_part):
+        year, month, day = (int(part) for part in match.groups())
+        return _real_date(year, month, day, value)
+    if match := _DMY.match(day_part):
+        first, second, year = (int(part) for part in match.groups())
+        day, month = (second, first) if order == "mdy" else (first, second)
+        return _real_date(year, month, day, value)
     try:
-        if _YMD.match(value):
-            year, month, day = (int(part) for part in _YMD.match(value).groups())  # type: ignore[union-attr]
-            return date(year, month, day)
-        if match := _DMY.match(value):
-            day, month, year = (int(part) for part in match.groups())
-            return date(year, month, day)
         return datetime.fromisoformat(value).date()
     except ValueError:
         raise BadValue(
@@ -63,14 +85,22 @@ def parse_date(text: str) -> date:
         ) from None
 
 
-def parse_datetime(text: str, *, default_tz: tzinfo = UTC) -> datetime:
+def _real_date(year: int, month: int, day: int, value: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        # The shape is a date's, the day is not on any calendar (30/02/2024, 2024-13-01).
+        raise BadValue(_NO_SUCH_DAY, value=value) from None
+
+
+def parse_datetime(text: str, *, default_tz: tzinfo = UTC, order: str = "dmy") -> datetime:
     """An ISO date-time (with or without offset) or a date with an optional HH:MM; naive → default_tz."""
     value = text.strip()
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" UTC", "+00:00"))
     except ValueError:
         day_part, _, time_part = value.partition(" ")
-        day = parse_date(day_part)
+        day = parse_date(day_part, order)
         hour = minute = second = 0
         if time_part.strip():
             match = _TIME.match(time_part.strip())

@@ -62,6 +62,22 @@ def accounts_by_names(session: Session, names: Iterable[str]) -> dict[str, Accou
     return found
 
 
+def all_accounts(session: Session) -> list[Account]:
+    """Every account, oldest first: a contacts file may name any of them, spelt its own way."""
+    return list(session.exec(select(Account).order_by(col(Account.id))))
+
+
+def contact_emails_by_account(session: Session) -> Iterator[tuple[int, str]]:
+    """(account id, e-mail) of every contact with an address, oldest contact first."""
+    query = (
+        select(Contact.account_id, Contact.email)
+        .where(col(Contact.email).is_not(None))
+        .order_by(col(Contact.id))
+    )
+    for account_id, email in session.exec(query):
+        yield account_id, email or ""
+
+
 def users_by_emails(session: Session, emails: Iterable[str]) -> dict[str, User]:
     found: dict[str, User] = {}
     for batch in chunks(set(emails)):

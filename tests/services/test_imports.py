@@ -108,7 +108,7 @@ def test_empty_cells_never_erase_stored_values(session, now) -> None:
     ("row", "reason"),
     [
         ("10,Ana,ana@,Acme Energy,", "Not a valid e-mail address: ana@"),
-        ("10,Ana,ana@acme.example,Nowhere Ltd,", "Unknown account: Nowhere Ltd"),
+        ("10,Ana,ana@acme.example,Acme Energy,30/02/2024", "Not a date: 30/02/2024"),
         ("10,Ana,ana@acme.example,Acme Energy,someday", "Not a date: someday"),
         ("10,,ana@acme.example,Acme Energy,", "Missing value in column Name"),
     ],
@@ -119,7 +119,7 @@ def test_each_rejection_gives_its_line_and_reason(session, now, row: str, reason
         f"Record ID,Name,Email,Company,Start Date\n1,Ok Person,ok@acme.example,Acme Energy,\n{row}\n"
     )
     report = _run(session, Kind.CONTACTS, table, now)
-    assert [(r.line, str(r).split(" (use")[0]) for r in report.rejected] == [(3, reason)]
+    assert [(r.line, str(r).split(" (")[0]) for r in report.rejected] == [(3, reason)]
     assert not report.applied and _count(session, Contact) == 0
 
 
@@ -128,7 +128,7 @@ def test_an_unknown_stage_and_a_duplicate_in_the_file_are_rejected(session, now)
     report = _run(session, Kind.ACCOUNTS, table, now)
     assert [(r.line, str(r)) for r in report.rejected] == [
         (3, "Unknown journey stage: Unicorn"),
-        (4, "Duplicate of line 2"),
+        (4, "Same external id as line 2: 1"),
     ]
     assert _count(session, Account) == 0
 

@@ -9,6 +9,7 @@ import pytest
 
 from advocacy.adapters.csv_files import CsvFileError, read_table, sniff_delimiter
 from advocacy.domain import csv_values as v
+from advocacy.domain.csv_accounts import account_key, company_domain
 from advocacy.domain.csv_import import (
     Kind,
     RowParser,
@@ -20,6 +21,7 @@ from advocacy.domain.csv_import import (
     suggest_mapping,
     unneutralise_cell,
 )
+from advocacy.domain.csv_presets import detect_preset, preset_mapping
 from advocacy.domain.csv_values import BadValue
 
 
@@ -79,12 +81,9 @@ def test_a_mapping_is_checked_before_any_row(mapping: dict, expected: list[str])
     assert [str(problem) for problem in check_mapping(Kind.ACCOUNTS, mapping)] == expected
 
 
-def test_contacts_need_a_name_and_an_account_column() -> None:
+def test_contacts_need_a_name_column_their_account_may_come_from_the_email_domain() -> None:
     problems = [str(p) for p in check_mapping(Kind.CONTACTS, {"E": "email"})]
-    assert problems == [
-        "Map a column to Full name / First name / Last name",
-        "Map a column to Account external id / Account name",
-    ]
+    assert problems == ["Map a column to Full name / First name / Last name"]
 
 
 def test_first_and_last_name_make_the_full_name() -> None:
@@ -119,10 +118,41 @@ def test_dates_are_read_in_iso_and_day_first_forms(text: str, expected: date) ->
     assert v.parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["03/31/2024", "31/13/2024", "yesterday", "2024-02-30", "12"])
+@pytest.mark.parametrize("text", ["yesterday", "12", "2024-03"])
 def test_a_bad_date_is_refused_with_the_forms_expected(text: str) -> None:
     with pytest.raises(BadValue, match="use 2024-03-31 or 31/03/2024"):
         v.parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [("03/31/2024", "dmy"), ("31/13/2024", "dmy"), ("2024-02-30", "dmy"), ("30/02/2024", "dmy"),
+     ("31/03/2024", "mdy"), ("02/30/2024", "mdy")],
+)  # fmt: skip
+def test_an_impossible_date_is_refused_as_no_such_day(text: str, order: str) -> None:
+    with pytest.raises(BadValue, match="there is no such day"):
+        v.parse_date(text, order)
+
+
+def test_month_first_dates_are_read_when_that_order_is_confirmed() -> None:
+    assert v.parse_date("05/11/2019", "mdy") == date(2019, 5, 11)
+    assert v.parse_date("05/11/2019") == date(2019, 11, 5)
+    assert v.parse_date("2019-05-11", "mdy") == date(2019, 5, 11)
+
+
+@pytest.mark.parametrize(
+    ("texts", "order"),
+    [
+        (["05/11/2019", "30/01/2020"], "dmy"),
+        (["05/11/2019", "01/30/2020 14:30"], "mdy"),
+        (["05/11/2019"], "dmy"),
+        (["2022-09-14 08:30"], "dmy"),
+    ],
+)
+def test_the_date_order_is_detected_from_values_only_one_order_can_read(
+    texts: list[str], order: str
+) -> None:
+    assert v.detect_date_order(texts) == order
 
 
 @pytest.mark.parametrize(
@@ -310,3 +340,69 @@ def test_repeated_or_empty_headers_are_made_unique() -> None:
 
 def test_the_delimiter_of_a_single_column_file_is_a_comma() -> None:
     assert sniff_delimiter("Name\nAcme\n") == ","
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Acme Energy SA", "acme energy"),
+        ("ACME ÉNERGY S.A.S.", "acme energy"),
+        ("Initech, Inc.", "initech"),
+        ("Müller GmbH & Co. KG", "muller"),
+        ("Globex Bank Ltd", "globex bank"),
+        ("SA", "sa"),
+    ],
+)
+def test_company_names_compare_without_case_accents_or_legal_form(name: str, key: str) -> None:
+    assert account_key(name) == key
+
+
+@pytest.mark.parametrize(
+    ("email", "domain"),
+    [("Ana@Acme-Energy.fr", "acme-energy.fr"), ("ana@gmail.com", None), ("ana@", None)],
+)
+def test_only_a_work_address_names_a_company_domain(email: str, domain: str | None) -> None:
+    assert company_domain(email) == domain
+
+
+@pytest.mark.parametrize(
+    ("kind", "headers", "preset"),
+    [
+        (Kind.CONTACTS, ["Record ID", "First Name", "Last Name", "Email"], "hubspot-contacts"),
+        (Kind.ACCOUNTS, ["Record ID", "Company name", "Industry"], "hubspot-companies"),
+        (Kind.CONTACTS, ["Contact ID", "First Name", "Account Name"], "salesforce-contacts"),
+        (Kind.CONTACTS, ["ID du contact", "Prénom", "Nom"], "salesforce-contacts-fr"),
+        (Kind.ACCOUNTS, ["Account ID", "Account Name", "Type"], "salesforce-accounts"),
+        (Kind.ACCOUNTS, ["ID du compte", "Nom du compte"], "salesforce-accounts-fr"),
+        (Kind.CONTACTS, ["Name", "Email"], None),
+    ],
+)
+def test_crm_exports_are_recognised_from_their_headers(
+    kind: Kind, headers: list[str], preset: str | None
+) -> None:
+    found = detect_preset(kind, headers)
+    assert (found.name if found else None) == preset
+
+
+def test_a_preset_maps_the_vendors_own_headers() -> None:
+    headers = ["Record ID", "First Name", "Last Name", "Contact owner", "Lifecycle Stage", "Notes"]
+    preset = detect_preset(Kind.CONTACTS, headers)
+    assert preset is not None
+    assert preset_mapping(preset, headers) == {
+        "Record ID": "external_id",
+        "First Name": "first_name",
+        "Last Name": "last_name",
+        "Contact owner": "owner_email",
+        "Lifecycle Stage": "account_stage",
+    }
+
+
+@pytest.mark.parametrize(
+    ("word", "stage"),
+    [("customer", "active"), ("Evangelist", "active"), ("Former customer", "former"),
+     ("lead", "prospect"), ("Other", None), ("Client - Direct", "active")],
+)  # fmt: skip
+def test_lifecycle_words_become_journey_stages_by_the_default_table(
+    word: str, stage: str | None
+) -> None:
+    assert RowParser(Kind.CONTACTS).values({"account_stage": word}).get("account_stage") == stage

@@ -44,7 +44,10 @@ def test_a_rejected_line_fails_the_import_and_names_the_line(app: Flask) -> None
     _invoke(app, "import", "accounts", str(DATA / "hubspot_companies.csv"))
     result = _invoke(app, "import", "contacts", str(DATA / "hubspot_contacts_bad_row.csv"))
     assert result.exit_code == 1
-    assert "line 3: Not a valid e-mail address: ben.okafor@" in result.output
+    assert (
+        'line 3, column "Email", value "ben.okafor@": Not a valid e-mail address: ben.okafor@'
+        in result.output
+    )
     assert "nothing was imported" in result.output
     assert _count(app, Contact) == 0
 
@@ -91,3 +94,52 @@ def test_export_to_a_file(app: Flask, tmp_path: Path) -> None:
     result = _invoke(app, "export", "contacts", "--output", str(target))
     assert result.exit_code == 0
     assert target.read_text(encoding="utf-8-sig").startswith("external_id,full_name")
+
+
+def test_skip_invalid_imports_the_valid_rows_and_writes_the_rejected_ones(
+    app: Flask, tmp_path: Path
+) -> None:
+    source = tmp_path / "hubspot.csv"
+    source.write_bytes((DATA / "hubspot_contacts_export.csv").read_bytes())
+    result = _invoke(app, "import", "contacts", str(source), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "Recognised: HubSpot contacts export" in result.output
+    assert "6 were created" in result.output and "4 rejected" in result.output
+    rejected = tmp_path / "hubspot.rejected.csv"
+    assert f"Rejected rows written to {rejected}" in result.output
+    lines = rejected.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].endswith(",Job Title,reason") and len(lines) == 5
+    assert 'column ""Email"" (""farid.haddad@""): Not a valid e-mail address' in lines[1]
+    assert (_count(app, Account), _count(app, Contact)) == (4, 6)
+
+
+def test_the_french_salesforce_report_imports_from_the_command_line(
+    app: Flask, tmp_path: Path
+) -> None:
+    rejected = tmp_path / "fix-me.csv"
+    result = _invoke(
+        app, "import", "contacts", str(DATA / "salesforce_contacts_fr.csv"), "--skip-invalid",
+        "--rejected", str(rejected), "--stage", "Prospect=between",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Salesforce contacts report (French)" in result.output
+    assert "new account 'Boulangeries Réunies SARL' (between" in result.output
+    text = rejected.read_bytes().decode("cp1252")
+    assert text.startswith("ID du contact;Prénom;Nom;") and "30/02/2024" in text
+    assert _count(app, Contact) == 4
+
+
+def test_account_creation_can_be_turned_off(app: Flask) -> None:
+    result = _invoke(
+        app, "import", "contacts", str(DATA / "hubspot_contacts_export.csv"),
+        "--no-create-accounts", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "Unknown account: Acme Energy SA (creating accounts is turned off)" in result.output
+
+
+def test_a_bad_stage_choice_is_a_usage_error(app: Flask) -> None:
+    result = _invoke(
+        app, "import", "contacts", str(DATA / "hubspot_contacts_export.csv"), "--stage", "lead=x"
+    )
+    assert result.exit_code == 2 and "--stage takes" in result.output

@@ -106,7 +106,9 @@ def test_a_bad_row_is_shown_with_its_line_number_and_nothing_is_imported(app: Fl
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(
-        r"<th scope=\"row\">3</th><td>Not a valid e-mail address: ben.okafor@</td>", html
+        r"<th scope=\"row\">3</th><td>Email</td><td class=\"text\">ben.okafor@</td>"
+        r"<td>Not a valid e-mail address: ben.okafor@</td>",
+        html,
     )
     assert 'value="import"' not in html
     forced = _check(client, url, columns, action="import")
@@ -172,3 +174,59 @@ def test_exports_are_csv_for_account_managers_and_refused_to_marketing(app: Flas
     marketing = _signed_in(app, "marketing")
     assert marketing.get("/exports/accounts.csv").status_code == 403
     assert marketing.get("/imports").status_code == 403
+
+
+def test_a_crm_export_imports_its_valid_rows_and_gives_the_rejected_ones_back(
+    app: Flask,
+) -> None:
+    client = _signed_in(app, "admin")
+    url = _upload(
+        client, (DATA / "salesforce_contacts_fr.csv").read_bytes(), "contacts", "sf.csv"
+    ).headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert "Recognised: Salesforce contacts report (French)" in page
+    assert '<option selected value="dmy">' in page
+    assert re.search(r'name="stageword-\d+" value="Client - Direct"', page)
+    columns = _columns(page)
+    assert 'id="create_accounts" name="create_accounts" type="checkbox" value="y"' in page
+    stages = {"stageword-0": "Client - Direct", "stage-0": "between", "create_accounts": "y"}
+    all_or_nothing = _check(client, url, columns, date_order="dmy", **stages)
+    assert all_or_nothing.status_code == 422 and 'value="import"' not in all_or_nothing.text
+    dry = _check(client, url, columns, date_order="dmy", skip_invalid="y", **stages)
+    html = dry.get_data(as_text=True)
+    assert dry.status_code == 200 and 'value="import"' in html
+    assert "Société Générale des Eaux SAS (from line 2, 2 rows)" in html
+    assert 'Date de création</td><td class="text">30/02/2024</td>' in html
+    assert _count(app, Contact) == 0
+    done = _check(
+        client, url, columns, action="import", date_order="dmy", skip_invalid="y", **stages
+    )
+    assert done.status_code == 200
+    link = re.search(r'href="(/imports/[^"]+/rejected.csv)"', done.text)
+    assert link and _count(app, Contact) == 4
+    with app.app_context():
+        stage = (
+            db_session()
+            .exec(select(Account.stage).where(Account.name == "Société Générale des Eaux SAS"))
+            .one()
+        )
+    assert stage == "between"
+    download = client.get(link.group(1))
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    text = download.data.decode("cp1252")
+    assert text.splitlines()[0].endswith(";Titre;reason")
+    assert 'Column ""Date de création"" (30/02/2024): Not a date' in text
+    # Another user cannot fetch it.
+    other = _signed_in(app, "account_manager")
+    assert other.get(link.group(1)).status_code == 404
+
+
+def test_turning_account_creation_off_rejects_unknown_companies(app: Flask) -> None:
+    client = _signed_in(app, "admin")
+    url = _upload(client, (DATA / "hubspot_contacts_export.csv").read_bytes(), "contacts").headers[
+        "Location"
+    ]
+    columns = _columns(client.get(url).get_data(as_text=True))
+    response = _check(client, url, columns, date_order="dmy")  # create_accounts unticked
+    assert response.status_code == 422
+    assert "Unknown account: Acme Energy SA (creating accounts is turned off)" in response.text

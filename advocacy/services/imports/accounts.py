@@ -9,15 +9,25 @@ from sqlalchemy import Connection, Table, func, insert, select
 
 from advocacy.domain import journey
 from advocacy.domain.access import may_own_accounts, owns_what_they_create
+from advocacy.domain.csv_accounts import account_key
 from advocacy.domain.csv_fields import Kind
 from advocacy.domain.csv_import import RowProblem
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import IllegalMove, Stage
 from advocacy.domain.text import N_
-from advocacy.models import Account, AccountCreate, Contact, ContactCreate, ContactRole, Person
+from advocacy.models import (
+    Account,
+    AccountCreate,
+    Contact,
+    ContactCreate,
+    ContactRole,
+    Person,
+    User,
+)
 from advocacy.models.fields import saved_id
 from advocacy.repository import imports
 from advocacy.repository.journey import set_roles
+from advocacy.services.imports.matching import AccountMatch, AccountResolver, NewAccount
 from advocacy.services.imports.rows import IMPORT_REASON, Planner, Step, changed, validated
 from advocacy.services.journey.accounts import add_account, record_move
 
@@ -42,6 +52,24 @@ CONTACT_COLUMNS = tuple(
 BULK_ROWS = 2000
 
 
+def owner_id(planner: Planner, owners: dict[str, User], line: int, email: str | None) -> int | None:
+    """The owner an imported account gets: the staff user the file names by e-mail, else (an
+    unknown owner is a warning, not a rejection) whoever the importer's role makes the owner."""
+    if email:
+        owner = owners.get(email)
+        if owner is not None and owner.active and may_own_accounts(Role(owner.role)):
+            return owner.id
+        planner.warn(
+            line,
+            N_("Unknown owner (an active account manager or administrator): %(value)s"),
+            field="owner_email",
+            value=email,
+        )
+    by = planner.by
+    # An account manager's new accounts are theirs, or they could not edit them later.
+    return by.id if by and owns_what_they_create(Role(by.role)) else None
+
+
 class AccountPlanner(Planner):
     kind = Kind.ACCOUNTS
 
@@ -55,23 +83,13 @@ class AccountPlanner(Planner):
             self.session, [v["owner_email"] for v in values if "owner_email" in v]
         )
 
-    def _owner_id(self, values: dict[str, Any]) -> int | None:
-        if "owner_email" not in values:
-            # An account manager's new accounts are theirs, or they could not edit them later.
-            return self.by.id if self.by and owns_what_they_create(Role(self.by.role)) else None
-        owner = self.owners.get(values["owner_email"])
-        if owner is None or not owner.active or not may_own_accounts(Role(owner.role)):
-            raise RowProblem(
-                N_("Unknown owner (an active account manager or administrator): %(value)s"),
-                field="owner_email",
-                value=values["owner_email"],
-            )
-        return owner.id
+    def _owner_id(self, line: int, values: dict[str, Any]) -> int | None:
+        return owner_id(self, self.owners, line, values.get("owner_email"))
 
     def plan(self, line: int, values: dict[str, Any]) -> Step:
         wanted = {name: values[name] for name in ACCOUNT_FIELDS if name in values}
         data = validated(self.kind, AccountCreate, wanted, self.columns)
-        owner_id = self._owner_id(values)
+        owner = self._owner_id(line, values)
         account = None
         if data.external_id:
             account = self.by_external_id.get(data.external_id)
@@ -80,13 +98,13 @@ class AccountPlanner(Planner):
             if account and data.external_id and account.external_id not in (None, data.external_id):
                 account = None  # same name, but the file says it is another organisation
         if account is None:
-            data.owner_id = owner_id
+            data.owner_id = owner
             return Step(line, "create", data.name, data=data)
         self.check_may_edit(account)
         self.claim("accounts", account.id, line)
         present = {name: getattr(data, name) for name in wanted}
-        if "owner_email" in values:
-            present["owner_id"] = owner_id
+        if "owner_email" in values and owner is not None:
+            present["owner_id"] = owner
         changes = changed(account, present)
         if "stage" in changes:
             try:
@@ -129,8 +147,12 @@ class ContactPlanner(Planner):
     kind = Kind.CONTACTS
 
     def prefetch(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        super().prefetch(rows)
         values = [row for _, row in rows]
+        self.resolver = AccountResolver(self.session, create=self.options.create_accounts)
+        self.new_account_data: dict[str, AccountCreate] = {}
+        self.owners = imports.users_by_emails(
+            self.session, [v["owner_email"] for v in values if "owner_email" in v]
+        )
         self.by_external_id = imports.contacts_by_external_ids(
             self.session, [v["external_id"] for v in values if "external_id" in v]
         )
@@ -144,9 +166,13 @@ class ContactPlanner(Planner):
             ],
         )
         nameless = [v for v in values if "external_id" not in v and "email" not in v]
-        account_ids = {saved_id(a) for a in self.accounts_by_id.values()} | {
-            saved_id(a) for a in self.accounts_by_name.values()
-        }
+        named = [
+            self.resolver.by_external_id.get(v.get("account_external_id", "")) for v in nameless
+        ]
+        named += [
+            self.resolver.by_key.get(account_key(v.get("account_name", ""))) for v in nameless
+        ]
+        account_ids = {saved_id(a) for a in named if a is not None}
         self.by_name = imports.contacts_by_names_at(self.session, account_ids) if nameless else {}
         found = [*self.by_external_id.values(), *(c for cs in self.by_email.values() for c in cs)]
         found += list(self.by_name.values())
@@ -172,7 +198,18 @@ class ContactPlanner(Planner):
     def plan(self, line: int, values: dict[str, Any]) -> Step:
         wanted = {n: values[n] for n in (*CONTACT_FIELDS, "full_name", "roles") if n in values}
         data = validated(self.kind, ContactCreate, wanted, self.columns)
-        account = self.referenced_account(values)
+        if not data.email and not self.options.contacts_without_email:
+            raise RowProblem(
+                N_("Missing value in column %(column)s (a contact needs an e-mail address)"),
+                field="email",
+                column=self.columns.get("email", "email"),
+            )
+        resolution = self.resolver.resolve(line, values, self.columns)
+        if resolution.new is not None:
+            return self._plan_with_new_account(line, values, data, resolution.new)
+        account = resolution.account
+        assert account is not None
+        self.check_may_edit(account)
         contact = self._match(data, account)
         if contact is None:
             self._refuse_a_second_address_holder(data, account)
@@ -196,6 +233,25 @@ class ContactPlanner(Planner):
             changes["roles"] = roles
         return self.step(line, data.full_name, contact, changes, account=account)
 
+    def _plan_with_new_account(
+        self, line: int, values: dict[str, Any], data: ContactCreate, new: NewAccount
+    ) -> Step:
+        """A contact of a company the import creates (the contact is new, its account is too)."""
+        if new.key not in self.resolver.new:
+            wanted = {"name": new.name, "external_id": new.external_id, "stage": new.stage}
+            named_by = {"name": self.columns.get("account_name", "")}
+            account = validated(Kind.ACCOUNTS, AccountCreate, wanted, named_by)
+            account.owner_id = owner_id(self, self.owners, line, new.owner_email)
+            self.new_account_data[new.key] = account
+        self.resolver.keep(new, values)
+        return Step(line, "create", data.full_name, data=data, new_account=new.key)
+
+    def new_accounts(self) -> list[NewAccount]:
+        return list(self.resolver.new.values())
+
+    def account_matches(self) -> list[AccountMatch]:
+        return sorted(self.resolver.matches.values(), key=lambda match: match.line)
+
     def _refuse_a_second_address_holder(self, data: ContactCreate, account: Account) -> None:
         """One account, one contact per address: another CRM record with the same e-mail would
         make a second contact that gets every e-mail again and doubles the address's budget."""
@@ -216,6 +272,15 @@ class ContactPlanner(Planner):
             )
 
     def apply(self, steps: list[Step], progress: Callable[[int], None]) -> None:
+        used = {step.new_account for step in steps}
+        created = {
+            key: add_account(self.session, data, by=self.by, now=self.now, source="import")
+            for key, data in self.new_account_data.items()
+            if key in used
+        }
+        for step in steps:
+            if step.new_account:
+                step.account = created[step.new_account]
         creations = [step for step in steps if step.action == "create"]
         for batch in imports.chunks(creations, BULK_ROWS):
             self._create(batch)

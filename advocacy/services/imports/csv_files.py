@@ -1,8 +1,9 @@
 """CSV import use cases: map a file's columns, dry-run it, import it in one transaction, and keep
 mappings for next time.
 
-A file is all or nothing: when any row is rejected nothing is written, and the report lists every
-rejected line with its reason. Importing the same file twice changes nothing the second time.
+A file is all or nothing by default: when any row is rejected nothing is written, and the report
+lists every rejected line with its reason. The user may instead choose to import the valid rows and
+get the rejected ones back as a file to fix. Importing the same file twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -29,16 +30,20 @@ from advocacy.domain.csv_import import (
     duplicate_keys,
     suggest_mapping,
 )
+from advocacy.domain.csv_presets import detect_preset, preset_mapping
 from advocacy.domain.errors import RuleError
 from advocacy.domain.text import N_
 from advocacy.models import ImportMapping, User
 from advocacy.repository import imports
 from advocacy.services.imports.accounts import AccountPlanner, ContactPlanner
 from advocacy.services.imports.exports import export_rows
-from advocacy.services.imports.rows import Planner, Step
+from advocacy.services.imports.matching import AccountMatch, NewAccount
+from advocacy.services.imports.rejected import named_cells, rejected_rows
+from advocacy.services.imports.rows import ImportOptions, Planner, Step
 from advocacy.services.imports.work import EngagementPlanner, TouchpointPlanner
 
 __all__ = [
+    "ImportOptions",
     "ImportReport",
     "MappingRefused",
     "export_rows",
@@ -46,6 +51,7 @@ __all__ = [
     "load_mapping",
     "mapping_for",
     "plan_import",
+    "rejected_rows",
     "run_import",
     "save_mapping",
 ]
@@ -85,6 +91,10 @@ class ImportReport:
     outcomes: list[RowOutcome] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     applied: bool = False
+    warnings: list[Rejection] = field(default_factory=list)
+    new_accounts: list[NewAccount] = field(default_factory=list)  # contacts files only
+    account_matches: list[AccountMatch] = field(default_factory=list)
+    skipped_invalid: bool = False  # the valid rows were imported, the rejected ones left out
 
     def _count(self, action: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.action == action)
@@ -113,13 +123,15 @@ def mapping_for(
     saved: Mapping[str, str] | None = None,
     overrides: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The suggested mapping, then a saved one, then explicit choices, each winning over the last.
+    """The suggested mapping, then the ready-made one of a recognised CRM export, then a saved
+    one, then explicit choices, each winning over the last.
 
     A saved mapping only speaks for the headers this file has; a header it names that the file
     lacks is ignored, so one mapping serves exports with a few columns more or less.
     """
     mapping = suggest_mapping(kind, headers)
-    for source in (saved or {}, overrides or {}):
+    preset = detect_preset(kind, headers)
+    for source in (preset_mapping(preset, headers) if preset else {}, saved or {}, overrides or {}):
         for header, name in source.items():
             if header in mapping:
                 if name:
@@ -151,6 +163,7 @@ def _plan(
     now: datetime,
     by: User | None,
     progress: Progress | None,
+    options: ImportOptions,
 ) -> _Plan:
     problems = check_mapping(kind, mapping)
     missing = _unknown_headers(table.headers, mapping)
@@ -160,7 +173,8 @@ def _plan(
     if problems:
         raise MappingRefused(problems)
     tick = progress or (lambda _n: None)
-    reader, parser = RowReader(kind, table.headers, mapping), RowParser(kind)
+    reader = RowReader(kind, table.headers, mapping)
+    parser = RowParser(kind, date_order=options.date_order, stages=options.stages)
     report = ImportReport(kind, len(table.rows))
     seen: dict[tuple[object, ...], int] = {}
     parsed: list[tuple[int, dict[str, Any]]] = []
@@ -182,7 +196,8 @@ def _plan(
             parsed.append((row.line, values))
         except RowProblem as problem:
             report.rejected.append(_rejection(row.line, problem))
-    planner = PLANNERS[kind](session, now=now, by=by, columns=column_names(mapping))
+    columns = column_names(mapping)
+    planner = PLANNERS[kind](session, now=now, by=by, columns=columns, options=options)
     planner.prefetch(parsed)
     steps: list[Step] = []
     for line, values in parsed:
@@ -196,7 +211,12 @@ def _plan(
                 RowOutcome(step.line, step.action, step.label, tuple(sorted(step.changes)))
             )
         tick(1)
-    report.rejected.sort(key=lambda rejection: rejection.line)
+    report.rejected = sorted(
+        named_cells(report.rejected, table, mapping), key=lambda rejection: rejection.line
+    )
+    report.warnings = named_cells(planner.warnings, table, mapping)
+    report.new_accounts = planner.new_accounts()
+    report.account_matches = planner.account_matches()
     return _Plan(planner, steps, report)
 
 
@@ -205,6 +225,13 @@ def _duplicate(key: tuple[object, ...], first: int) -> RowProblem:
         return RowProblem(
             N_("Same e-mail address as line %(line)s: %(value)s"),
             field="email",
+            line=first,
+            value=key[1],
+        )
+    if key[0] == "external_id":
+        return RowProblem(
+            N_("Same external id as line %(line)s: %(value)s"),
+            field="external_id",
             line=first,
             value=key[1],
         )
@@ -224,10 +251,14 @@ def plan_import(
     now: datetime,
     by: User | None = None,
     progress: Progress | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportReport:
     """Dry run: what importing the file would create, update or reject. Nothing is written."""
     try:
-        return _plan(session, kind, table, mapping, now=now, by=by, progress=progress).report
+        return _plan(
+            session, kind, table, mapping, now=now, by=by, progress=progress,
+            options=options or ImportOptions(),
+        ).report  # fmt: skip
     finally:
         session.rollback()
 
@@ -241,13 +272,20 @@ def run_import(
     now: datetime,
     by: User | None = None,
     progress: Progress | None = None,
+    options: ImportOptions | None = None,
+    skip_invalid: bool = False,
 ) -> ImportReport:
-    """Import the file in one transaction, or nothing at all when any row is rejected."""
-    plan = _plan(session, kind, table, mapping, now=now, by=by, progress=progress)
+    """Import the file in one transaction: all or nothing, unless the user chose to import the
+    valid rows and leave the rejected ones out (`skip_invalid`)."""
+    plan = _plan(
+        session, kind, table, mapping, now=now, by=by, progress=progress,
+        options=options or ImportOptions(),
+    )  # fmt: skip
     report = plan.report
-    if not report.ok:
+    if not report.ok and not skip_invalid:
         session.rollback()
         return report
+    report.skipped_invalid = not report.ok
     tick = progress or (lambda _n: None)
     try:
         plan.planner.apply(plan.steps, tick)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from advocacy.domain.access import may_edit_account
 from advocacy.domain.csv_fields import Kind, field_spec
-from advocacy.domain.csv_import import RowProblem
+from advocacy.domain.csv_import import Rejection, RowProblem
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
 from advocacy.models import Account, User
@@ -26,6 +26,16 @@ from advocacy.repository import imports
 
 M = TypeVar("M", bound=BaseModel)
 IMPORT_REASON = "changed by a CSV import"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """The choices a user makes for one import, beyond the column mapping."""
+
+    create_accounts: bool = True  # a contact's company that matches nothing becomes an account
+    contacts_without_email: bool = True  # the firm's setting: may a contact have no address?
+    date_order: str = "dmy"  # how slashed dates read: day first (dmy) or month first (mdy)
+    stages: Mapping[str, str] = field(default_factory=dict)  # lifecycle word → stage, or ""
 
 
 @dataclass
@@ -39,6 +49,7 @@ class Step:
     target: Any = None  # the record to update
     account: Account | None = None
     changes: dict[str, Any] = field(default_factory=dict)
+    new_account: str = ""  # key of the account this import creates for the row
 
 
 def validated(
@@ -135,9 +146,12 @@ class Planner(ABC):
         now: datetime,
         by: User | None,
         columns: Mapping[str, str] | None = None,
+        options: ImportOptions | None = None,
     ) -> None:
         self.session, self.now, self.by = session, now, by
+        self.options = options or ImportOptions()
         self.columns: Mapping[str, str] = columns or {}  # field → the file's column, for messages
+        self.warnings: list[Rejection] = []
         self.accounts_by_id: dict[str, Account] = {}
         self.accounts_by_name: dict[str, Account] = {}
         self.claimed: dict[tuple[str, int], int] = {}  # (table, row id) -> first line using it
@@ -153,6 +167,14 @@ class Planner(ABC):
             self.session, [v["account_name"] for v in values if "account_name" in v]
         )
 
+    def new_accounts(self) -> list[Any]:
+        """The accounts this import creates for the rows it imports (contacts files only)."""
+        return []
+
+    def account_matches(self) -> list[Any]:
+        """How the file's company names matched existing accounts (contacts files only)."""
+        return []
+
     @abstractmethod
     def plan(self, line: int, values: dict[str, Any]) -> Step:
         """What one row would do (create, update, unchanged) or why it is rejected."""
@@ -160,6 +182,12 @@ class Planner(ABC):
     @abstractmethod
     def apply(self, steps: list[Step], progress: Callable[[int], None]) -> None:
         """Write the planned steps (no commit: the import owns the transaction)."""
+
+    def warn(self, line: int, message: str, *, field: str = "", **params: object) -> None:
+        """Something the user should know about a row that is imported all the same."""
+        self.warnings.append(
+            Rejection(line, message, params, field, column=self.columns.get(field, ""))
+        )
 
     def referenced_account(self, values: Mapping[str, Any]) -> Account:
         """The account a row names, by external id first, then by name; checked for editing."""

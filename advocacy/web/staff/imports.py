@@ -3,6 +3,7 @@ each table. For administrators and account managers."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from flask_wtf.file import FileField
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from advocacy.adapters.csv_files import CsvFileError, CsvTable, read_table, write_csv
@@ -35,11 +36,13 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.access import ACCOUNT_WORKERS
 from advocacy.domain.csv_fields import Kind
-from advocacy.domain.csv_import import field_labels
+from advocacy.domain.csv_import import Rejection, field_labels
+from advocacy.domain.csv_presets import detect_preset
 from advocacy.domain.errors import RuleError
+from advocacy.domain.journey import Stage
 from advocacy.http.security import allow, require_user
-from advocacy.http.validation import rule_message
-from advocacy.services.imports import csv_files
+from advocacy.http.validation import rule_message, translate_rule
+from advocacy.services.imports import choices, csv_files
 
 bp = Blueprint("imports", __name__)
 
@@ -61,8 +64,29 @@ class UploadForm(FlaskForm):
     file = FileField(_l("CSV file"))
 
 
+DATE_ORDER_CHOICES = [
+    SelectChoice("dmy", _l("Day first (31/12/2024)")),
+    SelectChoice("mdy", _l("Month first (12/31/2024)")),
+]
+STAGE_CHOICES = [
+    SelectChoice("", _l("(no stage: starts as a prospect)")),
+    SelectChoice(Stage.PROSPECT.value, _l("Prospect")),
+    SelectChoice(Stage.ACTIVE.value, _l("Active client")),
+    SelectChoice(Stage.BETWEEN.value, _l("Between engagements")),
+    SelectChoice(Stage.FORMER.value, _l("Former client")),
+]
+
+
 class MappingForm(FlaskForm):
     save_as = StringField(_l("Save this mapping as"), validators=[Optional(), Length(max=100)])
+    # Not posted when the file has no dates: day first then, as the detection would say.
+    date_order = SelectField(
+        _l("Dates in this file read"), choices=DATE_ORDER_CHOICES, validate_choice=False
+    )
+    create_accounts = BooleanField(_l("Create the companies that match no account"), default=True)
+    skip_invalid = BooleanField(
+        _l("Import the valid rows and give me the rejected ones back as a file")
+    )
 
 
 def _uploads() -> PendingUploads:
@@ -147,6 +171,28 @@ def _posted_mapping(table: CsvTable, kind: Kind) -> dict[str, str]:
     return mapping
 
 
+def _posted_stages() -> dict[str, str]:
+    """The lifecycle word → stage choices of the mapping step (word and stage posted in pairs)."""
+    known = {choice.value for choice in STAGE_CHOICES}
+    stages: dict[str, str] = {}
+    for name, word in request.form.items():
+        if name.startswith("stageword-"):
+            stage = request.form.get("stage-" + name.removeprefix("stageword-"), "")
+            if word.strip() and stage in known:
+                stages[word.strip()] = stage
+    return stages
+
+
+def _options(form: MappingForm, kind: Kind, stages: dict[str, str]) -> csv_files.ImportOptions:
+    settings = current_app.config["ADVOCACY"]
+    return csv_files.ImportOptions(
+        create_accounts=bool(form.create_accounts.data) or kind is not Kind.CONTACTS,
+        contacts_without_email=settings.imports_contacts_without_email,
+        date_order="mdy" if form.date_order.data == "mdy" else "dmy",
+        stages=stages,
+    )
+
+
 def _render_mapping(
     upload: PendingUpload,
     table: CsvTable,
@@ -157,7 +203,9 @@ def _render_mapping(
     report: csv_files.ImportReport | None = None,
     errors: list[str] | None = None,
     status: int = 200,
+    stages: dict[str, str] | None = None,
 ) -> tuple[str, int]:
+    preset = detect_preset(kind, table.headers)
     return render_template(
         "imports/mapping.html",
         upload=upload,
@@ -172,6 +220,10 @@ def _render_mapping(
         report=report,
         errors=errors or [],
         preview_rows=PREVIEW_ROWS,
+        preset=preset.label if preset else None,
+        has_dates=choices.has_dates(kind, table, mapping),
+        lifecycle=choices.lifecycle_words(kind, table, mapping, stages or {}),
+        stage_choices=STAGE_CHOICES,
     ), status
 
 
@@ -188,9 +240,9 @@ def mapping(token: str) -> tuple[str, int]:
         except RuleError as error:
             errors.append(rule_message(error))
     chosen = csv_files.mapping_for(kind, table.headers, saved=saved)
-    return _render_mapping(
-        upload, table, kind, chosen, form=MappingForm(formdata=None), errors=errors
-    )
+    form = MappingForm(formdata=None)
+    form.date_order.data = choices.date_order_of(kind, table, chosen)
+    return _render_mapping(upload, table, kind, chosen, form=form, errors=errors)
 
 
 @bp.post("/imports/<token>")
@@ -198,35 +250,86 @@ def mapping(token: str) -> tuple[str, int]:
 def check(token: str) -> tuple[str, int]:
     upload, table, kind = _pending(token)
     form = MappingForm()
-    chosen = _posted_mapping(table, kind)
+    chosen, stages = _posted_mapping(table, kind), _posted_stages()
+    render = functools.partial(
+        _render_mapping, upload, table, kind, chosen, form=form, stages=stages
+    )
     if not form.validate_on_submit():
-        return _render_mapping(upload, table, kind, chosen, form=form, status=400)
+        return render(status=400)
     session, user, now = db_session(), require_user(), utcnow()
-    errors: list[str] = []
+    options = _options(form, kind, stages)
     try:
         if form.save_as.data:
             csv_files.save_mapping(session, kind, form.save_as.data, chosen, by=user, now=now)
         if request.form.get("action") == "import":
-            report = csv_files.run_import(session, kind, table, chosen, now=now, by=user)
+            report = csv_files.run_import(
+                session, kind, table, chosen, now=now, by=user, options=options,
+                skip_invalid=bool(form.skip_invalid.data),
+            )  # fmt: skip
         else:
-            report = csv_files.plan_import(session, kind, table, chosen, now=now, by=user)
+            report = csv_files.plan_import(
+                session, kind, table, chosen, now=now, by=user, options=options
+            )
     except csv_files.MappingRefused as refused:
         session.rollback()
-        errors = [rule_message(problem) for problem in refused.problems]
-        return _render_mapping(upload, table, kind, chosen, form=form, errors=errors, status=422)
+        return render(errors=[rule_message(problem) for problem in refused.problems], status=422)
     except RuleError as error:
         session.rollback()
-        return _render_mapping(
-            upload, table, kind, chosen, form=form, errors=[rule_message(error)], status=422
-        )
+        return render(errors=[rule_message(error)], status=422)
     if report.applied:
         _uploads().drop(token)
+        rejected = _keep_rejected(upload, table, kind, report) if report.skipped_invalid else None
         return render_template(
-            "imports/result.html", report=report, upload=upload, kind=kind, preview_rows=0
+            "imports/result.html",
+            report=report,
+            upload=upload,
+            kind=kind,
+            preview_rows=0,
+            rejected_token=rejected,
         ), 200
-    status = 200 if report.ok else 422
-    return _render_mapping(
-        upload, table, kind, chosen, form=form, report=report, errors=errors, status=status
+    may_skip = bool(form.skip_invalid.data) and report.rejected and report.outcomes
+    return render(report=report, status=200 if report.ok or may_skip else 422)
+
+
+def _reason(rejection: Rejection) -> str:
+    reason = translate_rule(rejection.message, dict(rejection.params))
+    if rejection.column:
+        return _(
+            'Column "%(column)s" (%(value)s): %(reason)s',
+            column=rejection.column,
+            value=rejection.value,
+            reason=reason,
+        )
+    return reason
+
+
+def _keep_rejected(
+    upload: PendingUpload, table: CsvTable, kind: Kind, report: csv_files.ImportReport
+) -> str:
+    """Keep the rejected rows, in the file's own encoding and separator, for the user to download
+    (as long as an upload is kept) and fix."""
+    rows = csv_files.rejected_rows(table, report.rejected, _reason)
+    text = "".join(write_csv(rows, bom=table.encoding == "utf-8", delimiter=table.delimiter))
+    stem = upload.filename.rsplit(".", 1)[0] or "import"
+    return _uploads().put(
+        text.encode(table.encoding, errors="replace"),
+        user_id=require_user().id or 0,
+        kind=kind.value,
+        filename=f"{stem}-rejected.csv",
+        now=utcnow(),
+    )
+
+
+@bp.get("/imports/<token>/rejected.csv")
+@allow(*ACCOUNT_WORKERS)
+def rejected(token: str) -> Response:
+    kept = _uploads().get(token, user_id=require_user().id or 0, now=utcnow())
+    if kept is None:
+        abort(404)
+    return Response(
+        kept.data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{kept.filename}"'},
     )
 
 
