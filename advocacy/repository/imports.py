@@ -12,6 +12,7 @@ import sqlalchemy
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from advocacy.domain import erasure
 from advocacy.models import (
     Account,
     AccountTeamMember,
@@ -22,6 +23,7 @@ from advocacy.models import (
     ImportMapping,
     Person,
     ServiceLine,
+    Suppression,
     Touchpoint,
     User,
 )
@@ -107,6 +109,19 @@ def contacts_by_emails(session: Session, emails: Iterable[str]) -> dict[str, lis
         query = select(Contact).where(col(Contact.email).in_(batch)).order_by(col(Contact.id))
         for contact in session.exec(query):
             found[contact.email or ""].append(contact)
+    return found
+
+
+def erased_addresses(session: Session, emails: Iterable[str]) -> set[str]:
+    """Those of `emails` that belonged to a person erased on request (kept as fingerprints)."""
+    by_fingerprint = {erasure.fingerprint(email): email for email in emails}
+    found: set[str] = set()
+    for batch in chunks(set(by_fingerprint)):
+        query = select(Suppression.email).where(
+            col(Suppression.email).in_(batch),
+            col(Suppression.reason) == erasure.SUPPRESSION_REASON,
+        )
+        found.update(by_fingerprint[value] for value in session.exec(query))
     return found
 
 

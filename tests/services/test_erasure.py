@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,3 +171,34 @@ def test_the_command_erases_after_the_name_is_typed(demo_app: Flask) -> None:
     missing = runner.invoke(args=["contacts", "erase", email])
     assert missing.exit_code == 1
     assert "no contact with the e-mail address" in missing.output
+
+
+def test_an_import_cannot_bring_an_erased_person_back(demo_app: Flask, tmp_path: Path) -> None:
+    with demo_app.app_context():
+        session = db_session()
+        person_id = _chosen_person(session)
+        contact = (
+            session.exec(select(Contact).where(Contact.person_id == person_id)).scalars().first()
+        )
+        assert contact is not None and contact.email
+        email, name = contact.email, session.get(Person, person_id).full_name  # type: ignore[union-attr]
+    runner: Any = demo_app.test_cli_runner()
+    assert runner.invoke(args=["contacts", "erase", email, "--confirm-name", name]).exit_code == 0
+    export = tmp_path / "crm.csv"
+    export.write_text(
+        "First Name,Last Name,Email,Company Name\n"
+        f"Someone,Else,{email.upper()},Brand New Company\n",
+        encoding="utf-8",
+    )
+
+    result = runner.invoke(args=["import", "contacts", str(export)])
+
+    assert result.exit_code != 0
+    assert "erased at their request" in result.output
+    with demo_app.app_context():
+        assert (
+            db_session()
+            .execute(select(func.count()).where(func.lower(col(Contact.email)) == email.lower()))
+            .scalar_one()
+            == 0
+        )

@@ -165,6 +165,9 @@ class ContactPlanner(Planner):
                 if "email" in v and v.get("external_id") not in self.by_external_id
             ],
         )
+        self.erased = imports.erased_addresses(
+            self.session, [v["email"].strip().lower() for v in values if v.get("email")]
+        )
         nameless = [v for v in values if "external_id" not in v and "email" not in v]
         named = [
             self.resolver.by_external_id.get(v.get("account_external_id", "")) for v in nameless
@@ -201,6 +204,16 @@ class ContactPlanner(Planner):
         if not data.email and not self.options.contacts_without_email:
             raise RowProblem(
                 N_("Missing value in column %(column)s (a contact needs an e-mail address)"),
+                field="email",
+                column=self.columns.get("email", "email"),
+            )
+        if data.email and data.email.lower() in self.erased:
+            # Erased on request: coming back through a file would undo it without anyone noticing.
+            raise RowProblem(
+                N_(
+                    "This address belonged to a person erased at their request: add them by "
+                    "hand only if they ask to be a contact again."
+                ),
                 field="email",
                 column=self.columns.get("email", "email"),
             )
