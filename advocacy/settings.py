@@ -340,6 +340,8 @@ class Settings:
     scoring_survey_half_life_days: int = _setting(_as_int)
     scoring_touchpoint_half_life_days: int = _setting(_as_int)
     scoring_job_time: str = _setting(_minute_hour)
+    retention_mail_content_days: int = _setting(_as_count)
+    retention_former_survey_comments_days: int = _setting(_as_count)
 
     @property
     def score_weights(self) -> ScoreWeights:

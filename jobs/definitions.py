@@ -24,6 +24,7 @@ from advocacy.services.journey import accounts
 from advocacy.services.mail import dispatch, events
 from advocacy.services.nurture.run import run_campaigns
 from advocacy.services.operations import leadership
+from advocacy.services.privacy import retention
 from advocacy.services.scoring import recompute
 from advocacy.services.voice import testimonials
 from advocacy.services.voice.surveys import run as run_surveys
@@ -198,6 +199,15 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             _daily("15 0"),
             grace_s=20 * 3600,
             description="Mark testimonial permissions past their last day, and spent testimonials, expired.",
+        ),
+        JobSpec(
+            "privacy.retention",
+            lambda: retention.apply_retention(
+                db_session(), retention.policy_of(settings), now=utcnow()
+            ),
+            _daily("45 1"),
+            grace_s=20 * 3600,
+            description="Empty old e-mail content and former clients' survey comments (retention settings).",
         ),
     ]
 
