@@ -28,6 +28,7 @@ from advocacy.web.staff import (
     referrals,
     testimonials,
     typecasting,
+    webhooks,
 )
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -56,4 +57,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     calendar.bp,
     typecasting.bp,
     advocates.bp,
+    webhooks.bp,
 )
