@@ -73,6 +73,13 @@ def record_event(
 # Endpoints ------------------------------------------------------------------------------------
 
 
+def wanted(session: Session, event: EventType) -> bool:
+    """Whether any enabled endpoint subscribes to `event` (most changes have no listener: the
+    use case then gathers no facts at all)."""
+    query = select(WebhookEndpoint.events).where(col(WebhookEndpoint.enabled).is_(True))
+    return any(event.value in events.split(",") for events in session.exec(query))
+
+
 def list_endpoints(session: Session) -> list[WebhookEndpoint]:
     return list(session.exec(select(WebhookEndpoint).order_by(col(WebhookEndpoint.id))))
 

@@ -56,6 +56,8 @@ def testimonial_changed(
     session: Session, testimonial: Testimonial, event: EventType, *, now: datetime
 ) -> None:
     """A testimonial was published or withdrawn, or its client changed what may be done with it."""
+    if not webhooks.wanted(session, event):
+        return
     session.flush()
     uses = rules.usable_uses(
         testimonial.status, as_permissions(permissions_of(session, testimonial.id or 0)), now.date()
@@ -88,6 +90,8 @@ def referral_changed(
     session: Session, referral: Referral, event: EventType, *, now: datetime
 ) -> None:
     """A referral came in through a client's link, or was won."""
+    if not webhooks.wanted(session, event):
+        return
     session.flush()
     facts: dict[str, object] = {
         "referral_id": referral.id,
@@ -106,6 +110,8 @@ def referral_changed(
 
 def reference_request_answered(session: Session, call: ReferenceCall, *, now: datetime) -> None:
     """A client said yes or no to a reference call (the reason they gave stays inside)."""
+    if not webhooks.wanted(session, EventType.REFERENCE_REQUEST_ANSWERED):
+        return
     session.flush()
     facts: dict[str, object] = {
         "reference_request_id": call.request_id,
@@ -119,6 +125,8 @@ def reference_request_answered(session: Session, call: ReferenceCall, *, now: da
 
 def survey_answered(session: Session, survey: Survey, *, detractor: bool, now: datetime) -> None:
     """A client answered a survey; a detractor's answer says so."""
+    if not webhooks.wanted(session, EventType.SURVEY_ANSWERED):
+        return
     session.flush()
     facts: dict[str, object] = {
         "survey_id": survey.id,
@@ -141,6 +149,8 @@ def contact_left(
     now: datetime,
 ) -> None:
     """A contact moved to another company or retired."""
+    if not webhooks.wanted(session, event):
+        return
     session.flush()
     facts: dict[str, object] = {
         "status": contact.status,
@@ -155,6 +165,8 @@ def account_stage_changed(
     session: Session, account: Account, *, old_stage: str, now: datetime
 ) -> None:
     """An account moved along the journey."""
+    if not webhooks.wanted(session, EventType.ACCOUNT_STAGE_CHANGED):
+        return
     session.flush()
     facts: dict[str, object] = {
         "old_stage": old_stage,
