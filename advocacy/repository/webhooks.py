@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from advocacy.domain.access import ADMINS
@@ -103,6 +103,11 @@ def deliveries_of(
     if limit is not None:
         query = query.limit(limit)
     return list(session.exec(query))
+
+
+def delete_deliveries_of(session: Session, endpoint_id: int) -> None:
+    """Remove an endpoint's whole delivery log in one statement."""
+    session.exec(delete(WebhookDelivery).where(col(WebhookDelivery.endpoint_id) == endpoint_id))
 
 
 def status_counts(session: Session, endpoint_id: int) -> dict[str, int]:

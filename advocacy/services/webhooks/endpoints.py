@@ -111,8 +111,7 @@ def delete_endpoint(session: Session, endpoint_id: int, *, by: User) -> None:
     """Delete an endpoint and its delivery log."""
     _check_admin(by)
     endpoint = get_row(session, WebhookEndpoint, endpoint_id)
-    for delivery in webhooks.deliveries_of(session, endpoint_id, limit=None):
-        session.delete(delivery)
+    webhooks.delete_deliveries_of(session, endpoint_id)
     session.delete(endpoint)
     session.commit()
 
