@@ -37,7 +37,7 @@ from tests.factories import make_user
 from tests.webhook_receiver import WebhookReceiver
 
 EVENTS = 300
-ROUNDS = 8  # two processes killed per round
+ROUNDS = 6  # two processes killed per round
 SEED = 20261207
 
 
@@ -93,7 +93,9 @@ def kill_each_at_a_random_moment(
     seen = len(receiver.events)
     targets = sorted(seen + rng.choice([0, rng.randint(1, 40)]) for _ in processes)
     killed = 0
-    deadline = time.monotonic() + 20
+    # Generous: on a loaded machine a jobs process can take half a minute to start; the kill
+    # comes when the receiver has seen the target, whatever the time.
+    deadline = time.monotonic() + 120
     for process, target in zip(processes, targets, strict=True):
         while (
             len(receiver.events) < target and time.monotonic() < deadline and process.poll() is None
@@ -144,7 +146,7 @@ def test_sigkill_at_random_moments_loses_no_event(
             try:
                 kills += kill_each_at_a_random_moment(processes, receiver, rng)
             finally:
-                codes = [process.wait(timeout=60) for process in processes]
+                codes = [process.wait(timeout=180) for process in processes]
             assert all(code in (0, -signal.SIGKILL) for code in codes), log.read_text()
             interrupted += count_by_status(session).get("sending", 0)
             leases_run_out(session)
@@ -152,10 +154,10 @@ def test_sigkill_at_random_moments_loses_no_event(
             if count_by_status(session) == {"delivered": EVENTS}:
                 break
             processes = [start_deliverer(env, log) for _ in range(2)]
-            assert [process.wait(timeout=120) for process in processes] == [0, 0], log.read_text()
+            assert [process.wait(timeout=300) for process in processes] == [0, 0], log.read_text()
             leases_run_out(session)
         assert count_by_status(session) == {"delivered": EVENTS}
-    assert kills >= 10, f"only {kills} processes were killed while running"
+    assert kills >= 8, f"only {kills} processes were killed while running"
     assert interrupted > 0, "no kill landed while deliveries were in flight"
     assert receiver.rejected == []
     assert set(receiver.ids) == message_ids  # none lost; repeats carry the same id
