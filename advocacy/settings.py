@@ -20,6 +20,7 @@ from typing import Any
 from advocacy.domain.lease import LeaseTerms
 from advocacy.domain.scoring import ScoreWeights
 from advocacy.domain.time_zones import is_known_timezone
+from advocacy.domain.webhooks import parse_networks
 from advocacy.resources import resource_path
 
 ENV_PREFIX = "ADVOCACY_"
@@ -61,6 +62,15 @@ def _as_list(name: str, value: Any) -> tuple[str, ...]:
     else:
         raise SettingsError(f"{name}: expected a list, got {value!r}")
     return tuple(item.strip().lower() for item in items if item.strip())
+
+
+def _networks(name: str, value: Any) -> str:
+    text = _as_str(name, value)
+    try:
+        parse_networks(text)
+    except ValueError as error:
+        raise SettingsError(f"{name}: expected comma-separated networks, {error}") from None
+    return text
 
 
 def _as_bool(name: str, value: Any) -> bool:
@@ -342,6 +352,11 @@ class Settings:
     scoring_job_time: str = _setting(_minute_hour)
     retention_mail_content_days: int = _setting(_as_count)
     retention_former_survey_comments_days: int = _setting(_as_count)
+    webhooks_allowed_private_networks: str = _setting(_networks)
+    webhooks_timeout_seconds: int = _setting(_as_int)
+    webhooks_lease_seconds: int = _setting(_as_int)
+    webhooks_deliver_every_seconds: int = _setting(_as_int)
+    webhooks_batch_size: int = _setting(_as_int)
 
     @property
     def score_weights(self) -> ScoreWeights:

@@ -28,6 +28,7 @@ from advocacy.services.privacy import retention
 from advocacy.services.scoring import recompute
 from advocacy.services.voice import testimonials
 from advocacy.services.voice.surveys import run as run_surveys
+from advocacy.services.webhooks.deliver import run_delivery
 from advocacy.settings import Settings
 
 
@@ -134,6 +135,16 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             IntervalTrigger(seconds=5),
             grace_s=60,
             description="Send due outbox messages (safe with two processes; leases per batch).",
+            quiet=True,
+        ),
+        JobSpec(
+            "webhooks.deliver",
+            lambda: run_delivery(engine(), settings, clock=utcnow),
+            # Often, so a withdrawn testimonial leaves the firm's website within a minute; a
+            # skipped run loses nothing (the webhook outbox is the state).
+            IntervalTrigger(seconds=settings.webhooks_deliver_every_seconds),
+            grace_s=60,
+            description="Deliver due webhook events, signed (safe with two processes; leases).",
             quiet=True,
         ),
         JobSpec(

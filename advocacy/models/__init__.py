@@ -77,6 +77,7 @@ from advocacy.models.voice import (
     TestimonialPermission,
     TestimonialServiceLine,
 )
+from advocacy.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Account",
@@ -151,4 +152,6 @@ __all__ = [
     "TouchpointPublic",
     "User",
     "UserPublic",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -428,6 +428,52 @@ def library_printable(page: Page, site: Site) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+def webhooks_with_error(page: Page, site: Site) -> None:
+    page.goto(site.url("/admin/webhooks"))
+    page.get_by_label("Address (URL)").fill("ftp://hooks.example/advocacy")
+    page.get_by_label("Testimonial published").check()
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_label("Address (URL)")).to_have_attribute("aria-invalid", "true")
+
+
+def webhook_endpoint(page: Page, site: Site) -> None:
+    from advocacy.clock import utcnow
+    from advocacy.models import WebhookDelivery, WebhookEndpoint
+
+    with site.server.app.app_context():
+        session = db_session()
+        now = utcnow()
+        endpoint = WebhookEndpoint(
+            url="https://hooks.example/advocacy/website",
+            events="testimonial.published,testimonial.withdrawn",
+            scope="publish",
+            secret="whsec_" + "A" * 44,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(endpoint)
+        session.flush()
+        session.add(
+            WebhookDelivery(
+                message_id=f"msg_{'1' * 32}_{endpoint.id}",
+                event_id=f"evt_{'1' * 32}",
+                event_type="testimonial.published",
+                endpoint_id=endpoint.id or 0,
+                payload="{}",
+                status="failed",
+                attempts=1,
+                next_attempt_at=now,
+                last_status_code=410,
+                last_error="refused: HTTP 410",
+                created_at=now,
+            )
+        )
+        session.commit()
+        endpoint_id = endpoint.id
+    page.goto(site.url(f"/admin/webhooks/{endpoint_id}"))
+    expect(page.get_by_role("button", name="Send a test event")).to_be_visible()
+
+
 Visit = Callable[[Page, Site], None]
 PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
     None: [
@@ -451,6 +497,8 @@ PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
         mail_message,
         mail_suppressions,
         team_view,
+        webhooks_with_error,
+        webhook_endpoint,
     ],
     "account_manager": [
         home,

@@ -31,6 +31,8 @@ from advocacy.models import (
     ServiceLine,
     Touchpoint,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from advocacy.models import (
     Testimonial as Quote,
@@ -106,6 +108,7 @@ ARGUMENT_ROWS = {
     "testimonial_id": Quote,
     "touchpoint_id": Touchpoint,
     "user_id": User,
+    "endpoint_id": WebhookEndpoint,
 }
 
 # URL arguments that are words, not ids: the page each one opens.
@@ -172,6 +175,34 @@ def _demo_firm(server: LiveServer) -> User:
                 add_to_collection(session, collection.id or 0, quote_id, by=marketer, now=now)
             except RuleError:
                 session.rollback()  # a quote that may not leave the firm: the next one
+        # A webhook endpoint with a long address and a delivery that failed, for its log page.
+        endpoint = WebhookEndpoint(
+            url="https://hooks.northwind-partners.example/advocacy/testimonials/website-sync",
+            description="Website testimonial sync",
+            events="testimonial.published,testimonial.withdrawn,testimonial.consent_changed",
+            scope="publish",
+            secret="whsec_" + "A" * 44,
+            failing_since=now,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(endpoint)
+        session.flush()
+        session.add(
+            WebhookDelivery(
+                message_id=f"msg_{'0' * 32}_{endpoint.id}",
+                event_id=f"evt_{'0' * 32}",
+                event_type="testimonial.published",
+                endpoint_id=endpoint.id or 0,
+                payload="{}",
+                attempts=3,
+                next_attempt_at=now,
+                last_status_code=503,
+                last_error="HTTP 503",
+                created_at=now,
+            )
+        )
+        session.commit()
     # The account manager reads French (longer words) in Paris time; the others read English.
     return _with_password(
         server, f"camille.durand@{DEMO_DOMAIN}", language="fr", timezone="Europe/Paris"

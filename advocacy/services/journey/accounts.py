@@ -24,6 +24,7 @@ from advocacy.repository.journey import (
     team_user_ids,
 )
 from advocacy.services.scoring import recompute
+from advocacy.services.webhooks import events as webhook_events
 
 
 def check_may_edit(session: Session, account: Account, user: User) -> None:
@@ -131,6 +132,7 @@ def record_move(
     )
     session.add_all([account, change])
     _rescore_account(session, account, now=now)
+    webhook_events.account_stage_changed(session, account, old_stage=move.old.value, now=now)
     if new is not Stage.FORMER:
         resolve_signals(session, account.id, "propose_former", now=now)
     return change

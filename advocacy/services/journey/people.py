@@ -11,6 +11,7 @@ from advocacy.domain.errors import Conflict
 from advocacy.domain.mail import ALL
 from advocacy.domain.people import ContactStatus, plan_departure
 from advocacy.domain.text import N_
+from advocacy.domain.webhooks import EventType
 from advocacy.models import (
     Account,
     AccountCreate,
@@ -26,6 +27,7 @@ from advocacy.models.fields import saved_id
 from advocacy.repository import journey
 from advocacy.services.journey.accounts import add_account, check_may_edit
 from advocacy.services.scoring import recompute
+from advocacy.services.webhooks import events as webhook_events
 
 
 def add_contact_to(
@@ -209,5 +211,12 @@ def record_departure(
             )
         )
     recompute.rescore(session, [saved_id(contact)], now=now)
+    webhook_events.contact_left(
+        session,
+        contact,
+        EventType.CONTACT_RETIRED if retired else EventType.CONTACT_MOVED,
+        new_company=new_account.name if new_account else "",
+        now=now,
+    )
     session.commit()
     return DepartureResult(contact, new_contact, new_account, created)

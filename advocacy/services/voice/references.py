@@ -40,6 +40,7 @@ from advocacy.repository import get_row, journey, references
 from advocacy.services.access.client_links import issue_link, resolve_link
 from advocacy.services.journey.touchpoints import add_touchpoint_to
 from advocacy.services.mail.queue import queue_email
+from advocacy.services.webhooks import events as webhook_events
 from advocacy.settings import LANGUAGES, Settings
 
 PURPOSE = "reference"
@@ -284,6 +285,7 @@ def answer_reference(
     call.answered_at = now
     invitation.link.used_at = now
     session.add_all([call, invitation.link])
+    webhook_events.reference_request_answered(session, call, now=now)
     session.commit()
     return call
 

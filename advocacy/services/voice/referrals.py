@@ -28,6 +28,7 @@ from advocacy.domain.referrals import (
 )
 from advocacy.domain.text import N_
 from advocacy.domain.touchpoints import Initiative, TouchpointKind, TouchpointSource
+from advocacy.domain.webhooks import EventType
 from advocacy.models import (
     Account,
     AccountCreate,
@@ -48,6 +49,7 @@ from advocacy.services.journey.touchpoints import add_touchpoint_to
 from advocacy.services.mail.queue import QueueResult, queue_email
 from advocacy.services.scoring import recompute
 from advocacy.services.voice.asks import check_may_ask
+from advocacy.services.webhooks import events as webhook_events
 from advocacy.settings import Settings
 
 PURPOSE = "referral"
@@ -270,6 +272,7 @@ def introduce(
     recompute.rescore(
         session, [saved_id(referrer.contact)], now=now, rules=recompute.rules_of(settings)
     )
+    webhook_events.referral_changed(session, referral, EventType.REFERRAL_RECEIVED, now=now)
     session.commit()
     return referral
 
@@ -298,6 +301,8 @@ def change_referral_status(
     )
     referral.status, referral.updated_at = new.value, now
     session.add(referral)
+    if new is ReferralStatus.WON:
+        webhook_events.referral_changed(session, referral, EventType.REFERRAL_WON, now=now)
     session.commit()
     return referral
 

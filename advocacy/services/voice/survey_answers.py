@@ -41,6 +41,7 @@ from advocacy.services.mail.queue import queue_email
 from advocacy.services.scoring import recompute
 from advocacy.services.voice.asks import verdict_for
 from advocacy.services.voice.repair import open_repair_conversation
+from advocacy.services.webhooks import events as webhook_events
 from advocacy.settings import LANGUAGES, Settings
 
 DETRACTOR_SIGNAL = "detractor"
@@ -151,6 +152,9 @@ def answer_survey(
         if verdict.allowed:
             answered = _invite(session, settings, survey, contact, opened.language, now=now)
     recompute.rescore(session, [saved_id(contact)], now=now, rules=recompute.rules_of(settings))
+    webhook_events.survey_answered(
+        session, survey, detractor=feeling is Sentiment.DETRACTOR, now=now
+    )
     session.commit()
     return answered
 

@@ -19,6 +19,7 @@ from advocacy.domain import testimonials as rules
 from advocacy.domain.errors import RuleError
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_
+from advocacy.domain.webhooks import EventType
 from advocacy.models import (
     Account,
     ClientLink,
@@ -31,6 +32,7 @@ from advocacy.models import (
 from advocacy.repository.testimonials import name_of_contact, permissions_of
 from advocacy.services.access.client_links import resolve_link
 from advocacy.services.scoring import recompute
+from advocacy.services.webhooks import events as webhook_events
 
 NEW_PURPOSE = "testimonial"
 MANAGE_PURPOSE = "manage"
@@ -321,6 +323,9 @@ def change_permissions(
     check_choices(choices, now.date())
     if apply_choices(session, testimonial, choices, via="link", link_id=side.link.id, now=now):
         testimonial.updated_at = now
+        webhook_events.testimonial_changed(
+            session, testimonial, EventType.TESTIMONIAL_CONSENT_CHANGED, now=now
+        )
     session.commit()
     return testimonial
 
@@ -341,5 +346,8 @@ def withdraw_by_client(
         testimonial.status, testimonial.withdrawn_at, testimonial.updated_at = "withdrawn", now, now
         testimonial.proposed_body = ""
         recompute.rescore(session, [testimonial.contact_id], now=now)
+        webhook_events.testimonial_changed(
+            session, testimonial, EventType.TESTIMONIAL_WITHDRAWN, now=now
+        )
         session.commit()
     return testimonial

@@ -17,6 +17,7 @@ from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_
+from advocacy.domain.webhooks import EventType
 from advocacy.models import Account, Contact, PermissionChange, Testimonial, User
 from advocacy.repository import get_row
 from advocacy.repository.journey import existing_service_line_ids
@@ -32,6 +33,7 @@ from advocacy.services.journey.accounts import check_may_edit
 from advocacy.services.mail.queue import QueueResult
 from advocacy.services.voice import testimonial_mail
 from advocacy.services.voice.testimonial_consent import render_body
+from advocacy.services.webhooks import events as webhook_events
 from advocacy.settings import Settings
 
 
@@ -146,6 +148,9 @@ def publish(session: Session, testimonial_id: int, *, by: User, now: datetime) -
     rules.check_move(testimonial.status, Status.PUBLISHED)
     testimonial.status = Status.PUBLISHED.value
     testimonial.published_at = testimonial.updated_at = now
+    webhook_events.testimonial_changed(
+        session, testimonial, EventType.TESTIMONIAL_PUBLISHED, now=now
+    )
     session.commit()
     return testimonial
 
@@ -177,6 +182,9 @@ def withdraw_on_behalf(
             )
     testimonial.status, testimonial.proposed_body = Status.WITHDRAWN.value, ""
     testimonial.withdrawn_at = testimonial.updated_at = now
+    webhook_events.testimonial_changed(
+        session, testimonial, EventType.TESTIMONIAL_WITHDRAWN, now=now
+    )
     session.commit()
     return testimonial
 

@@ -29,6 +29,7 @@ from advocacy.web.staff import (
     referrals,
     testimonials,
     typecasting,
+    webhooks,
 )
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -58,4 +59,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     typecasting.bp,
     advocates.bp,
     personal_data.bp,
+    webhooks.bp,
 )

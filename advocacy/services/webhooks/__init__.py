@@ -1,0 +1,1 @@
+"""Outgoing webhooks: endpoints, the events the use cases record, and their delivery."""
