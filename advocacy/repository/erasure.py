@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlmodel import Session, SQLModel
 
 from advocacy.domain import erasure as rules
@@ -88,3 +89,27 @@ def keep_suppressed(session: Session, emails: set[str], *, now: datetime) -> int
             )
             added += 1
     return added
+
+
+def redact_webhook_payloads(session: Session, values: list[str]) -> int:
+    """Empty the stored bodies of webhook deliveries that quote any of `values`.
+
+    A delivery not yet made is cancelled: what it would carry is what the person asked to erase.
+    """
+    table = SQLModel.metadata.tables["webhook_deliveries"]
+    # Bodies are JSON with ASCII escapes: "Müller" is stored as "M\u00fcller".
+    needles = sorted({form for value in values if value for form in (value, _json_text(value))})
+    if not needles:
+        return 0
+    quoting = or_(*(table.c.payload.contains(needle, autoescape=True) for needle in needles))
+    session.execute(
+        update(table)
+        .where(quoting, table.c.status.in_(("pending", "sending")))
+        .values(status="failed", last_error="cancelled: the person was erased")
+    )
+    result = session.execute(update(table).where(quoting).values(payload="{}"))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _json_text(value: str) -> str:
+    return json.dumps(value)[1:-1]

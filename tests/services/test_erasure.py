@@ -13,10 +13,13 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from advocacy.db import db_session
 from advocacy.demo import loader
-from advocacy.models import Contact, OutboxMessage, Person, Survey, Touchpoint
+from advocacy.domain.webhooks import EventType
+from advocacy.models import Contact, OutboxMessage, Person, Survey, Touchpoint, WebhookDelivery
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.repository.mail import suppressed_categories
 from advocacy.services.privacy import access
+from advocacy.services.webhooks import events as webhook_events
+from advocacy.services.webhooks.endpoints import register_endpoint
 from tests.conftest import NOW
 from tests.factories import bearer, csrf_from, make_staff, make_token, signed_in_client
 
@@ -68,7 +71,8 @@ def _counts(session: Session) -> dict[str, int]:
 
 
 @pytest.fixture
-def demo_app(app: Flask) -> Flask:
+def demo_app(app_factory: Any) -> Flask:
+    app: Flask = app_factory(webhooks_allowed_private_networks="127.0.0.0/8")
     with app.app_context():
         loader.load_demo(db_session(), size="small", now=NOW)
     return app
@@ -90,6 +94,26 @@ def test_an_erased_person_is_nowhere_and_the_figures_still_add_up(demo_app: Flas
         erased = [name, *emails, *(body[:60] for body in quotes if len(body) >= 30)]
         for value in erased:
             assert _occurrences(session, value), f"{value!r} was not in the database to begin with"
+        # The firm's CRM was told about the person's quote before: the stored body names them.
+        admin_user = make_staff(demo_app, role="admin")
+        register_endpoint(
+            session,
+            demo_app.config["ADVOCACY"],
+            url="http://127.0.0.1:9/crm",
+            events=[EventType.TESTIMONIAL_PUBLISHED.value, EventType.TESTIMONIAL_WITHDRAWN.value],
+            scope="internal",
+            by=admin_user,
+            now=NOW,
+        )
+        quote = (
+            session.exec(select(Quote).where(col(Quote.contact_id).in_([c.id for c in contacts])))
+            .scalars()
+            .first()
+        )
+        assert quote is not None
+        webhook_events.testimonial_changed(session, quote, EventType.TESTIMONIAL_PUBLISHED, now=NOW)
+        session.commit()
+        assert "webhook_deliveries.payload" in _occurrences(session, name)
         before = _counts(session)
         reader = make_token(session, make_staff(demo_app, role="admin"), ("read",))
         website = make_token(session, make_staff(demo_app, role="admin"), ("publish",))
@@ -120,6 +144,17 @@ def test_an_erased_person_is_nowhere_and_the_figures_still_add_up(demo_app: Flas
         assert _counts(session) == before  # rows kept, emptied: the firm's figures stay right
         for email in emails:
             assert "all" in suppressed_categories(session, email)  # never mailed again
+        # The CRM hears that the quote is gone, in a body that names nobody.
+        told = (
+            session.exec(
+                select(WebhookDelivery).where(
+                    WebhookDelivery.event_type == EventType.TESTIMONIAL_WITHDRAWN.value
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert told and all(delivery.status == "pending" for delivery in told)
         document = str(access.personal_data_of(session, person_id, now=NOW).as_json())
     surfaces = [
         admin.get(f"/contacts/{contact_id}"),

@@ -12,9 +12,11 @@ from advocacy.adapters.images import PictureStore
 from advocacy.domain import erasure as rules
 from advocacy.domain.errors import RuleError
 from advocacy.domain.text import N_
-from advocacy.models import User
+from advocacy.domain.webhooks import EventType
+from advocacy.models import Testimonial, User
 from advocacy.repository import erasure, personal_data
 from advocacy.repository.journey import get_contact
+from advocacy.services.webhooks import events as webhook_events
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,18 @@ def erase_person(
         for column in ("photo_path", "logo_path")
         if row[column]
     ]
+    emails = _emails(found)
     touched = erasure.erase_rows(session, found, now=now)
-    added = erasure.keep_suppressed(session, _emails(found), now=now)
+    added = erasure.keep_suppressed(session, emails, now=now)
+    erasure.redact_webhook_payloads(session, [plan.full_name, *emails])
+    # The firm's website and CRM hear that the quotes are gone (the event names nobody).
+    for row in found.get("testimonials", []):
+        if row["status"] != "withdrawn":
+            testimonial = session.get(Testimonial, row["id"], populate_existing=True)
+            if testimonial is not None:
+                webhook_events.testimonial_changed(
+                    session, testimonial, EventType.TESTIMONIAL_WITHDRAWN, now=now
+                )
     session.commit()
     # After the commit: a failed erasure must not have removed the pictures of a kept quote.
     if pictures is not None:
