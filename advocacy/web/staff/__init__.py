@@ -9,6 +9,7 @@ from advocacy.web.staff import (
     accounts,
     admin,
     advocates,
+    analytics,
     auth,
     calendar,
     campaign_reports,
@@ -56,4 +57,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     calendar.bp,
     typecasting.bp,
     advocates.bp,
+    analytics.bp,
 )

@@ -1,0 +1,1 @@
+"""The analytics questions' queries: bulk reads of facts, shaped for the domain's arithmetic."""
