@@ -345,6 +345,7 @@ def serve_command(host: str, port: int, threads: int, no_jobs: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the product's commands to the app's CLI group (jobs come from the jobs package)."""
+    from advocacy.cli_analytics import analytics_group
     from advocacy.cli_imports import export_command, import_command
     from advocacy.cli_tokens import tokens_group
 
@@ -362,3 +363,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
     app.cli.add_command(tokens_group)
+    app.cli.add_command(analytics_group)
