@@ -9,9 +9,12 @@ from advocacy.domain.journey import Stage
 from advocacy.models import StageChange
 
 
+_STAGES = {stage.value: stage for stage in Stage}
+
+
 def stage_changes(session: Session) -> list[StageChangeFacts]:
     """Every recorded stage move, oldest first."""
     query = select(StageChange.account_id, StageChange.to_stage, StageChange.at).order_by(
         col(StageChange.at), col(StageChange.id)
     )
-    return [StageChangeFacts(a, Stage(to), at) for a, to, at in session.exec(query)]
+    return [StageChangeFacts(a, _STAGES[to], at) for a, to, at in session.exec(query)]

@@ -10,6 +10,10 @@ from advocacy.domain.journey import EngagementStatus
 from advocacy.models import Account, Engagement, EngagementServiceLine
 
 
+# Looked up by value: calling the enum class per row is a measurable part of a large firm's read.
+_STATUSES = {status.value: status for status in EngagementStatus}
+
+
 def engagement_facts(session: Session) -> list[EngagementFacts]:
     """Every engagement with its service lines, in two queries."""
     lines: dict[int, set[int]] = {}
@@ -30,7 +34,7 @@ def engagement_facts(session: Session) -> list[EngagementFacts]:
         EngagementFacts(
             engagement_id or 0,
             account_id,
-            EngagementStatus(status),
+            _STATUSES[status],
             created_at.date(),
             updated_at.date(),
             start_date,
