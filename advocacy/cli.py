@@ -345,6 +345,7 @@ def serve_command(host: str, port: int, threads: int, no_jobs: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the product's commands to the app's CLI group (jobs come from the jobs package)."""
+    from advocacy.cli_analytics import analytics_group
     from advocacy.cli_backups import backup_command, restore_command
     from advocacy.cli_imports import export_command, import_command
     from advocacy.cli_privacy import contacts_group
@@ -367,3 +368,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(contacts_group)
+    app.cli.add_command(analytics_group)

@@ -330,6 +330,7 @@ class Settings:
     log_level: str = _setting(_one_of("DEBUG", "INFO", "WARNING", "ERROR"))
     mail_events_silence_minutes: int = _setting(_as_int)
     typecasting_relevance_threshold: int = _setting(_relevance)
+    analytics_fresh_minutes: int = _setting(_as_int)
     nurture_run_minutes: int = _setting(_as_int)
     nurture_run_chunk: int = _setting(_as_int)
     nurture_results_window_days: int = _setting(_as_int)

@@ -18,6 +18,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.mail import Category
 from advocacy.domain.mail_events import asm_group_categories
+from advocacy.services.analytics import stored
 from advocacy.services.check_ins import generation
 from advocacy.services.check_ins.digest import send_digests
 from advocacy.services.journey import accounts
@@ -201,6 +202,15 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             # step is keyed by contact, campaign, step and occurrence.
             grace_s=settings.nurture_run_minutes * 60,
             description="Plan and carry out the active nurture campaigns (docs/nurture.md).",
+        ),
+        JobSpec(
+            "analytics.refresh",
+            lambda: stored.refresh(db_session(), now=utcnow()),
+            # Hourly, a few minutes past the hour; a skipped run only leaves the pages computing
+            # the unfiltered view themselves until the next one (the stored answer goes stale).
+            CronTrigger(minute=7, timezone="UTC"),
+            grace_s=3600,
+            description="Store every analytics question's unfiltered answer, in every language.",
         ),
         JobSpec(
             "testimonials.expire",

@@ -114,3 +114,20 @@ def may_remove_from_campaign(
     if role in MARKETERS:
         return True
     return role is Role.ACCOUNT_MANAGER and (user_id == owner_id or user_id in team_user_ids)
+
+
+# Those who read the firm's analytics. Account workers read every question (they run the
+# client relationships the figures are about); marketing reads the questions marked for it
+# (the clients' voice and advocacy its library and campaigns feed on), not pipeline or
+# discipline figures about colleagues.
+ANALYSTS: tuple[Role, ...] = STAFF
+
+
+def may_read_analytics(role: Role) -> bool:
+    """The analytics dashboard is open to all staff; each question says who reads it."""
+    return role in ANALYSTS
+
+
+def may_read_question(role: Role, *, for_marketing: bool) -> bool:
+    """Account workers read every question; marketing only the ones marked for it."""
+    return role in ACCOUNT_WORKERS or (for_marketing and role is Role.MARKETING)

@@ -8,6 +8,7 @@ from advocacy.models.accounts import (
     AccountUpdate,
     StageChange,
 )
+from advocacy.models.analytics import StoredAnswer
 from advocacy.models.awareness import AccountLineAwareness, ContactLineAwareness
 from advocacy.models.campaigns import (
     Campaign,
@@ -142,6 +143,7 @@ __all__ = [
     "StageChange",
     "StepInput",
     "StepRecord",
+    "StoredAnswer",
     "Suppression",
     "Survey",
     "Testimonial",

@@ -14,7 +14,7 @@ from alembic import op
 import advocacy.models.types
 
 revision: str = "0015_webhooks"
-down_revision: str | None = "0013_campaigns"
+down_revision: str | None = "0014_analytics"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,6 +19,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 
 from advocacy.db import db_session
 from advocacy.models import User
+from advocacy.services.analytics.questions import QUESTIONS
 from tests.conftest import LiveServer
 from tests.e2e.conftest import DESKTOP, PHONE, create_person, sign_in
 from tests.factories import make_user
@@ -472,6 +473,28 @@ def webhook_endpoint(page: Page, site: Site) -> None:
         endpoint_id = endpoint.id
     page.goto(site.url(f"/admin/webhooks/{endpoint_id}"))
     expect(page.get_by_role("button", name="Send a test event")).to_be_visible()
+def analytics_dashboard(page: Page, site: Site) -> None:
+    sample_account(site)
+    page.goto(site.url("/analytics"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Analytics")
+
+
+def analytics_with_error(page: Page, site: Site) -> None:
+    sample_account(site)
+    page.goto(site.url(f"/analytics/{QUESTIONS[0].slug}?cohort=19&from=yesterday"))
+    expect(page.get_by_role("alert")).to_contain_text("Cohort: enter a year")
+
+
+def analytics_question(slug: str) -> Callable[[Page, Site], None]:
+    """A visit to one analytics question (every registered one is visited by who may read it)."""
+
+    def visit(page: Page, site: Site) -> None:
+        sample_account(site)
+        page.goto(site.url(f"/analytics/{slug}"))
+        expect(page.get_by_role("link", name="Back to analytics")).to_be_visible()
+
+    visit.__name__ = f"analytics_{slug}"
+    return visit
 
 
 Visit = Callable[[Page, Site], None]
@@ -513,6 +536,9 @@ PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
         check_in_page_with_error,
         library_search,
         library_references,
+        analytics_dashboard,
+        analytics_with_error,
+        *[analytics_question(question.slug) for question in QUESTIONS],
     ],
     "marketing": [
         home,
@@ -526,6 +552,8 @@ PAGES_BY_PERSON: dict[str | None, list[Visit]] = {
         library_collections,
         library_collection,
         library_printable,
+        analytics_dashboard,
+        *[analytics_question(q.slug) for q in QUESTIONS if q.marketing_reads],
     ],
 }
 

@@ -37,6 +37,7 @@ from advocacy.models import (
 from advocacy.models import (
     Testimonial as Quote,
 )
+from advocacy.services.analytics.questions import QUESTIONS
 from advocacy.services.check_ins.generation import generate_due, rules_of
 from advocacy.services.library.collections import add_to_collection, create_collection
 from tests.conftest import LiveServer
@@ -111,8 +112,8 @@ ARGUMENT_ROWS = {
     "endpoint_id": WebhookEndpoint,
 }
 
-# URL arguments that are words, not ids: the page each one opens.
-WORDS = {"move": "pause"}
+# URL arguments that are words, not ids: the pages they open (each one of them).
+WORDS = {"move": ["pause"], "slug": [question.slug for question in QUESTIONS]}
 
 
 def staff_paths(server: LiveServer, owner: User) -> list[str]:
@@ -132,12 +133,13 @@ def staff_paths(server: LiveServer, owner: User) -> list[str]:
         if rule.rule.endswith(NOT_PAGES_SUFFIXES) or rule.rule.startswith("/imports/<"):
             continue
         path = rule.rule
-        for name, value in WORDS.items():
-            path = path.replace(f"<{name}>", value)
         for name in rule.arguments - set(WORDS):
             assert ids.get(name) is not None, f"no row for {name} in {rule.rule}"
             path = path.replace(f"<id:{name}>", str(ids[name]))
-        paths.append(path)
+        expanded = [path]
+        for name, values in WORDS.items():
+            expanded = [p.replace(f"<{name}>", value) for p in expanded for value in values]
+        paths.extend(set(expanded))
     return sorted(paths)
 
 

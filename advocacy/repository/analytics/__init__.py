@@ -1,1 +1,1 @@
-"""Queries behind the analytics questions (docs/metrics.md)."""
+"""The analytics questions' queries: bulk reads of facts, shaped for the domain's arithmetic."""

@@ -36,6 +36,13 @@ from advocacy.repository.analytics.scope import period_bounds, start_of
 from advocacy.services.scoring.history import calibration_report
 
 SLUG: Final = "advocacy_pipeline"
+
+
+def title() -> str:
+    """The question's name, in the reader's language."""
+    return str(_("Advocacy pipeline"))
+
+
 # The calibration as the report shows it by default: outcomes within six months, periods a
 # quarter apart.
 CALIBRATION_MONTHS: Final = 6
@@ -207,7 +214,7 @@ def answer(session: Session, filters: AnalyticsFilters, *, now: datetime) -> Que
     )
     return QuestionAnswer(
         slug=SLUG,
-        title=_("Advocacy pipeline"),
+        title=title(),
         headlines=_headlines(tiers, gifts, outcomes),
         figures=(
             tier_figure,

@@ -29,6 +29,13 @@ from advocacy.repository.analytics import check_in_discipline as queries
 from advocacy.repository.analytics.scope import period_bounds, start_of
 
 SLUG: Final = "check_in_discipline"
+
+
+def title() -> str:
+    """The question's name, in the reader's language."""
+    return str(_("Check-in discipline"))
+
+
 # Fewer check-ins done than this in a month: its on-time share says little.
 FEW_DONE: Final = 5
 
@@ -149,7 +156,7 @@ def answer(session: Session, filters: AnalyticsFilters, *, now: datetime) -> Que
     )
     return QuestionAnswer(
         slug=SLUG,
-        title=_("Check-in discipline"),
+        title=title(),
         headlines=_headlines(total),
         figures=(by_owner, share_by_owner, trend, monthly_counts),
         computed_at=now,

@@ -44,6 +44,13 @@ from advocacy.repository.analytics.check_in_discipline import owner_names
 from advocacy.repository.analytics.scope import period_bounds, start_of
 
 SLUG: Final = "client_voice"
+
+
+def title() -> str:
+    """The question's name, in the reader's language."""
+    return str(_("Client voice"))
+
+
 # Fewer answers than this in a quarter or group: its NPS moves with every answer.
 FEW_ANSWERS: Final = 10
 
@@ -248,7 +255,7 @@ def answer(session: Session, filters: AnalyticsFilters, *, now: datetime) -> Que
     asks = PromoterAsks(*queries.promoters_asked(session, filters, start=start, end=end))
     return QuestionAnswer(
         slug=SLUG,
-        title=_("Client voice"),
+        title=title(),
         headlines=_headlines(total_nps, total_csat, repairs, asks),
         figures=(
             over_time,

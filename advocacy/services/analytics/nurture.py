@@ -23,6 +23,11 @@ from advocacy.repository.analytics import nurture as queries
 SLUG: Final = "nurture"
 
 
+def title() -> str:
+    """The question's name, in the reader's language."""
+    return str(_("Nurture campaign results"))
+
+
 def _stage_labels() -> dict[str, str]:
     return {
         "enrolled": _("Enrolled"),
@@ -155,7 +160,7 @@ def answer(session: Session, filters: AnalyticsFilters, *, now: datetime) -> Que
     )
     return QuestionAnswer(
         slug=SLUG,
-        title=_("Nurture campaign results"),
+        title=title(),
         headlines=_headlines(all_, len(campaigns)),
         figures=(funnel, by_campaign, rates),
         computed_at=now,

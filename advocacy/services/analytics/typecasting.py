@@ -43,6 +43,13 @@ from advocacy.repository import nurture_facts
 from advocacy.repository.analytics import typecasting as queries
 
 SLUG: Final = "typecasting"
+
+
+def title() -> str:
+    """The question's name, in the reader's language."""
+    return str(_("Typecasting: what clients know the firm for"))
+
+
 # The lines shown as the least known.
 LEAST_KNOWN: Final = 5
 
@@ -87,7 +94,7 @@ def answer(session: Session, filters: AnalyticsFilters, *, now: datetime) -> Que
     least = reach[:LEAST_KNOWN]
     return QuestionAnswer(
         slug=SLUG,
-        title=_("Typecasting: what clients know the firm for"),
+        title=title(),
         headlines=(
             Headline(
                 "average_index",

@@ -9,6 +9,7 @@ from advocacy.web.staff import (
     accounts,
     admin,
     advocates,
+    analytics,
     auth,
     calendar,
     campaign_reports,
@@ -60,4 +61,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     advocates.bp,
     personal_data.bp,
     webhooks.bp,
+    analytics.bp,
 )

@@ -16,6 +16,7 @@ from advocacy.domain.identity import Role
 from advocacy.http.security import allow, require_user, signed_in
 from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
+from advocacy.services.analytics import dashboard
 from advocacy.services.check_ins import my_week
 from advocacy.services.journey import signals
 from advocacy.services.operations import firm_overview
@@ -37,8 +38,8 @@ def _firm_view(today: date) -> dict[str, Any]:
             today=today,
             stale_after_s=settings.scheduler_stale_seconds,
         ),
-        # headline_numbers() lands with the analytics pages
-        "headlines": (),
+        # The analytics dashboard's stored numbers: cheap, and empty until the first refresh.
+        "headlines": dashboard.headline_numbers(db_session(), now=utcnow()),
     }
 
 
