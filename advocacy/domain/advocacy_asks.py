@@ -143,6 +143,8 @@ def is_detractor(answer: Answer) -> bool:
 
 
 def _within(moments: tuple[datetime, ...], now: datetime, days: int) -> bool:
+    if not moments:  # most contacts: the score asks this of every one of them nightly
+        return False
     since = now - timedelta(days=days)
     return any(since <= at <= now for at in moments)
 
@@ -166,11 +168,11 @@ def may_ask(
     if facts.contact_id is None:
         return AskVerdict(tuple(reasons))
     detractor_at = tuple(a.answered_at for a in facts.answers if is_detractor(a))
-    if _within(detractor_at, now, policy.detractor_days):
+    if detractor_at and _within(detractor_at, now, policy.detractor_days):
         reasons.append(Refusal.DETRACTOR_SURVEY)
     if kind in EMAILED and not facts.has_address:
         reasons.append(Refusal.NO_ADDRESS)
-    if suppressed_for(CATEGORY[kind], set(facts.suppressed)):
+    if facts.suppressed and suppressed_for(CATEGORY[kind], set(facts.suppressed)):
         reasons.append(Refusal.SUPPRESSED)
     if _within(facts.objections, now, policy.objection_days):
         reasons.append(Refusal.OBJECTED)

@@ -249,7 +249,10 @@ def _nurture(facts: ScoreFacts, weights: ScoreWeights) -> Contribution:
         "replies": facts.replies,
         "events": facts.events,
     }
-    points = sum(NURTURE_POINTS[name] * max(0, count) for name, count in counts.items())
+    points = 0
+    for name, count in counts.items():  # a plain loop: this runs for every contact nightly
+        if count > 0:
+            points += NURTURE_POINTS[name] * count
     strength = _capped(points, FULL_NURTURE_POINTS)
     return Contribution(Factor.NURTURE, _points(weights.nurture, strength), dict(counts))
 
@@ -260,7 +263,10 @@ def _advocacy(facts: ScoreFacts, weights: ScoreWeights) -> Contribution:
         "referrals": facts.referrals,
         "reference_calls": facts.reference_calls,
     }
-    points = sum(ADVOCACY_POINTS[name] * max(0, count) for name, count in counts.items())
+    points = 0
+    for name, count in counts.items():
+        if count > 0:
+            points += ADVOCACY_POINTS[name] * count
     strength = _capped(points, FULL_ADVOCACY_POINTS)
     return Contribution(Factor.ADVOCACY, _points(weights.advocacy, strength), dict(counts))
 

@@ -29,12 +29,19 @@ from advocacy.models import (
     Survey,
     Testimonial,
 )
+from advocacy.repository.contact_selection import ContactSelection, among, core_rows, is_empty
 
 DETRACTOR_SIGNAL = "detractor"
 # E-mails that were (or may still be) delivered count as asks; refused ones never left.
 NOT_DELIVERED = ("failed", "suppressed", "cancelled")
 # The e-mails that ask for advocacy (a review link for words already given is not a new ask).
 ASK_TEMPLATES = ("testimonial_ask", "referral_ask")
+
+
+# Enum members by stored value: a dict lookup costs less than calling the enum, once per row.
+CAMPS = {camp.value: camp for camp in Camp}
+SURVEY_KINDS = {kind.value: kind for kind in SurveyKind}
+STATUSES = {status.value: status for status in ContactStatus}
 
 
 def _aware(value: datetime) -> datetime:
@@ -44,22 +51,24 @@ def _aware(value: datetime) -> datetime:
 def _flagged_accounts(session: Session, account_ids: Collection[int]) -> tuple[set[int], set[int]]:
     """Accounts with an open detractor signal, and accounts with an open repair conversation."""
     signals = set(
-        session.exec(
+        core_rows(
+            session,
             select(JourneySignal.account_id).where(
                 JourneySignal.kind == DETRACTOR_SIGNAL,
                 col(JourneySignal.resolved_at).is_(None),
                 col(JourneySignal.account_id).in_(account_ids),
-            )
-        )
+            ),
+        ).scalars()
     )
     repairs = set(
-        session.exec(
+        core_rows(
+            session,
             select(CheckIn.account_id).where(
                 CheckIn.kind == CheckInKind.REPAIR.value,
                 CheckIn.status == CheckInStatus.OPEN.value,
                 col(CheckIn.account_id).in_(account_ids),
-            )
-        )
+            ),
+        ).scalars()
     )
     return signals, repairs
 
@@ -68,14 +77,17 @@ def account_ask_facts(session: Session, account_ids: Collection[int]) -> dict[in
     """Per account, the account-level facts of the rule (camp, do-not-ask, open repair)."""
     if not account_ids:
         return {}
-    accounts = session.exec(
-        select(Account.id, Account.camp, Account.do_not_ask).where(col(Account.id).in_(account_ids))
+    accounts = core_rows(
+        session,
+        sqlalchemy.select(col(Account.id), col(Account.camp), col(Account.do_not_ask)).where(
+            col(Account.id).in_(account_ids)
+        ),
     )
     signals, repairs = _flagged_accounts(session, account_ids)
     return {
         account_id: AskFacts(
             account_id=account_id,
-            camp=Camp(camp),
+            camp=CAMPS[camp],
             do_not_ask=do_not_ask,
             open_detractor_signal=account_id in signals,
             open_repair=account_id in repairs,
@@ -86,60 +98,66 @@ def account_ask_facts(session: Session, account_ids: Collection[int]) -> dict[in
 
 
 def ask_facts(
-    session: Session, contact_ids: Collection[int], *, now: datetime, policy: AskPolicy
+    session: Session, contact_ids: ContactSelection, *, now: datetime, policy: AskPolicy
 ) -> dict[int, AskFacts]:
     """Per contact, every fact the rule needs, in seven queries whatever the number of contacts."""
-    ids = sorted(set(contact_ids))
-    if not ids:
+    if is_empty(contact_ids):
         return {}
     # The columns the rule reads, not whole rows: the score asks this of every contact nightly.
-    contacts = session.execute(
+    contacts = core_rows(
+        session,
         sqlalchemy.select(
             col(Contact.id), col(Contact.account_id), col(Contact.email), col(Contact.status)
-        ).where(col(Contact.id).in_(ids))
+        ).where(among(col(Contact.id), contact_ids)),
     ).all()
     accounts = account_ask_facts(session, {c.account_id for c in contacts})
     emails = {(c.email or "").lower() for c in contacts if c.email}
     suppressed: dict[str, set[str]] = defaultdict(set)
     if emails:
-        for email, category, reason in session.exec(
+        for email, category, reason in core_rows(
+            session,
             select(Suppression.email, Suppression.category, Suppression.reason).where(
                 col(Suppression.email).in_(emails)
-            )
+            ),
         ):
             suppressed[email].add(category)
             if reason == "bounce":
                 suppressed[email].add("bounce")
     answers: dict[int, list[Answer]] = defaultdict(list)
-    for contact_id, kind, score, at in session.exec(
-        select(Survey.contact_id, Survey.kind, Survey.score, Survey.answered_at).where(
-            col(Survey.contact_id).in_(ids),
+    for contact_id, kind, score, at in core_rows(
+        session,
+        sqlalchemy.select(
+            col(Survey.contact_id), col(Survey.kind), col(Survey.score), col(Survey.answered_at)
+        ).where(
+            among(col(Survey.contact_id), contact_ids),
             col(Survey.score).is_not(None),
             col(Survey.answered_at) >= now - timedelta(days=policy.detractor_days),
-        )
+        ),
     ):
         if score is not None and at is not None:
-            answers[contact_id].append(Answer(SurveyKind(kind), score, _aware(at)))
+            answers[contact_id].append(Answer(SURVEY_KINDS[kind], score, _aware(at)))
     objections: dict[int, list[datetime]] = defaultdict(list)
     since = now - timedelta(days=policy.objection_days)
-    for contact_id, withdrawn_at in session.exec(
-        select(Testimonial.contact_id, Testimonial.withdrawn_at).where(
-            col(Testimonial.contact_id).in_(ids),
-            Testimonial.status == "withdrawn",
+    for contact_id, withdrawn_at in core_rows(
+        session,
+        sqlalchemy.select(col(Testimonial.contact_id), col(Testimonial.withdrawn_at)).where(
+            among(col(Testimonial.contact_id), contact_ids),
+            col(Testimonial.status) == "withdrawn",
             col(Testimonial.withdrawn_at) >= since,
-        )
+        ),
     ):
         if withdrawn_at is not None:  # the query keeps only withdrawn rows
             objections[contact_id].append(_aware(withdrawn_at))
     asked: dict[int, list[datetime]] = defaultdict(list)
-    for asked_id, queued_at in session.exec(
-        select(OutboxMessage.contact_id, OutboxMessage.queued_at).where(
-            col(OutboxMessage.contact_id).in_(ids),
-            OutboxMessage.category == Category.ADVOCACY_ASK.value,
+    for asked_id, queued_at in core_rows(
+        session,
+        sqlalchemy.select(col(OutboxMessage.contact_id), col(OutboxMessage.queued_at)).where(
+            among(col(OutboxMessage.contact_id), contact_ids),
+            col(OutboxMessage.category) == Category.ADVOCACY_ASK.value,
             col(OutboxMessage.template).in_(ASK_TEMPLATES),
             col(OutboxMessage.status).not_in(NOT_DELIVERED),
             col(OutboxMessage.queued_at) >= now - timedelta(days=policy.rest_days),
-        )
+        ),
     ):
         if asked_id is not None:
             asked[asked_id].append(_aware(queued_at))
@@ -154,7 +172,7 @@ def ask_facts(
             open_detractor_signal=account.open_detractor_signal,
             open_repair=account.open_repair,
             contact_id=contact.id,
-            status=ContactStatus(contact.status),
+            status=STATUSES[contact.status],
             has_address=bool(contact.email),
             suppressed=frozenset(suppressed[(contact.email or "").lower()]),
             answers=tuple(answers[contact.id]),

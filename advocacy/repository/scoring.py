@@ -10,7 +10,6 @@ past moment over the same rows. Add and flush, never commit.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -41,6 +40,12 @@ from advocacy.models import (
     Touchpoint,
 )
 from advocacy.repository import asks
+from advocacy.repository.contact_selection import (
+    ContactSelection,
+    among,
+    core_rows,
+    is_empty,
+)
 
 YEAR = timedelta(days=365)
 BOUGHT = tuple(
@@ -51,6 +56,13 @@ GIVEN_TESTIMONIALS = ("submitted", "awaiting_reapproval", "approved", "published
 COUNTED_CALLS = ("accepted", "held")
 # Two-way: the client started it, or both sides were in the room (or on the line).
 TWO_WAY_KINDS = ("meeting", "call", "event")
+
+
+# Enum members by stored value: a dict lookup, where calling the enum costs more per row than
+# reading the row (the full recompute does it for every contact).
+ROLES = {role.value: role for role in BuyingRole}
+SENIORITIES = {level.value: level for level in Seniority}
+SURVEY_KINDS = {kind.value: kind for kind in SurveyKind}
 
 
 def _aware(value: datetime) -> datetime:
@@ -74,48 +86,57 @@ def contact_ids_of_account(session: Session, account_id: int) -> list[int]:
     return [cid for cid in session.exec(query) if cid]
 
 
-def _people(session: Session, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
-    rows = session.execute(
+def _people(session: Session, ids: ContactSelection) -> dict[int, tuple[Any, ...]]:
+    rows = core_rows(
+        session,
         sqlalchemy.select(
             col(Contact.id),
             col(Contact.seniority),
             col(Contact.influence),
             col(Contact.profiling_objected_at),
             col(Contact.ended_on),
-        ).where(col(Contact.id).in_(ids))
+        ).where(among(col(Contact.id), ids)),
     )
     return {row[0]: tuple(row[1:]) for row in rows if row[0] is not None}
 
 
-def _roles(session: Session, ids: Sequence[int]) -> dict[int, set[BuyingRole]]:
+def _roles(session: Session, ids: ContactSelection) -> dict[int, set[BuyingRole]]:
     found: dict[int, set[BuyingRole]] = defaultdict(set)
-    for contact_id, role in session.exec(
-        select(ContactRole.contact_id, ContactRole.role).where(col(ContactRole.contact_id).in_(ids))
+    for contact_id, role in core_rows(
+        session,
+        select(ContactRole.contact_id, ContactRole.role).where(
+            among(col(ContactRole.contact_id), ids)
+        ),
     ):
-        if role in BuyingRole.__members__.values():
-            found[contact_id].add(BuyingRole(role))
+        if role in ROLES:
+            found[contact_id].add(ROLES[role])
     return found
 
 
-def _latest_surveys(session: Session, ids: Sequence[int], now: datetime) -> dict[int, LatestSurvey]:
+def _latest_surveys(
+    session: Session, ids: ContactSelection, now: datetime
+) -> dict[int, LatestSurvey]:
     latest: dict[int, LatestSurvey] = {}
-    for contact_id, kind, score, at in session.exec(
-        select(Survey.contact_id, Survey.kind, Survey.score, Survey.answered_at).where(
-            col(Survey.contact_id).in_(ids),
+    for contact_id, kind, score, at in core_rows(
+        session,
+        sqlalchemy.select(
+            col(Survey.contact_id), col(Survey.kind), col(Survey.score), col(Survey.answered_at)
+        ).where(
+            among(col(Survey.contact_id), ids),
             col(Survey.score).is_not(None),
             col(Survey.answered_at) <= now,
-        )
+        ),
     ):
-        if score is None or at is None or kind not in {k.value for k in SurveyKind}:
+        if score is None or at is None or kind not in SURVEY_KINDS:
             continue
-        answer = LatestSurvey(SurveyKind(kind), score, _aware(at))
+        answer = LatestSurvey(SURVEY_KINDS[kind], score, _aware(at))
         if contact_id not in latest or latest[contact_id].answered_at < answer.answered_at:
             latest[contact_id] = answer
     return latest
 
 
 def _engagements(
-    session: Session, ids: Sequence[int], now: datetime
+    session: Session, ids: ContactSelection, now: datetime
 ) -> tuple[dict[int, Any], dict[int, int]]:
     """Per contact: (count, first start, first created, total value) of the work they bought, and
     how many service lines it covered.
@@ -123,17 +144,19 @@ def _engagements(
     Three index-driven reads joined here: asked as one join, SQLite starts from the engagements by
     status and probes every contact of the chunk for each (minutes on the large firm).
     """
-    pairs = session.exec(
+    pairs = core_rows(
+        session,
         select(EngagementContact.contact_id, EngagementContact.engagement_id).where(
-            col(EngagementContact.contact_id).in_(ids)
-        )
+            among(col(EngagementContact.contact_id), ids)
+        ),
     ).all()
     engagement_ids = sorted({engagement_id for _, engagement_id in pairs})
     if not engagement_ids:
         return {}, {}
     bought = {
         row[0]: row[1:]
-        for row in session.execute(
+        for row in core_rows(
+            session,
             sqlalchemy.select(
                 col(Engagement.id),
                 col(Engagement.start_date),
@@ -143,14 +166,15 @@ def _engagements(
                 col(Engagement.id).in_(engagement_ids),
                 col(Engagement.status).in_(BOUGHT),
                 col(Engagement.created_at) <= now,
-            )
+            ),
         )
     }
     lines_of: dict[int, set[int]] = defaultdict(set)
-    for engagement_id, line_id in session.exec(
+    for engagement_id, line_id in core_rows(
+        session,
         select(EngagementServiceLine.engagement_id, EngagementServiceLine.service_line_id).where(
             col(EngagementServiceLine.engagement_id).in_(sorted(bought))
-        )
+        ),
     ):
         lines_of[engagement_id].add(line_id)
     mine: dict[int, list[int]] = defaultdict(list)
@@ -172,10 +196,11 @@ def _engagements(
     return facts, lines
 
 
-def _touchpoints(session: Session, ids: Sequence[int], now: datetime) -> dict[int, Any]:
+def _touchpoints(session: Session, ids: ContactSelection, now: datetime) -> dict[int, Any]:
     two_way = or_(col(Touchpoint.initiative) == "client", col(Touchpoint.kind).in_(TWO_WAY_KINDS))
     reply = (col(Touchpoint.initiative) == "client") & (col(Touchpoint.kind) == "email")
-    rows = session.execute(
+    rows = core_rows(
+        session,
         sqlalchemy.select(
             col(Touchpoint.contact_id),
             func.sum(case((two_way, 1), else_=0)),
@@ -184,47 +209,51 @@ def _touchpoints(session: Session, ids: Sequence[int], now: datetime) -> dict[in
             func.sum(case((col(Touchpoint.kind) == "event", 1), else_=0)),
         )
         .where(
-            col(Touchpoint.contact_id).in_(ids),
+            among(col(Touchpoint.contact_id), ids),
             col(Touchpoint.occurred_at) > now - YEAR,
             col(Touchpoint.occurred_at) <= now,
         )
-        .group_by(col(Touchpoint.contact_id))
+        .group_by(col(Touchpoint.contact_id)),
     )
-    return {row[0]: row[1:] for row in rows}
+    return {row[0]: row[1:] for row in rows if row[0] is not None}
 
 
-def _mail_events(session: Session, ids: Sequence[int], now: datetime) -> dict[int, Any]:
-    rows = session.exec(
-        select(
-            OutboxMessage.contact_id,
-            func.sum(case((col(MailEvent.event) == "open", 1), else_=0)),
-            func.sum(case((col(MailEvent.event) == "click", 1), else_=0)),
+def _mail_events(session: Session, ids: ContactSelection, now: datetime) -> dict[int, Any]:
+    # The category is counted, not filtered: filtered, SQLite starts from every nurture message
+    # of the firm (by category) for each chunk instead of the chunk's contacts' messages.
+    nurture = col(OutboxMessage.category) == Category.NURTURE.value
+    rows = core_rows(
+        session,
+        sqlalchemy.select(
+            col(OutboxMessage.contact_id),
+            func.sum(case((nurture & (col(MailEvent.event) == "open"), 1), else_=0)),
+            func.sum(case((nurture & (col(MailEvent.event) == "click"), 1), else_=0)),
         )
+        .select_from(MailEvent)
         .join(OutboxMessage, col(OutboxMessage.id) == col(MailEvent.message_id))
         .where(
-            col(OutboxMessage.contact_id).in_(ids),
-            OutboxMessage.category == Category.NURTURE.value,
+            among(col(OutboxMessage.contact_id), ids),
             col(MailEvent.event).in_(("open", "click")),
             col(MailEvent.occurred_at) > now - YEAR,
             col(MailEvent.occurred_at) <= now,
         )
-        .group_by(col(OutboxMessage.contact_id))
+        .group_by(col(OutboxMessage.contact_id)),
     )
     return {row[0]: row[1:] for row in rows if row[0] is not None}
 
 
 def _counts(session: Session, query: Any) -> dict[int, int]:
-    return {contact_id: count for contact_id, count in session.exec(query)}
+    return {contact_id: count for contact_id, count in core_rows(session, query)}
 
 
 def _advocacy(
-    session: Session, ids: Sequence[int], now: datetime, cap: Cap
+    session: Session, ids: ContactSelection, now: datetime, cap: Cap
 ) -> tuple[dict[int, int], dict[int, int], dict[int, tuple[int, int]]]:
     testimonials = _counts(
         session,
         select(Testimonial.contact_id, func.count(col(Testimonial.id)))
         .where(
-            col(Testimonial.contact_id).in_(ids),
+            among(col(Testimonial.contact_id), ids),
             col(Testimonial.status).in_(GIVEN_TESTIMONIALS),
             col(Testimonial.created_at) <= now,
         )
@@ -233,20 +262,21 @@ def _advocacy(
     referrals = _counts(
         session,
         select(Referral.referrer_contact_id, func.count(col(Referral.id)))
-        .where(col(Referral.referrer_contact_id).in_(ids), col(Referral.created_at) <= now)
+        .where(among(col(Referral.referrer_contact_id), ids), col(Referral.created_at) <= now)
         .group_by(col(Referral.referrer_contact_id)),
     )
     in_cap = case((col(ReferenceCall.asked_at) >= cap.since(now), 1), else_=0)
     calls: dict[int, tuple[int, int]] = {
         contact_id: (total, recent)
-        for contact_id, total, recent in session.exec(
+        for contact_id, total, recent in core_rows(
+            session,
             select(ReferenceCall.contact_id, func.count(col(ReferenceCall.id)), func.sum(in_cap))
             .where(
-                col(ReferenceCall.contact_id).in_(ids),
+                among(col(ReferenceCall.contact_id), ids),
                 col(ReferenceCall.status).in_(COUNTED_CALLS),
                 col(ReferenceCall.asked_at) <= now,
             )
-            .group_by(col(ReferenceCall.contact_id))
+            .group_by(col(ReferenceCall.contact_id)),
         )
     }
     return testimonials, referrals, calls
@@ -261,15 +291,18 @@ def _status_then(status: ContactStatus, ended_on: date | None, now: datetime) ->
 
 def score_facts(
     session: Session,
-    contact_ids: Collection[int],
+    contact_ids: ContactSelection,
     *,
     now: datetime,
     policy: AskPolicy,
     cap: Cap,
 ) -> dict[int, ScoreFacts]:
-    """Per contact, every fact the score reads, in a fixed number of queries."""
-    ids = sorted(set(contact_ids))
-    if not ids:
+    """Per contact, every fact the score reads, in a fixed number of queries.
+
+    The full walk passes an `IdRange` (its chunks are consecutive ids), the others a few ids.
+    """
+    ids = contact_ids
+    if is_empty(ids):
         return {}
     ask = asks.ask_facts(session, ids, now=now, policy=policy)
     people = _people(session, ids)
@@ -293,10 +326,8 @@ def score_facts(
         total_calls, recent_calls = calls.get(contact_id, (0, 0))
         status = _status_then(facts.status, ended_on, now)
         found[contact_id] = ScoreFacts(
-            ask=replace(facts, status=status),
-            seniority=Seniority(seniority)
-            if seniority in Seniority.__members__.values()
-            else Seniority.MANAGER,
+            ask=facts if status is facts.status else replace(facts, status=status),
+            seniority=SENIORITIES.get(seniority, Seniority.MANAGER),
             influence=int(influence or 3),
             roles=frozenset(roles.get(contact_id, ())),
             objected_to_profiling=objected_at is not None and _aware(objected_at) <= now,

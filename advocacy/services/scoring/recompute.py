@@ -20,6 +20,7 @@ from advocacy.domain.references import Cap
 from advocacy.domain.score_asks import assess
 from advocacy.domain.scoring import ScoreWeights
 from advocacy.repository import scoring, stored_scores
+from advocacy.repository.contact_selection import ContactSelection, IdRange
 from advocacy.settings import Settings
 
 CHUNK = 2000
@@ -44,7 +45,7 @@ def rules_of(settings: Settings) -> ScoringRules:
 
 def rescore(
     session: Session,
-    contact_ids: Collection[int],
+    contact_ids: ContactSelection,
     *,
     now: datetime,
     rules: ScoringRules | None = None,
@@ -62,7 +63,9 @@ def rescore(
         (contact_id, item.ask.account_id, assess(item, now, rules.weights, rules.policy))
         for contact_id, item in facts.items()
     ]
-    return stored_scores.store_scores(session, assessed, now=now, current=current)
+    return stored_scores.store_scores(
+        session, assessed, now=now, current=current, contacts=contact_ids
+    )
 
 
 def recompute_contacts(
@@ -90,7 +93,8 @@ def recompute_all(
     scored = 0
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        scored += rescore(session, part, now=now, rules=rules)
+        # The ids are in order: the chunk is every contact from its first id to its last.
+        scored += rescore(session, IdRange(part[0], part[-1]), now=now, rules=rules)
         session.commit()
         # The chunk's rows are written: nothing of them is needed for the next one.
         session.expunge_all()
