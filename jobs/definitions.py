@@ -18,6 +18,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.mail import Category
 from advocacy.domain.mail_events import asm_group_categories
+from advocacy.services.audit.retention import purge_expired
 from advocacy.services.check_ins import generation
 from advocacy.services.check_ins.digest import send_digests
 from advocacy.services.journey import accounts
@@ -189,6 +190,14 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             # step is keyed by contact, campaign, step and occurrence.
             grace_s=settings.nurture_run_minutes * 60,
             description="Plan and carry out the active nurture campaigns (docs/nurture.md).",
+        ),
+        JobSpec(
+            "audit.purge",
+            lambda: purge_expired(db_session(), days=settings.audit_retention_days, now=utcnow()),
+            _daily(settings.audit_job_time),
+            # A day late only keeps entries a day longer; a run deletes whatever is due then.
+            grace_s=20 * 3600,
+            description="Delete audit log entries older than audit_retention_days.",
         ),
         JobSpec(
             "testimonials.expire",

@@ -8,6 +8,7 @@ from advocacy.models.accounts import (
     AccountUpdate,
     StageChange,
 )
+from advocacy.models.audit import AuditEntry
 from advocacy.models.awareness import AccountLineAwareness, ContactLineAwareness
 from advocacy.models.campaigns import (
     Campaign,
@@ -86,6 +87,7 @@ __all__ = [
     "AccountTeamMember",
     "AccountUpdate",
     "ApiToken",
+    "AuditEntry",
     "CalendarFeed",
     "Campaign",
     "CampaignCreate",
