@@ -66,7 +66,7 @@ ALLOWED_DETAILS: Mapping[Action, frozenset[str]] = {
     Action.TESTIMONIAL_APPROVED: frozenset({"from", "to"}),
     Action.TESTIMONIAL_PUBLISHED: frozenset({"from", "to"}),
     Action.TESTIMONIAL_WITHDRAWN: frozenset({"from", "to"}),
-    Action.TESTIMONIAL_PERMISSION_CHANGED: frozenset({"from", "to", "source"}),
+    Action.TESTIMONIAL_PERMISSION_CHANGED: frozenset({"granted", "withdrawn", "source"}),
     Action.CONSENT_CHANGED: frozenset({"categories", "status", "source"}),
     Action.STAGE_CHANGED: frozenset({"from", "to"}),
     Action.IMPORT_RUN: frozenset({"kind", "file", "created", "updated", "skipped", "errors"}),
@@ -92,6 +92,12 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, None, "system")
+
+
+def client_link_actor(contact_id: int | None) -> Actor:
+    """A client acting through a signed link: named by their contact id only, so that erasing the
+    person leaves nothing personal here."""
+    return Actor(ActorKind.CLIENT_LINK, contact_id, f"contact #{contact_id}")
 
 
 def job_actor(job_id: str) -> Actor:
