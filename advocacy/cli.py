@@ -12,10 +12,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from advocacy import migrate
+from advocacy import audit_context, migrate
 from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.demo import loader
+from advocacy.domain.audit import command_line_actor
 from advocacy.domain.identity import IdentityError, Role
 from advocacy.models.fields import saved_id
 from advocacy.services.access import identity
@@ -44,6 +45,9 @@ def main() -> None:
         load_dotenv=False,
         help="advocacy: keep professional-services clients after the sale.",
     )
+    # The audit log names the command (its words, never its values: those may be addresses).
+    words = [word for word in sys.argv[1:3] if word.replace("-", "").isalpha()]
+    audit_context.begin(actor=command_line_actor(" ".join(["advocacy", *words])))
     cli.main(prog_name="advocacy")
 
 

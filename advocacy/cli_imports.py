@@ -218,6 +218,7 @@ def import_command(
 @with_appcontext
 def export_command(kind: str, output: Path | None) -> None:
     """Export a table as CSV (UTF-8 with a BOM, formula-like cells neutralised)."""
+    csv_files.record_export(db_session(), Kind(kind), by=None, now=utcnow())
     chunks = write_csv(csv_files.export_rows(db_session(), Kind(kind)), bom=output is not None)
     if output is None:
         for chunk in chunks:

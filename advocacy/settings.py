@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from advocacy.domain.audit import MIN_RETENTION_DAYS
 from advocacy.domain.lease import LeaseTerms
 from advocacy.domain.scoring import ScoreWeights
 from advocacy.domain.time_zones import is_known_timezone
@@ -106,6 +107,13 @@ def _as_count(name: str, value: Any) -> int:
     if number < 0:
         raise SettingsError(f"{name}: expected 0 or more, got {number}")
     return number
+
+
+def _retention_days(name: str, value: Any) -> int:
+    days = _as_int(name, value)
+    if days < MIN_RETENTION_DAYS:
+        raise SettingsError(f"{name}: expected at least {MIN_RETENTION_DAYS} days, got {days}")
+    return days
 
 
 def _relevance(name: str, value: Any) -> int:
@@ -299,6 +307,8 @@ class Settings:
     scheduler_heartbeat_seconds: int = _setting(_as_int)
     scheduler_stale_seconds: int = _setting(_as_int)
     scheduler_lease_seconds: int = _setting(_as_int)
+    audit_retention_days: int = _setting(_retention_days)
+    audit_job_time: str = _setting(_minute_hour)
     journey_former_after_days: int = _setting(_as_int)
     journey_apply_former_automatically: bool = _setting(_as_bool)
     imports_contacts_without_email: bool = _setting(_as_bool)

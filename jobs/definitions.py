@@ -19,6 +19,7 @@ from advocacy.db import db_session, engine
 from advocacy.domain.mail import Category
 from advocacy.domain.mail_events import asm_group_categories
 from advocacy.services.analytics import stored
+from advocacy.services.audit.retention import purge_expired
 from advocacy.services.check_ins import generation
 from advocacy.services.check_ins.digest import send_digests
 from advocacy.services.journey import accounts
@@ -211,6 +212,14 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
             CronTrigger(minute=7, timezone="UTC"),
             grace_s=3600,
             description="Store every analytics question's unfiltered answer, in every language.",
+        ),
+        JobSpec(
+            "audit.purge",
+            lambda: purge_expired(db_session(), days=settings.audit_retention_days, now=utcnow()),
+            _daily(settings.audit_job_time),
+            # A day late only keeps entries a day longer; a run deletes whatever is due then.
+            grace_s=20 * 3600,
+            description="Delete audit log entries older than audit_retention_days.",
         ),
         JobSpec(
             "testimonials.expire",

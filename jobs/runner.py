@@ -14,8 +14,10 @@ from apscheduler.util import undefined
 from flask import Flask
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
+from advocacy import audit_context
 from advocacy.clock import utcnow
 from advocacy.db import db_session
+from advocacy.domain.audit import job_actor
 from advocacy.services.operations import leadership
 from jobs.definitions import JobSpec, current_process, job_definitions
 from jobs.leader import LeaderGate, lease_terms
@@ -45,7 +47,8 @@ def run_in_app(app: Flask, spec: JobSpec, gate: LeaderGate | None = None) -> Cal
             log.log(level, "job %s started%s", spec.id, note)
             with app.app_context():
                 try:
-                    result = spec.function()
+                    with audit_context.acting(job_actor(spec.id)):
+                        result = spec.function()
                 except (OperationalError, InterfaceError) as error:
                     # The database is away: the job's state lives there, so nothing is lost and
                     # its next run carries on from where the database says it stopped.

@@ -106,6 +106,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def empty_all_tables(engine: Engine) -> None:
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # the audit log's trigger lets only this through
+            connection.execute(
+                text("SELECT set_config('advocacy.audit_purge_before', 'infinity', true)")
+            )
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
 

@@ -8,6 +8,7 @@ the session cookie.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 from werkzeug.wrappers import Response
 
+from advocacy import audit_context
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.domain.identity import Role, SessionClock, session_end_reason
@@ -220,6 +222,7 @@ def _enforce_bearer(roles: frozenset[Role], scope: tokens.Scope) -> None:
             www_authenticate=_bearer_challenge(error="invalid_token"),
         )
     g.user, g.bearer = bearer.user, bearer
+    audit_context.act_as(tokens.token_actor(bearer.token))
     if not bearer.allows(scope):
         error = Forbidden(_("This API token lacks the %(scope)s scope.", scope=scope.value))
         error.www_authenticate = [  # type: ignore[attr-defined]
@@ -228,6 +231,20 @@ def _enforce_bearer(roles: frozenset[Role], scope: tokens.Scope) -> None:
         raise error
     if Role(bearer.user.role) not in roles:
         raise Forbidden(_("Your role does not allow this."))
+
+
+def _begin_audit_origin() -> None:
+    # The audit log records the address each change came from (behind a proxy, ProxyFix has
+    # already put the client's address here: see trusted_proxies).
+    g.audit_origin = audit_context.begin(address=request.remote_addr)
+
+
+def _end_audit_origin(_error: BaseException | None) -> None:
+    origin = g.pop("audit_origin", None)
+    if origin is not None:
+        # Set in another context (a streamed response): it ends with that context.
+        with contextlib.suppress(ValueError):
+            audit_context.end(origin)
 
 
 def _refuse_nul_bytes() -> None:
@@ -262,6 +279,8 @@ def _security_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Install user loading, the access policy and security headers (before CSRF checks)."""
     app.session_interface = _SessionInterface()
+    app.before_request(_begin_audit_origin)
+    app.teardown_request(_end_audit_origin)
     app.before_request(_refuse_nul_bytes)
     app.before_request(_load_user)
     app.before_request(_enforce_policy)

@@ -9,6 +9,7 @@ from advocacy.models.accounts import (
     StageChange,
 )
 from advocacy.models.analytics import StoredAnswer
+from advocacy.models.audit import AuditEntry
 from advocacy.models.awareness import AccountLineAwareness, ContactLineAwareness
 from advocacy.models.campaigns import (
     Campaign,
@@ -88,6 +89,7 @@ __all__ = [
     "AccountTeamMember",
     "AccountUpdate",
     "ApiToken",
+    "AuditEntry",
     "CalendarFeed",
     "Campaign",
     "CampaignCreate",

@@ -163,14 +163,14 @@ def audience(
         .join(Account, col(Account.id) == Contact.account_id)
         .join(Person, col(Person.id) == Contact.person_id)
         .where(col(Contact.id).in_(scope.contacts))
-        .order_by(col(Contact.id))
+        .order_by(col(Contact.id)),
     ).all()
     roles: dict[int, set[str]] = defaultdict(set)
     for contact_id, role in _rows(
         session,
         select(ContactRole.contact_id, ContactRole.role).where(
             col(ContactRole.contact_id).in_(scope.contacts)
-        )
+        ),
     ):
         roles[contact_id].add(role)
     bought = bought_lines(session, scope.accounts)
@@ -182,7 +182,7 @@ def audience(
                 col(Engagement.account_id).in_(scope.accounts),
                 Engagement.status == EngagementStatus.DEFERRED.value,
             )
-            .distinct()
+            .distinct(),
         ).scalars()
     )
     human = _grouped(
@@ -222,7 +222,7 @@ def audience(
                 col(JourneySignal.account_id).in_(scope.accounts),
                 JourneySignal.kind == DETRACTOR_SIGNAL,
                 col(JourneySignal.resolved_at).is_(None),
-            )
+            ),
         ).scalars()
     )
     detractors = _detractor_answers(session, scope)
@@ -273,7 +273,7 @@ def bought_lines(session: Session, accounts: Any) -> dict[int, frozenset[int]]:
         session,
         select(Engagement.account_id, EngagementServiceLine.service_line_id)
         .join(EngagementServiceLine, col(EngagementServiceLine.engagement_id) == Engagement.id)
-        .where(col(Engagement.account_id).in_(accounts), col(Engagement.status).in_(_BUYING))
+        .where(col(Engagement.account_id).in_(accounts), col(Engagement.status).in_(_BUYING)),
     ):
         found[account_id].add(line_id)
     return {account_id: frozenset(lines) for account_id, lines in found.items()}
@@ -286,7 +286,7 @@ def _suppressions(session: Session, scope: Scope) -> dict[str, frozenset[str]]:
         session,
         select(Suppression.email, Suppression.category, Suppression.reason).where(
             col(Suppression.email).in_(emails)
-        )
+        ),
     ):
         found[email].add(category)
         if reason == "bounce":
@@ -302,7 +302,7 @@ def _objections(session: Session, scope: Scope) -> set[int]:
         select(ConsentChange.contact_id, ConsentChange.action, ConsentChange.at).where(
             col(ConsentChange.contact_id).in_(scope.contacts),
             col(ConsentChange.action).in_(("withdraw", "consent")),
-        )
+        ),
     ):
         if contact_id is not None and (contact_id not in latest or at >= latest[contact_id][0]):
             latest[contact_id] = (at, action)
@@ -317,7 +317,7 @@ def _detractor_answers(session: Session, scope: Scope) -> dict[int, datetime]:
             col(Survey.contact_id).in_(scope.contacts),
             col(Survey.score).is_not(None),
             col(Survey.answered_at).is_not(None),
-        )
+        ),
     ):
         answered_at = _aware(at)
         if score is None or answered_at is None:
@@ -387,7 +387,7 @@ def contact_awareness(session: Session, scope: Scope) -> dict[int, dict[int, Lin
             col(ContactLineAwareness.introduced_at),
             col(ContactLineAwareness.engaged_at),
             col(ContactLineAwareness.bought_at),
-        ).where(col(ContactLineAwareness.contact_id).in_(scope.contacts))
+        ).where(col(ContactLineAwareness.contact_id).in_(scope.contacts)),
     ):
         found[contact_id][line_id] = LineAwareness(
             line_id, _STATES[state], _aware(introduced), _aware(engaged), _aware(bought)
@@ -412,7 +412,7 @@ def typecasting_indexes(
             col(AccountLineAwareness.account_id),
             col(AccountLineAwareness.service_line_id),
             col(AccountLineAwareness.state),
-        ).where(col(AccountLineAwareness.account_id).in_(scope.accounts))
+        ).where(col(AccountLineAwareness.account_id).in_(scope.accounts)),
     ):
         records[account_id][line_id] = LineAwareness(line_id, _STATES[state])
     active = list(line_ids)

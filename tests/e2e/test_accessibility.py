@@ -473,6 +473,8 @@ def webhook_endpoint(page: Page, site: Site) -> None:
         endpoint_id = endpoint.id
     page.goto(site.url(f"/admin/webhooks/{endpoint_id}"))
     expect(page.get_by_role("button", name="Send a test event")).to_be_visible()
+
+
 def analytics_dashboard(page: Page, site: Site) -> None:
     sample_account(site)
     page.goto(site.url("/analytics"))

@@ -153,7 +153,7 @@ def test_an_account_stage_changed_and_a_refused_move_records_nothing(session: Se
         )
     ]
     stranger = make_user(session)
-    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever refusal, nothing is written
+    with pytest.raises(Exception):  # noqa: B017 - whatever refusal, nothing is written
         accounts.move_account_to_stage(
             session, account.id, Stage.BETWEEN, reason="x", by=stranger, now=NOW
         )

@@ -8,7 +8,6 @@ from advocacy.domain.analytics.engagement_between import StageChangeFacts
 from advocacy.domain.journey import Stage
 from advocacy.models import StageChange
 
-
 _STAGES = {stage.value: stage for stage in Stage}
 
 

@@ -9,7 +9,6 @@ from advocacy.domain.analytics.scope import AccountFacts, EngagementFacts, cohor
 from advocacy.domain.journey import EngagementStatus
 from advocacy.models import Account, Engagement, EngagementServiceLine
 
-
 # Looked up by value: calling the enum class per row is a measurable part of a large firm's read.
 _STATUSES = {status.value: status for status in EngagementStatus}
 

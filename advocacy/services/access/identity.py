@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from advocacy.adapters.passwords import hash_password, verify_password
 from advocacy.domain.access import is_administrator
+from advocacy.domain.audit import Action, Actor, ActorKind
 from advocacy.domain.identity import (
     IdentityError,
     OidcOutcome,
@@ -25,7 +26,7 @@ from advocacy.domain.identity import (
 from advocacy.domain.text import N_
 from advocacy.models import OidcIdentity, User
 from advocacy.models.fields import saved_id
-from advocacy.repository import staff
+from advocacy.repository import audit, staff
 
 # Messages people read are marked with N_ and translated where the web shows them.
 WRONG_CREDENTIALS = N_("Wrong e-mail or password.")
@@ -57,15 +58,43 @@ def checked_email(value: str) -> str:
 
 def authenticate(session: Session, email: str, password: str, *, now: datetime) -> User:
     """Check a password sign-in and record it; raise SignInRefused with a message to show."""
-    user = staff.user_by_email(session, normalise_email(email))
+    typed = normalise_email(email)
+    user = staff.user_by_email(session, typed)
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        _refused(session, typed, user, "password", "wrong_credentials", now)
         raise SignInRefused(WRONG_CREDENTIALS)
     if not user.active:
+        _refused(session, typed, user, "password", "deactivated", now)
         raise SignInRefused(DEACTIVATED)
     user.last_sign_in_at = now
     session.add(user)
+    audit.record(
+        session,
+        Action.SIGN_IN,
+        actor=audit.user_actor(user),
+        subject=audit.user_subject(user),
+        details={"method": "password"},
+        now=now,
+    )
     session.commit()
     return user
+
+
+def _refused(
+    session: Session, typed: str, user: User | None, method: str, reason: str, now: datetime
+) -> None:
+    # A refused sign-in changes nothing else, so its entry commits on its own. The actor is the
+    # address as typed (an unknown one too: repeated guesses are what the log must show).
+    session.rollback()
+    audit.record(
+        session,
+        Action.SIGN_IN_FAILED,
+        actor=Actor(ActorKind.USER, user.id if user else None, typed),
+        subject=audit.user_subject(user) if user else None,
+        details={"method": method, "reason": reason},
+        now=now,
+    )
+    session.commit()
 
 
 def _new_user(
@@ -95,7 +124,7 @@ def create_user(
         if problem:
             raise IdentityError(problem)
         user.password_hash = hash_password(password)
-    return _commit_new(session, user)
+    return _commit_new(session, user, None, "command_line", now)
 
 
 def invite_user(
@@ -104,17 +133,32 @@ def invite_user(
     """Create an invited user who sets a password through a link or signs in with OIDC."""
     user = _new_user(session, email, role, name, now, by)
     user.invited_at = now
-    return _commit_new(session, user)
+    return _commit_new(session, user, by, "invitation", now)
 
 
-def _commit_new(session: Session, user: User) -> User:
+def _commit_new(session: Session, user: User, by: User | None, method: str, now: datetime) -> User:
     try:
+        session.flush()
+        _record_created(session, user, by, method, now)
         session.commit()
     except IntegrityError:
         # Two admins inviting the same address at once: the unique index decides.
         session.rollback()
         raise IdentityError(EMAIL_TAKEN) from None
     return user
+
+
+def _record_created(
+    session: Session, user: User, by: User | None, method: str, now: datetime
+) -> None:
+    audit.record(
+        session,
+        Action.USER_CREATED,
+        actor=audit.user_actor(by) if by else None,
+        subject=audit.user_subject(user),
+        details={"role": user.role, "method": method},
+        now=now,
+    )
 
 
 def set_password(
@@ -131,6 +175,14 @@ def set_password(
     # Ends other sessions and makes the invitation link single-use.
     user.session_epoch += 1
     session.add(user)
+    audit.record(
+        session,
+        Action.USER_PASSWORD_SET,
+        # Through an invitation the person acts as themself; otherwise the command line does.
+        actor=audit.user_actor(user) if expected_epoch is not None else None,
+        subject=audit.user_subject(user),
+        details={"method": "invitation" if expected_epoch is not None else "command_line"},
+    )
     session.commit()
     return user
 
@@ -142,6 +194,9 @@ def sign_out(session: Session, user_id: int) -> User:
     # price of keeping sessions in signed cookies rather than in a table.
     user.session_epoch += 1
     session.add(user)
+    audit.record(
+        session, Action.SIGN_OUT, actor=audit.user_actor(user), subject=audit.user_subject(user)
+    )
     session.commit()
     return user
 
@@ -169,6 +224,13 @@ def deactivate_user(session: Session, user_id: int, *, by: User, now: datetime) 
     user.deactivated_at = now
     user.session_epoch += 1
     session.add(user)
+    audit.record(
+        session,
+        Action.USER_DEACTIVATED,
+        actor=audit.user_actor(by),
+        subject=audit.user_subject(user),
+        now=now,
+    )
     session.commit()
     return user
 
@@ -180,6 +242,12 @@ def reactivate_user(session: Session, user_id: int, *, by: User) -> User:
         user.active = True
         user.deactivated_at = None
         session.add(user)
+        audit.record(
+            session,
+            Action.USER_REACTIVATED,
+            actor=audit.user_actor(by),
+            subject=audit.user_subject(user),
+        )
         session.commit()
     return user
 
@@ -193,6 +261,13 @@ def change_role(session: Session, user_id: int, role: str, *, by: User) -> User:
     if user.id == by.id:
         raise IdentityError(N_("You cannot change your own role."))
     _refuse_last_admin(session, user)
+    audit.record(
+        session,
+        Action.USER_ROLE_CHANGED,
+        actor=audit.user_actor(by),
+        subject=audit.user_subject(user),
+        details={"from": user.role, "to": new_role.value},
+    )
     user.role = new_role.value
     user.session_epoch += 1
     session.add(user)
@@ -288,6 +363,7 @@ def sign_in_with_oidc(
         or len(claims.issuer) > MAX_ISSUER_LENGTH
         or len(claims.subject) > MAX_SUBJECT_LENGTH
     ):
+        _refused(session, claims.email[:254], None, "oidc", "no_subject", now)
         raise OidcRefused(OidcOutcome.REFUSE_UNKNOWN, NO_SUBJECT)
     try:
         return _match_oidc_identity(
@@ -320,6 +396,8 @@ def _match_oidc_identity(
         auto_provision_domains=auto_provision_domains,
     )
     if outcome in _OIDC_MESSAGES:
+        known = linked_user or by_email
+        _refused(session, claims.email, known, "oidc", outcome.value, now)
         raise OidcRefused(outcome, _OIDC_MESSAGES[outcome])
     if outcome is OidcOutcome.SIGN_IN and identity and linked_user:
         user = linked_user
@@ -341,6 +419,7 @@ def _match_oidc_identity(
         )
         session.add(user)
         session.flush()
+        _record_created(session, user, None, "oidc", now)
         identity = OidcIdentity(
             user_id=saved_id(user),
             issuer=claims.issuer,
@@ -354,5 +433,13 @@ def _match_oidc_identity(
     if not user.name and claims.name:
         user.name = claims.name[:200]
     session.add_all([identity, user])
+    audit.record(
+        session,
+        Action.SIGN_IN,
+        actor=audit.user_actor(user),
+        subject=audit.user_subject(user),
+        details={"method": "oidc"},
+        now=now,
+    )
     session.commit()
     return user

@@ -17,11 +17,12 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from advocacy.domain.audit import Action, Actor, ActorKind
 from advocacy.domain.disclosure import Audience
 from advocacy.domain.errors import RuleError
 from advocacy.domain.text import N_
 from advocacy.models import ApiToken, User
-from advocacy.repository import staff
+from advocacy.repository import audit, staff
 
 TOKEN_PREFIX = "adv_"  # noqa: S105 - a marker that makes leaked tokens easy to find, not a secret
 PREFIX_LENGTH = 12  # "adv_" plus 8 random characters: enough to tell tokens apart in a list
@@ -130,6 +131,19 @@ def create_token(
         expires_at=now + timedelta(days=expires_days) if expires_days else None,
     )
     session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        Action.TOKEN_CREATED,
+        subject=("api_token", token.id),
+        details={
+            "prefix": prefix,
+            "scopes": token.scopes,
+            "user_id": user_id,
+            "expires_days": expires_days,
+        },
+        now=now,
+    )
     session.commit()
     return IssuedToken(token, secret)
 
@@ -161,8 +175,20 @@ def revoke_token(session: Session, prefix: str, *, now: datetime) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now
         session.add(token)
+        audit.record(
+            session,
+            Action.TOKEN_REVOKED,
+            subject=("api_token", token.id),
+            details={"prefix": token.prefix, "user_id": token.user_id},
+            now=now,
+        )
         session.commit()
     return token
+
+
+def token_actor(token: ApiToken) -> Actor:
+    """An API token as the actor of an entry: its id, and its public prefix as the label."""
+    return Actor(ActorKind.TOKEN, token.id, token.prefix)
 
 
 def authenticate(session: Session, secret: str, *, now: datetime) -> Bearer | None:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from advocacy.adapters.csv_files import CsvTable
+from advocacy.domain.audit import Action
 from advocacy.domain.csv_fields import Kind, field_spec
 from advocacy.domain.csv_import import (
     MappingProblem,
@@ -34,9 +35,9 @@ from advocacy.domain.csv_presets import detect_preset, preset_mapping
 from advocacy.domain.errors import RuleError
 from advocacy.domain.text import N_
 from advocacy.models import ImportMapping, User
-from advocacy.repository import imports
+from advocacy.repository import audit, imports
 from advocacy.services.imports.accounts import AccountPlanner, ContactPlanner
-from advocacy.services.imports.exports import export_rows
+from advocacy.services.imports.exports import export_rows, record_export
 from advocacy.services.imports.matching import AccountMatch, NewAccount
 from advocacy.services.imports.rejected import named_cells, rejected_rows
 from advocacy.services.imports.rows import ImportOptions, Planner, Step
@@ -51,6 +52,7 @@ __all__ = [
     "load_mapping",
     "mapping_for",
     "plan_import",
+    "record_export",
     "rejected_rows",
     "run_import",
     "save_mapping",
@@ -289,6 +291,18 @@ def run_import(
     tick = progress or (lambda _n: None)
     try:
         plan.planner.apply(plan.steps, tick)
+        audit.record(
+            session,
+            Action.IMPORT_RUN,
+            actor=audit.user_actor(by) if by else None,
+            details={
+                "kind": kind.value,
+                "created": report.created,
+                "updated": report.updated,
+                "skipped": report.unchanged,
+            },
+            now=now,
+        )
         session.commit()
     except (RuleError, IntegrityError) as error:
         # Another user changed the same records between the plan and now: nothing is kept.

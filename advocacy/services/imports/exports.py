@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlmodel import Session, col
 
+from advocacy.domain.audit import Action
 from advocacy.domain.csv_fields import Kind
 from advocacy.domain.csv_import import export_columns, neutralise_cell
-from advocacy.models import Account, Contact, Engagement, Touchpoint
-from advocacy.repository import imports
+from advocacy.models import Account, Contact, Engagement, Touchpoint, User
+from advocacy.repository import audit, imports
 
 
 def _text(value: Any) -> str:
@@ -97,3 +98,15 @@ def export_rows(session: Session, kind: Kind) -> Iterator[Sequence[str]]:
     yield columns
     for record in SOURCES[kind](session):
         yield [neutralise_cell(_text(record.get(name))) for name in columns]
+
+
+def record_export(session: Session, kind: Kind, *, by: User | None, now: datetime) -> None:
+    """Note in the audit log that a table is leaving the product, before its rows are streamed."""
+    audit.record(
+        session,
+        Action.EXPORT_RUN,
+        actor=audit.user_actor(by) if by else None,
+        details={"kind": kind.value},
+        now=now,
+    )
+    session.commit()

@@ -8,13 +8,14 @@ from sqlmodel import Session
 
 from advocacy.domain import journey
 from advocacy.domain.access import may_edit_account, may_own_accounts, may_reassign_owner
+from advocacy.domain.audit import Action
 from advocacy.domain.errors import Conflict, NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.journey import Camp, Stage
 from advocacy.domain.text import N_
 from advocacy.models import Account, AccountCreate, AccountUpdate, JourneySignal, StageChange, User
 from advocacy.models.fields import saved_id
-from advocacy.repository import scoring
+from advocacy.repository import audit, scoring
 from advocacy.repository.journey import (
     account_by_external_id,
     between_accounts_with_last_end,
@@ -144,7 +145,16 @@ def move_account_to_stage(
     """Move an account to another journey stage by hand and record why."""
     account = get_account(session, account_id)
     check_may_edit(session, account, by)
-    record_move(session, account, new, reason=reason, by=by, now=now)
+    change = record_move(session, account, new, reason=reason, by=by, now=now)
+    # The reason is free text about a client: the history keeps it, the audit log does not.
+    audit.record(
+        session,
+        Action.STAGE_CHANGED,
+        actor=audit.user_actor(by),
+        subject=("account", account.id),
+        details={"from": change.from_stage, "to": change.to_stage},
+        now=now,
+    )
     session.commit()
     return account
 

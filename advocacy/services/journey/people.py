@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from advocacy.domain.audit import Action
 from advocacy.domain.errors import Conflict
 from advocacy.domain.mail import ALL
 from advocacy.domain.people import ContactStatus, plan_departure
@@ -24,7 +25,7 @@ from advocacy.models import (
     User,
 )
 from advocacy.models.fields import saved_id
-from advocacy.repository import journey
+from advocacy.repository import audit, journey
 from advocacy.services.journey.accounts import add_account, check_may_edit
 from advocacy.services.scoring import recompute
 from advocacy.services.webhooks import events as webhook_events
@@ -82,6 +83,15 @@ def _record_consent(session: Session, contact: Contact, *, by: User | None, now:
             at=now,
         )
     )
+    if by is not None:  # a change of basis on a known contact (a new one's is in its history)
+        audit.record(
+            session,
+            Action.CONSENT_CHANGED,
+            actor=audit.user_actor(by),
+            subject=("contact", contact.id),
+            details={"categories": ALL, "status": "consent" if basis else "withdraw"},
+            now=now,
+        )
 
 
 def add_contact(

@@ -14,11 +14,13 @@ from sqlmodel import Session
 
 from advocacy import repository
 from advocacy.domain import consent
+from advocacy.domain.audit import Action, client_link_actor
 from advocacy.domain.errors import RuleError
 from advocacy.domain.identity import normalise_email
 from advocacy.domain.mail import ALL, CLIENT_FACING, Category
 from advocacy.domain.text import N_
 from advocacy.models import ClientLink, ConsentChange, Contact, OutboxMessage, Suppression, User
+from advocacy.repository import audit
 from advocacy.repository.mail import suppression_rows
 from advocacy.services.access.client_links import resolve_link
 
@@ -83,8 +85,24 @@ def record_consent(
     contact_id: int | None = None,
     link_id: int | None = None,
     detail: str = "",
+    by: User | None = None,
 ) -> None:
-    """Append one consent change (helper: flushes only)."""
+    """Append one consent change, and its audit entry (helper: flushes only)."""
+    if by is not None:
+        actor = audit.user_actor(by)
+    elif link_id is not None:
+        actor = client_link_actor(contact_id)
+    else:
+        actor = None  # the job (SendGrid events) or command at work
+    # The address stays in the consent history; the log names the contact only, when known.
+    audit.record(
+        session,
+        Action.CONSENT_CHANGED,
+        actor=actor,
+        subject=("contact", contact_id) if contact_id is not None else None,
+        details={"categories": category, "status": action, "source": via},
+        now=now,
+    )
     session.add(
         ConsentChange(
             contact_id=contact_id,
@@ -265,6 +283,7 @@ def remove_manual_suppression(
         via="staff",
         now=now,
         detail=f"manual suppression removed by {by.email}",
+        by=by,
     )
     session.commit()
     return row
@@ -361,6 +380,7 @@ def add_manual_suppression(
                 via="staff",
                 now=now,
                 detail=f"manual suppression added by {by.email}: {note}",
+                by=by,
             )
         result.append(ManualSuppression(address, added=added, already=wanted - added))
 

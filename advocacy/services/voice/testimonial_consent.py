@@ -16,6 +16,7 @@ from sqlmodel import Session
 from advocacy.adapters import images
 from advocacy.adapters.rich_text import render_markdown
 from advocacy.domain import testimonials as rules
+from advocacy.domain.audit import Action, Actor, client_link_actor
 from advocacy.domain.errors import RuleError
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_
@@ -28,7 +29,9 @@ from advocacy.models import (
     Survey,
     Testimonial,
     TestimonialPermission,
+    User,
 )
+from advocacy.repository import audit
 from advocacy.repository.testimonials import name_of_contact, permissions_of
 from advocacy.services.access.client_links import resolve_link
 from advocacy.services.scoring import recompute
@@ -180,7 +183,29 @@ def apply_choices(
             row.withdrawn_at = now
             record(use, "withdraw", row.expires_on)
     session.flush()
+    if changes:
+        audit.record(
+            session,
+            Action.TESTIMONIAL_PERMISSION_CHANGED,
+            actor=_actor(session, testimonial, by_user_id),
+            subject=("testimonial", testimonial.id),
+            details={
+                "granted": _uses(changes, "grant"),
+                "withdrawn": _uses(changes, "withdraw"),
+                "source": via,
+            },
+            now=now,
+        )
     return changes
+
+
+def _uses(changes: list[PermissionChange], action: str) -> str:
+    return " ".join(sorted(change.use for change in changes if change.action == action))
+
+
+def _actor(session: Session, testimonial: Testimonial, by_user_id: int | None) -> Actor:
+    user = session.get(User, by_user_id) if by_user_id is not None else None
+    return audit.user_actor(user) if user else client_link_actor(testimonial.contact_id)
 
 
 def _pictures(draft: Draft) -> tuple[images.Picture | None, images.Picture | None]:
@@ -340,6 +365,14 @@ def withdraw_by_client(
         return None
     if testimonial.status != Status.WITHDRAWN:
         rules.check_move(testimonial.status, Status.WITHDRAWN)
+        audit.record(
+            session,
+            Action.TESTIMONIAL_WITHDRAWN,
+            actor=client_link_actor(testimonial.contact_id),
+            subject=("testimonial", testimonial.id),
+            details={"from": testimonial.status, "to": Status.WITHDRAWN.value},
+            now=now,
+        )
         apply_choices(
             session, testimonial, Choices({}, wording), via="link", link_id=side.link.id, now=now
         )

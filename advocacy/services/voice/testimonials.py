@@ -13,13 +13,14 @@ from sqlmodel import Session
 
 from advocacy.domain import testimonials as rules
 from advocacy.domain.access import MARKETERS
+from advocacy.domain.audit import Action
 from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.testimonials import Status, Use
 from advocacy.domain.text import N_
 from advocacy.domain.webhooks import EventType
 from advocacy.models import Account, Contact, PermissionChange, Testimonial, User
-from advocacy.repository import get_row
+from advocacy.repository import audit, get_row
 from advocacy.repository.journey import existing_service_line_ids
 from advocacy.repository.testimonials import (
     as_permissions,
@@ -130,11 +131,25 @@ def record_interview(
     return testimonial
 
 
+def _record(
+    session: Session, action: Action, testimonial: Testimonial, to: Status, by: User, now: datetime
+) -> None:
+    audit.record(
+        session,
+        action,
+        actor=audit.user_actor(by),
+        subject=("testimonial", testimonial.id),
+        details={"from": testimonial.status, "to": to.value},
+        now=now,
+    )
+
+
 def approve(session: Session, testimonial_id: int, *, by: User, now: datetime) -> Testimonial:
     """Marketing agrees the testimonial may be used (within the client's permissions)."""
     _check_marketing(by)
     testimonial = get_testimonial(session, testimonial_id)
     rules.check_move(testimonial.status, Status.APPROVED)
+    _record(session, Action.TESTIMONIAL_APPROVED, testimonial, Status.APPROVED, by, now)
     testimonial.status, testimonial.approved_by_id = Status.APPROVED.value, by.id
     testimonial.approved_at = testimonial.updated_at = now
     session.commit()
@@ -146,6 +161,7 @@ def publish(session: Session, testimonial_id: int, *, by: User, now: datetime) -
     _check_marketing(by)
     testimonial = get_testimonial(session, testimonial_id)
     rules.check_move(testimonial.status, Status.PUBLISHED)
+    _record(session, Action.TESTIMONIAL_PUBLISHED, testimonial, Status.PUBLISHED, by, now)
     testimonial.status = Status.PUBLISHED.value
     testimonial.published_at = testimonial.updated_at = now
     webhook_events.testimonial_changed(
@@ -164,6 +180,7 @@ def withdraw_on_behalf(
     if not reason:
         raise RuleError(N_("Say why the testimonial is withdrawn (who asked, and how)."))
     rules.check_move(testimonial.status, Status.WITHDRAWN)
+    _record(session, Action.TESTIMONIAL_WITHDRAWN, testimonial, Status.WITHDRAWN, by, now)
     for row in permissions_of(session, testimonial_id):
         if row.withdrawn_at is None:
             row.withdrawn_at = now

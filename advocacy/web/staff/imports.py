@@ -340,6 +340,7 @@ def export(kind: str) -> Response:
         the_kind = Kind(kind)
     except ValueError:
         abort(404)
+    csv_files.record_export(db_session(), the_kind, by=require_user(), now=utcnow())
     filename = f"{the_kind.value}-{utcnow():%Y%m%d}.csv"
     return Response(
         _stream_export(engine(), the_kind),
