@@ -48,6 +48,11 @@ class Action(StrEnum):
     EXPORT_RUN = "export.run"
     AUDIT_EXPORTED = "audit.exported"
     AUDIT_PURGED = "audit.purged"
+    PERSON_EXPORTED = "person.exported"
+    PERSON_ERASED = "person.erased"
+    WEBHOOK_ENDPOINT_REGISTERED = "webhook.endpoint_registered"
+    WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
+    WEBHOOK_ENDPOINT_DELETED = "webhook.endpoint_deleted"
 
 
 # What each action's details may hold. Anything else is a programming mistake, refused at once so
@@ -73,6 +78,11 @@ ALLOWED_DETAILS: Mapping[Action, frozenset[str]] = {
     Action.EXPORT_RUN: frozenset({"kind", "rows"}),
     Action.AUDIT_EXPORTED: frozenset({"rows", "filters"}),
     Action.AUDIT_PURGED: frozenset({"entries", "before"}),
+    Action.PERSON_EXPORTED: frozenset({"tables", "rows", "format"}),
+    Action.PERSON_ERASED: frozenset({"tables", "rows"}),
+    Action.WEBHOOK_ENDPOINT_REGISTERED: frozenset({"events", "scope"}),
+    Action.WEBHOOK_ENDPOINT_CHANGED: frozenset({"enabled"}),
+    Action.WEBHOOK_ENDPOINT_DELETED: frozenset(),
 }
 
 Detail = str | int | bool | None

@@ -14,7 +14,15 @@ from sqlmodel.sql.sqltypes import AutoString
 from advocacy.db import db_session
 from advocacy.demo import loader
 from advocacy.domain.webhooks import EventType
-from advocacy.models import Contact, OutboxMessage, Person, Survey, Touchpoint, WebhookDelivery
+from advocacy.models import (
+    AuditEntry,
+    Contact,
+    OutboxMessage,
+    Person,
+    Survey,
+    Touchpoint,
+    WebhookDelivery,
+)
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.repository.mail import suppressed_categories
 from advocacy.services.privacy import access
@@ -155,6 +163,12 @@ def test_an_erased_person_is_nowhere_and_the_figures_still_add_up(demo_app: Flas
             .all()
         )
         assert told and all(delivery.status == "pending" for delivery in told)
+        erasures = (
+            session.exec(select(AuditEntry).where(AuditEntry.action == "person.erased"))
+            .scalars()
+            .all()
+        )
+        assert [(e.subject_type, e.subject_id) for e in erasures] == [("person", person_id)]
         document = str(access.personal_data_of(session, person_id, now=NOW).as_json())
     surfaces = [
         admin.get(f"/contacts/{contact_id}"),

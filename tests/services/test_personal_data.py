@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, col
 from advocacy.db import db_session
 from advocacy.demo import loader
 from advocacy.domain.errors import NotFound
-from advocacy.models import Contact, OutboxMessage, Touchpoint
+from advocacy.models import AuditEntry, Contact, OutboxMessage, Touchpoint
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.services.privacy import access
 from tests.conftest import NOW
@@ -116,6 +116,15 @@ def test_admins_read_and_download_it_others_may_not(demo_app: Flask) -> None:
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
     assert download.get_json()["person_id"] == person_id
+    with demo_app.app_context():
+        noted = (
+            db_session()
+            .exec(select(AuditEntry).where(AuditEntry.action == "person.exported"))
+            .scalars()
+            .all()
+        )
+        assert [e.subject_id for e in noted] == [person_id, person_id]
+        assert {json.loads(e.details_json)["format"] for e in noted} == {"html", "json"}
     assert name is not None
 
     for role in ("account_manager", "marketing"):

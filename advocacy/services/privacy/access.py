@@ -9,8 +9,10 @@ from typing import Any
 from sqlmodel import Session
 
 from advocacy.domain import personal_data as rules
+from advocacy.domain.audit import Action
 from advocacy.domain.errors import NotFound
-from advocacy.repository import personal_data
+from advocacy.models import User
+from advocacy.repository import audit, personal_data
 from advocacy.repository.journey import get_contact
 
 
@@ -71,9 +73,14 @@ def personal_data_of(session: Session, person_id: int, *, now: datetime) -> Pers
     return PersonalData(person_id, str(person["full_name"]), now, tuple(sections))
 
 
-def personal_data_of_contact(session: Session, contact_id: int, *, now: datetime) -> PersonalData:
-    """Everything held about the person behind the contact `contact_id`, or NotFound."""
-    return personal_data_of(session, get_contact(session, contact_id).person_id, now=now)
+def personal_data_of_contact(
+    session: Session, contact_id: int, *, by: User | None, shown_as: str, now: datetime
+) -> PersonalData:
+    """Everything held about the person behind `contact_id` (NotFound), noted in the audit log."""
+    data = personal_data_of(session, get_contact(session, contact_id).person_id, now=now)
+    _note_export(session, data, by=by, shown_as=shown_as, now=now)
+    session.commit()
+    return data
 
 
 def contact_ids_by_email(session: Session, email: str) -> list[int]:
@@ -82,8 +89,29 @@ def contact_ids_by_email(session: Session, email: str) -> list[int]:
 
 
 def personal_data_by_email(session: Session, email: str, *, now: datetime) -> list[PersonalData]:
-    """Everything held about whoever has been a contact with this address (NotFound if nobody)."""
+    """Everything held about whoever had this address (NotFound if nobody), noted in the log."""
     people = personal_data.person_ids_by_email(session, email)
     if not people:
         raise NotFound(f"no contact with the e-mail address {rules.normalised_email(email)}")
-    return [personal_data_of(session, person_id, now=now) for person_id in people]
+    found = [personal_data_of(session, person_id, now=now) for person_id in people]
+    for data in found:
+        _note_export(session, data, by=None, shown_as="json", now=now)
+    session.commit()
+    return found
+
+
+def _note_export(
+    session: Session, data: PersonalData, *, by: User | None, shown_as: str, now: datetime
+) -> None:
+    audit.record(
+        session,
+        Action.PERSON_EXPORTED,
+        actor=audit.user_actor(by) if by else None,
+        subject=("person", data.person_id),
+        details={
+            "tables": len(data.sections),
+            "rows": sum(len(section.rows) for section in data.sections),
+            "format": shown_as,
+        },
+        now=now,
+    )

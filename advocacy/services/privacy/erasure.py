@@ -10,11 +10,12 @@ from sqlmodel import Session
 
 from advocacy.adapters.images import PictureStore
 from advocacy.domain import erasure as rules
+from advocacy.domain.audit import Action
 from advocacy.domain.errors import RuleError
 from advocacy.domain.text import N_
 from advocacy.domain.webhooks import EventType
 from advocacy.models import Testimonial, User
-from advocacy.repository import erasure, personal_data
+from advocacy.repository import audit, erasure, personal_data
 from advocacy.repository.journey import get_contact
 from advocacy.services.webhooks import events as webhook_events
 
@@ -101,6 +102,14 @@ def erase_person(
                 webhook_events.testimonial_changed(
                     session, testimonial, EventType.TESTIMONIAL_WITHDRAWN, now=now
                 )
+    audit.record(
+        session,
+        Action.PERSON_ERASED,
+        actor=audit.user_actor(by) if by else None,
+        subject=("person", plan.person_id),
+        details={"tables": len(touched), "rows": sum(touched.values())},
+        now=now,
+    )
     session.commit()
     # After the commit: a failed erasure must not have removed the pictures of a kept quote.
     if pictures is not None:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from advocacy.adapters.webhook_http import new_secret, resolve_addresses
 from advocacy.domain.access import ADMINS
+from advocacy.domain.audit import Action
 from advocacy.domain.errors import NotAllowed, RuleError
 from advocacy.domain.identity import Role
 from advocacy.domain.text import N_
@@ -25,7 +26,7 @@ from advocacy.domain.webhooks import (
 )
 from advocacy.models import User, WebhookDelivery, WebhookEndpoint
 from advocacy.models.fields import saved_id
-from advocacy.repository import get_row, webhooks
+from advocacy.repository import audit, get_row, webhooks
 from advocacy.settings import Settings
 
 MAX_URL_LENGTH = 2000
@@ -88,6 +89,15 @@ def register_endpoint(
         updated_at=now,
     )
     session.add(endpoint)
+    session.flush()
+    audit.record(
+        session,
+        Action.WEBHOOK_ENDPOINT_REGISTERED,
+        actor=audit.user_actor(by),
+        subject=("webhook_endpoint", endpoint.id),
+        details={"events": endpoint.events, "scope": endpoint.scope},
+        now=now,
+    )
     session.commit()
     return Registered(endpoint, secret)
 
@@ -103,6 +113,14 @@ def set_enabled(
     endpoint.disabled_reason = "" if enabled else "switched off by an administrator"
     endpoint.updated_at = now
     session.add(endpoint)
+    audit.record(
+        session,
+        Action.WEBHOOK_ENDPOINT_CHANGED,
+        actor=audit.user_actor(by),
+        subject=("webhook_endpoint", endpoint.id),
+        details={"enabled": enabled},
+        now=now,
+    )
     session.commit()
     return endpoint
 
@@ -113,6 +131,12 @@ def delete_endpoint(session: Session, endpoint_id: int, *, by: User) -> None:
     endpoint = get_row(session, WebhookEndpoint, endpoint_id)
     webhooks.delete_deliveries_of(session, endpoint_id)
     session.delete(endpoint)
+    audit.record(
+        session,
+        Action.WEBHOOK_ENDPOINT_DELETED,
+        actor=audit.user_actor(by),
+        subject=("webhook_endpoint", endpoint_id),
+    )
     session.commit()
 
 

@@ -48,6 +48,11 @@ ACTION_LABELS = {
     Action.EXPORT_RUN: _l("Data exported"),
     Action.AUDIT_EXPORTED: _l("Audit log exported"),
     Action.AUDIT_PURGED: _l("Old audit entries deleted"),
+    Action.PERSON_EXPORTED: _l("A person's data exported"),
+    Action.PERSON_ERASED: _l("A person erased"),
+    Action.WEBHOOK_ENDPOINT_REGISTERED: _l("Webhook endpoint registered"),
+    Action.WEBHOOK_ENDPOINT_CHANGED: _l("Webhook endpoint switched on or off"),
+    Action.WEBHOOK_ENDPOINT_DELETED: _l("Webhook endpoint deleted"),
 }
 ACTOR_LABELS = {
     ActorKind.USER: _l("User"),

@@ -60,7 +60,9 @@ def table_label(table: str) -> str:
 @allow(*ADMINS)
 @found_and_allowed
 def summary(contact_id: int) -> str:
-    data = access.personal_data_of_contact(db_session(), contact_id, now=utcnow())
+    data = access.personal_data_of_contact(
+        db_session(), contact_id, by=require_user(), shown_as="html", now=utcnow()
+    )
     return render_template(
         "contacts/personal_data.html", contact_id=contact_id, data=data, table_label=table_label
     )
@@ -70,7 +72,9 @@ def summary(contact_id: int) -> str:
 @allow(*ADMINS)
 @found_and_allowed
 def document(contact_id: int) -> Response:
-    data = access.personal_data_of_contact(db_session(), contact_id, now=utcnow())
+    data = access.personal_data_of_contact(
+        db_session(), contact_id, by=require_user(), shown_as="json", now=utcnow()
+    )
     body = json.dumps(data.as_json(), ensure_ascii=False, indent=2, default=str)
     name = f"personal-data-person-{data.person_id}-{data.exported_at:%Y%m%d}.json"
     return Response(
