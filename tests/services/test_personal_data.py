@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,13 +11,14 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel, col
 
+from advocacy.app import create_app
 from advocacy.db import db_session
 from advocacy.demo import loader
 from advocacy.domain.errors import NotFound
 from advocacy.models import AuditEntry, Contact, OutboxMessage, Touchpoint
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.services.privacy import access
-from tests.conftest import NOW
+from tests.conftest import NOW, empty_all_tables, settings_overrides
 from tests.factories import make_staff, signed_in_client
 
 
@@ -33,11 +35,16 @@ def _busiest_person(session: Session) -> int:
     return int(session.execute(query).scalar_one())
 
 
-@pytest.fixture
-def demo_app(app: Flask) -> Flask:
+@pytest.fixture(scope="module")
+def demo_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The small demo firm, loaded once: these tests only read it (and add staff and log lines)."""
+    app = create_app(settings_overrides(database_url, tmp_path_factory.mktemp("demo") / "i"))
     with app.app_context():
         loader.load_demo(db_session(), size="small", now=NOW)
-    return app
+    yield app
+    engine = app.extensions["advocacy.engine"]
+    empty_all_tables(engine)
+    engine.dispose()
 
 
 def test_the_export_holds_every_row_about_the_person_and_none_about_others(
