@@ -126,13 +126,17 @@ class Inspector(HTMLParser):
         self.attribute_values: list[str] = []
         self.problems: list[str] = []
         self._open: list[str] = []
+        self._our_svg = 0  # depth inside a picture the app draws itself
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         self.attribute_values.extend(values.values())
         if tag == "script" and not values.get("src", "").startswith("/static/"):
             self.problems.append(f"a script element that is not ours: {values}")
-        if tag in {"svg", "math", "object", "embed", "base"}:
+        ours = tag == "svg" and bool(set(values.get("class", "").split()) & OUR_SVG_CLASSES)
+        if ours or self._our_svg:
+            self._our_svg += 1
+        elif tag in {"svg", "math", "object", "embed", "base"}:
             self.problems.append(f"a <{tag}> element")
         if tag in {"img", "iframe"} and values.get("src", "") in {"", "x"}:
             self.problems.append(f"an <{tag}> from the payload: {values}")
@@ -143,13 +147,16 @@ class Inspector(HTMLParser):
                 self.problems.append(f"a javascript: URL in {name} on <{tag}>")
             if name == "style":
                 self.problems.append(f"a style attribute {value!r} on <{tag}>")
-            if name not in KNOWN_ATTRIBUTES and not name.startswith(("data-", "aria-")):
+            known = KNOWN_ATTRIBUTES | (SVG_ATTRIBUTES if self._our_svg else frozenset())
+            if name not in known and not name.startswith(("data-", "aria-")):
                 self.problems.append(f"an attribute {name}={value!r} on <{tag}>")
         self._open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if self._open and self._open[-1] == tag:
             self._open.pop()
+        if self._our_svg:
+            self._our_svg -= 1
 
     def handle_data(self, data: str) -> None:
         if self._open and self._open[-1] == "script" and data.strip():
@@ -158,6 +165,15 @@ class Inspector(HTMLParser):
             self.problems.append(f"a style element with {data[:60]!r}")
         self.text.append(data)
 
+
+# Pictures the app draws on the server (journey map, analytics charts, the score's sparkline,
+# bars): an <svg> of one of these classes, with the geometry attributes below, is ours. A
+# payload's <svg> has none of them, and event handlers stay refused inside ours too.
+OUR_SVG_CLASSES = frozenset({"journey-svg", "chart", "lift-chart", "sparkline", "bar"})
+SVG_ATTRIBUTES = frozenset({
+    "viewbox", "preserveaspectratio", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx",
+    "ry", "d", "points", "transform", "text-anchor", "focusable", "xmlns", "dx", "dy",
+})  # fmt: skip
 
 # Attributes the app's own templates use; a payload's `x=` or `src=` on a new element is not one.
 KNOWN_ATTRIBUTES = frozenset({
