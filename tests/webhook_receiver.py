@@ -42,6 +42,7 @@ class WebhookReceiver:
     events: list[Received] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     ids: Counter[str] = field(default_factory=Counter)
+    hosts: list[str] = field(default_factory=list)  # each request's Host header, in turn
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -51,6 +52,8 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                with receiver._lock:
+                    receiver.hosts.append(self.headers.get("host", ""))
                 status = receiver._receive(body, dict(self.headers.items()))
                 if receiver.delay_s:
                     time.sleep(receiver.delay_s)

@@ -4,6 +4,12 @@ Each request is signed with the endpoint's secret over `webhook-id.webhook-times
 the Standard Webhooks specification says, so a receiver verifies it with any of the spec's
 libraries. Redirects are never followed (a redirect could point anywhere, past the URL rule),
 and every request has a short timeout.
+
+Each request connects only to the addresses the URL rule checked. Resolving the name again when
+connecting would let a name that answered with a public address for the check answer with an
+inside one a moment later (DNS rebinding); so new connections are opened to the checked
+addresses themselves, while the Host header, TLS server name and certificate check keep the
+name.
 """
 
 from __future__ import annotations
@@ -11,10 +17,17 @@ from __future__ import annotations
 import base64
 import secrets
 import socket
+from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 import requests
+from requests.adapters import HTTPAdapter
 from standardwebhooks.webhooks import Webhook
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
+from urllib3.util import connection
 
 from advocacy.domain.webhooks import Answer
 
@@ -46,6 +59,64 @@ def resolve_addresses(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+# The addresses checked for the request being made; read by the connections below.
+_checked_addresses: ContextVar[tuple[str, ...]] = ContextVar("checked_addresses", default=())
+
+
+class _ToCheckedAddresses:
+    """Opens a connection to one of the checked addresses, never to a fresh resolution."""
+
+    host: str
+    port: int
+    timeout: float | None
+    source_address: tuple[str, int] | None
+    socket_options: connection._TYPE_SOCKET_OPTIONS | None
+
+    def _new_conn(self) -> socket.socket:
+        addresses = _checked_addresses.get()
+        if not addresses:
+            raise NewConnectionError(self, "no checked address to connect to")  # type: ignore[arg-type]
+        last_error: OSError | None = None
+        for address in addresses:
+            try:
+                return connection.create_connection(
+                    (address, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except OSError as error:
+                last_error = error
+        raise NewConnectionError(self, f"connection failed: {last_error}")  # type: ignore[arg-type]
+
+
+class _PinnedHTTPConnection(_ToCheckedAddresses, HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_ToCheckedAddresses, HTTPSConnection):
+    pass
+
+
+class _PinnedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PinnedHTTPConnection
+
+
+class _PinnedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PinnedHTTPSConnection
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """requests' adapter whose pools open connections to the checked addresses only."""
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PinnedHTTPPool,
+            "https": _PinnedHTTPSPool,
+        }
+
+
 class WebhookPoster:
     """Posts signed bodies; one kept-alive connection pool for a whole delivery run."""
 
@@ -54,8 +125,21 @@ class WebhookPoster:
         self.session = requests.Session()
         # Proxies from the environment would bypass the address check done before each request.
         self.session.trust_env = False
+        adapter = _PinnedAdapter(max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
-    def post(self, url: str, body: str, headers: dict[str, str]) -> Answer:
+    def post(
+        self, url: str, body: str, headers: dict[str, str], *, addresses: Sequence[str]
+    ) -> Answer:
+        """Post `body` to `url`, connecting only to `addresses` (those the URL rule checked)."""
+        pinned = _checked_addresses.set(tuple(addresses))
+        try:
+            return self._post(url, body, headers)
+        finally:
+            _checked_addresses.reset(pinned)
+
+    def _post(self, url: str, body: str, headers: dict[str, str]) -> Answer:
         try:
             response = self.session.post(
                 url,

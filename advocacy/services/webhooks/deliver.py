@@ -117,11 +117,11 @@ def _deliver_one(
     worker_id: str,
     report: DeliveryReport,
 ) -> None:
-    problem = _address_problem(settings, claimed.url)
+    addresses, problem = _checked_addresses(settings, claimed.url)
     answer: Answer | None = None
     if problem is None:
         headers = signed_headers(claimed.secret, claimed.message_id, claimed.payload, clock())
-        answer = poster.post(claimed.url, claimed.payload, headers)
+        answer = poster.post(claimed.url, claimed.payload, headers, addresses=addresses)
     now = clock()
     if problem is UrlProblem.UNRESOLVED:
         answer = Answer(None, error=str(problem))
@@ -152,14 +152,15 @@ def _deliver_one(
     report.counts[outcome.status.value] += 1
 
 
-def _address_problem(settings: Settings, url: str) -> UrlProblem | None:
-    """The URL rule, checked again at each attempt: a name may point elsewhere since it was
-    registered."""
+def _checked_addresses(settings: Settings, url: str) -> tuple[list[str], UrlProblem | None]:
+    """The URL rule, checked again at each attempt (a name may point elsewhere since it was
+    registered), with the addresses it checked: the request connects to those only."""
     problem = url_form_problem(url)
     if problem is not None:
-        return problem
+        return [], problem
     allowed = parse_networks(settings.webhooks_allowed_private_networks)
-    return address_problem(resolve_addresses(url_host(url)), allowed)
+    addresses = resolve_addresses(url_host(url))
+    return addresses, address_problem(addresses, allowed)
 
 
 def _follow_endpoint_health(
