@@ -42,7 +42,7 @@ class AccountFacts:
     bought_line_ids: frozenset[int]  # service lines of its hired engagements
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EngagementFacts:
     """One engagement as the analytics read it (see `decided_on` for the day of its outcome)."""
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import String, select, type_coerce
 from sqlmodel import Session, col
 
 from advocacy.domain.analytics.scope import AccountFacts, EngagementFacts, cohort_year
@@ -19,30 +22,55 @@ def engagement_facts(session: Session) -> list[EngagementFacts]:
     link_query = select(
         col(EngagementServiceLine.engagement_id), col(EngagementServiceLine.service_line_id)
     )
-    for engagement_id, line_id in session.execute(link_query):
+    # Core rows through the connection: the ORM's result handling costs more than these
+    # plain column reads themselves on a large firm.
+    rows = session.connection()
+    for engagement_id, line_id in rows.execute(link_query).all():
         lines.setdefault(engagement_id, set()).add(line_id)
     query = select(
         col(Engagement.id),
         col(Engagement.account_id),
         col(Engagement.status),
-        col(Engagement.created_at),
-        col(Engagement.updated_at),
+        raw_timestamp(col(Engagement.created_at)),
+        raw_timestamp(col(Engagement.updated_at)),
         col(Engagement.start_date),
     ).order_by(col(Engagement.id))
+    empty: frozenset[int] = frozenset()
     return [
         EngagementFacts(
             engagement_id or 0,
             account_id,
             _STATUSES[status],
-            created_at.date(),
-            updated_at.date(),
+            _utc_day(created_at),
+            _utc_day(updated_at),
             start_date,
-            frozenset(lines.get(engagement_id or 0, ())),
+            frozenset(found) if (found := lines.get(engagement_id or 0)) else empty,
         )
-        for engagement_id, account_id, status, created_at, updated_at, start_date in session.execute(
+        for engagement_id, account_id, status, created_at, updated_at, start_date in rows.execute(
             query
-        )
+        ).all()
     ]
+
+
+def _utc_day(value: str | datetime) -> date:
+    """The UTC day of a stored timestamp read as `raw_timestamp` does."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return utc_time(value).date()
+
+
+def raw_timestamp(column: Any) -> Any:
+    """A UTC timestamp column read as the driver gives it, without the column type's conversion
+    of every value (a large firm's reads have tens of thousands): see `utc_time`."""
+    return type_coerce(column, String)
+
+
+def utc_time(value: str | datetime) -> datetime:
+    """An aware UTC datetime from a `raw_timestamp` value: SQLite gives the stored text
+    ("2024-03-01 10:00:00.123456", in UTC), PostgreSQL an aware datetime."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def account_facts(session: Session, engagements: list[EngagementFacts]) -> dict[int, AccountFacts]:
@@ -52,7 +80,7 @@ def account_facts(session: Session, engagements: list[EngagementFacts]) -> dict[
         by_account.setdefault(engagement.account_id, []).append(engagement)
     query = select(col(Account.id), col(Account.owner_id), col(Account.industry))
     facts = {}
-    for account_id, owner_id, industry in session.execute(query):
+    for account_id, owner_id, industry in session.connection().execute(query).all():
         own = by_account.get(account_id or 0, [])
         bought = frozenset(line for e in own if e.hired for line in e.line_ids)
         facts[account_id or 0] = AccountFacts(

@@ -6,15 +6,21 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from advocacy.models import Referral, Touchpoint
+from advocacy.models import Account, Referral, Touchpoint
 
 
 def first_touches(session: Session) -> dict[int, date]:
     """The day of each account's first touchpoint (accounts without one are absent)."""
-    query = select(Touchpoint.account_id, func.min(Touchpoint.occurred_at)).group_by(
-        col(Touchpoint.account_id)
+    # One index seek per account (touchpoints by account and time) rather than a grouped scan
+    # of every touchpoint: a large firm has millions of touchpoints for thousands of accounts.
+    first = (
+        select(func.min(Touchpoint.occurred_at))
+        .where(col(Touchpoint.account_id) == Account.id)
+        .correlate(Account)
+        .scalar_subquery()
     )
-    return {account_id: first.date() for account_id, first in session.exec(query) if first}
+    query = select(Account.id, first)
+    return {account_id: at.date() for account_id, at in session.exec(query) if at and account_id}
 
 
 def referred_account_ids(session: Session) -> frozenset[int]:
