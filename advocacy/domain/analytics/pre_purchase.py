@@ -69,19 +69,16 @@ def decisions(
         line = filters.service_line_id
         if line is not None and line not in engagement.line_ids:
             continue
-        if not in_period(engagement.decided_on, filters):
+        on = engagement.decided_on
+        if not in_period(on, filters):
             continue
         touched = first_touch.get(account.id)
-        days = (
-            (engagement.decided_on - touched).days
-            if touched is not None and touched <= engagement.decided_on
-            else None
-        )
+        days = (on - touched).days if touched is not None and touched <= on else None
         found.append(
             Decision(
                 account,
                 outcome,
-                engagement.decided_on,
+                on,
                 engagement.line_ids,
                 account.id in referred_ids,
                 days,

@@ -15,6 +15,7 @@ from advocacy.domain.analytics.figures import (
     QuestionAnswer,
 )
 from advocacy.domain.analytics.pre_purchase import Decision, Outcome
+from advocacy.domain.analytics.scope import EngagementFacts
 from advocacy.repository.analytics import facts
 from advocacy.repository.analytics import names as known_names
 from advocacy.repository.analytics import pre_purchase as queries
@@ -59,13 +60,20 @@ def answer(session: Session, filters: AnalyticsFilters, *, now: datetime) -> Que
     touches = queries.first_touches(session)
     referred = queries.referred_account_ids(session)
 
-    def decided(wanted: AnalyticsFilters) -> list[Decision]:
+    def decided(wanted: AnalyticsFilters, among: list[EngagementFacts]) -> list[Decision]:
         return rules.decisions(
-            accounts, engagements, first_touch=touches, referred_ids=referred, filters=wanted
+            accounts, among, first_touch=touches, referred_ids=referred, filters=wanted
         )
 
-    found = decided(filters)
-    every = found if filters.is_default() else decided(AnalyticsFilters())
+    found = decided(filters, engagements)
+    # A "not now" came back when its account hired the firm later, whatever the filters: every
+    # decision of those accounts (only theirs: a filtered view has few).
+    waiting = {d.account.id for d in found if d.outcome is Outcome.NOT_NOW}
+    every = (
+        found
+        if filters.is_default()
+        else decided(AnalyticsFilters(), [e for e in engagements if e.account_id in waiting])
+    )
     counts = rules.outcome_counts(found)
     total = sum(counts.values())
     waits = rules.comebacks(found, every)
