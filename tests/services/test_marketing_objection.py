@@ -67,7 +67,9 @@ def test_after_the_objection_nurture_holds_back_asks_are_refused_and_no_score_is
     assert (row.category, row.reason) == ("all", "unsubscribe")
     assert row.reason in LIFTABLE_BY_CLIENT
     entries = session.exec(select(AuditEntry).where(AuditEntry.actor_id == staff.id)).all()
-    assert {(e.action, e.subject_id, json.loads(e.details_json)["categories"]) for e in entries} == {
+    assert {
+        (e.action, e.subject_id, json.loads(e.details_json)["categories"]) for e in entries
+    } == {
         (Action.CONSENT_CHANGED.value, objecting.id, "all"),
         (Action.CONSENT_CHANGED.value, objecting.id, "profiling"),
     }
