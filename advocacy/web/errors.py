@@ -19,6 +19,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
+from advocacy.clock import utcnow
+from advocacy.db import db_session
+from advocacy.services.access import identity
 from advocacy.web.client import mail
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,9 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int] | Response:
 def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
     log.warning("rate limit reached on %s: %s", request.path, error.description)
     if request.endpoint == "auth.login":
+        # Refused before the password was even checked: the audit log must still show it, or
+        # a guessing run would vanish from it the moment the limit stops it.
+        identity.record_throttled(db_session(), request.form.get("email", ""), now=utcnow())
         # The wait is the window of the limit that was reached: the limits are settings.
         minutes = max(1, -(-error.limit.limit.get_expiry() // 60))
         message = ngettext(
