@@ -84,7 +84,7 @@ def inactive_prospects(session: Session, before: datetime) -> list[tuple[int, in
     return sorted((pid, cid) for pid, cid in people.items() if pid not in kept)
 
 
-def _activity_since(before: datetime) -> list[Select[tuple[int]]]:
+def _activity_since(before: datetime) -> list[Select[int]]:
     """One query per kind of activity, each giving the person ids it keeps."""
     person = col(Contact.person_id)
     at_account = col(Contact.account_id)
