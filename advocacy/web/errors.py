@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
@@ -81,7 +81,12 @@ def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
     if request.endpoint == "auth.login":
         # Refused before the password was even checked: the audit log must still show it, or
         # a guessing run would vanish from it the moment the limit stops it.
-        identity.record_throttled(db_session(), request.form.get("email", ""), now=utcnow())
+        try:
+            identity.record_throttled(db_session(), request.form.get("email", ""), now=utcnow())
+        except SQLAlchemyError:
+            # The database away is no reason to answer a flood of guesses with a 500.
+            log.warning("could not record a rate-limited sign-in", exc_info=True)
+            db_session().rollback()
         # The wait is the window of the limit that was reached: the limits are settings.
         minutes = max(1, -(-error.limit.limit.get_expiry() // 60))
         message = ngettext(
