@@ -24,6 +24,9 @@ class Origin:
 
     address: str | None = None
     actor: Actor = SYSTEM
+    # The user behind the token acting, when `actor` is an API token: an entry a service records
+    # for that user is then recorded as the token's (domain.audit.through_token).
+    token_user_id: int | None = None
 
 
 # Origin is frozen: sharing the default between contexts is safe.
@@ -39,9 +42,10 @@ def begin(*, address: str | None = None, actor: Actor = SYSTEM) -> Token[Origin]
     return _ORIGIN.set(Origin((address or None) and address[:MAX_ADDRESS_LENGTH], actor))
 
 
-def act_as(actor: Actor) -> None:
-    """Name who acts from now on in this unit of work (a request's token, once accepted)."""
-    _ORIGIN.set(Origin(current().address, actor))
+def act_as(actor: Actor, *, token_user_id: int | None = None) -> None:
+    """Name who acts from now on in this unit of work (a request's token, once accepted, with
+    the id of the user it belongs to)."""
+    _ORIGIN.set(Origin(current().address, actor, token_user_id))
 
 
 def end(token: Token[Origin]) -> None:

@@ -363,6 +363,7 @@ class Settings:
     scoring_job_time: str = _setting(_minute_hour)
     retention_mail_content_days: int = _setting(_as_count)
     retention_former_survey_comments_days: int = _setting(_as_count)
+    retention_inactive_prospects_days: int = _setting(_as_count)
     webhooks_allowed_private_networks: str = _setting(_networks)
     webhooks_timeout_seconds: int = _setting(_as_int)
     webhooks_lease_seconds: int = _setting(_as_int)

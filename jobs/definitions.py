@@ -9,11 +9,13 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from advocacy.adapters.images import PictureStore
 from advocacy.clock import utcnow
 from advocacy.db import db_session, engine
 from advocacy.domain.mail import Category
@@ -233,11 +235,14 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
         JobSpec(
             "privacy.retention",
             lambda: retention.apply_retention(
-                db_session(), retention.policy_of(settings), now=utcnow()
+                db_session(),
+                retention.policy_of(settings),
+                now=utcnow(),
+                pictures=PictureStore(Path(settings.instance_path) / "uploads"),
             ),
             _daily("45 1"),
             grace_s=20 * 3600,
-            description="Empty old e-mail content and former clients' survey comments (retention settings).",
+            description="Empty old e-mail and former clients' comments; erase inactive prospects.",
         ),
     ]
 

@@ -104,6 +104,12 @@ class Actor:
 SYSTEM = Actor(ActorKind.SYSTEM, None, "system")
 
 
+def through_token(token: Actor, user: Actor) -> Actor:
+    """A user acting through one of their API tokens: the token is the actor (its id), and the
+    label names both, so that the entry says which token and whose it is."""
+    return Actor(ActorKind.TOKEN, token.id, f"{user.label} via token {token.label}")
+
+
 def client_link_actor(contact_id: int | None) -> Actor:
     """A client acting through a signed link: named by their contact id only, so that erasing the
     person leaves nothing personal here."""

@@ -222,7 +222,7 @@ def _enforce_bearer(roles: frozenset[Role], scope: tokens.Scope) -> None:
             www_authenticate=_bearer_challenge(error="invalid_token"),
         )
     g.user, g.bearer = bearer.user, bearer
-    audit_context.act_as(tokens.token_actor(bearer.token))
+    audit_context.act_as(tokens.token_actor(bearer.token), token_user_id=bearer.user.id)
     if not bearer.allows(scope):
         error = Forbidden(_("This API token lacks the %(scope)s scope.", scope=scope.value))
         error.www_authenticate = [  # type: ignore[attr-defined]

@@ -15,7 +15,14 @@ from sqlmodel import Session, col, select
 
 from advocacy import audit_context
 from advocacy.clock import utcnow
-from advocacy.domain.audit import Action, Actor, ActorKind, Detail, checked_details
+from advocacy.domain.audit import (
+    Action,
+    Actor,
+    ActorKind,
+    Detail,
+    checked_details,
+    through_token,
+)
 from advocacy.models import AuditEntry, User
 
 
@@ -40,6 +47,15 @@ def record(
     """Add one entry; the actor defaults to the one of the current request, job or command."""
     origin = audit_context.current()
     who = actor or origin.actor
+    if (
+        actor is not None
+        and actor.kind is ActorKind.USER
+        and origin.actor.kind is ActorKind.TOKEN
+        and actor.id is not None
+        and actor.id == origin.token_user_id
+    ):
+        # The service names the user; the request came with one of their tokens: say which.
+        who = through_token(origin.actor, actor)
     subject_type, subject_id = subject or ("", None)
     entry = AuditEntry(
         occurred_at=now or utcnow(),

@@ -48,6 +48,12 @@ def get_person(session: Session, person_id: int) -> Person:
     return get_row(session, Person, person_id)
 
 
+def contacts_of_person(session: Session, person_id: int) -> list[Contact]:
+    """Every position of one person, at every employer they had, in order."""
+    query = select(Contact).where(Contact.person_id == person_id).order_by(col(Contact.id))
+    return list(session.exec(query))
+
+
 def account_by_external_id(session: Session, external_id: str) -> Account | None:
     return session.exec(select(Account).where(Account.external_id == external_id)).first()
 

@@ -15,10 +15,13 @@ from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
+from advocacy.clock import utcnow
+from advocacy.db import db_session
+from advocacy.services.access import identity
 from advocacy.web.client import mail
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,14 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int] | Response:
 def _rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
     log.warning("rate limit reached on %s: %s", request.path, error.description)
     if request.endpoint == "auth.login":
+        # Refused before the password was even checked: the audit log must still show it, or
+        # a guessing run would vanish from it the moment the limit stops it.
+        try:
+            identity.record_throttled(db_session(), request.form.get("email", ""), now=utcnow())
+        except SQLAlchemyError:
+            # The database away is no reason to answer a flood of guesses with a 500.
+            log.warning("could not record a rate-limited sign-in", exc_info=True)
+            db_session().rollback()
         # The wait is the window of the limit that was reached: the limits are settings.
         minutes = max(1, -(-error.limit.limit.get_expiry() // 60))
         message = ngettext(

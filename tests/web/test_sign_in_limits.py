@@ -3,10 +3,14 @@ message, without locking out an office that shares one address."""
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlmodel import select
 
 from advocacy.db import db_session
+from advocacy.models import AuditEntry
 from tests.factories import make_user, sign_in
 
 WRONG = "wrong password!!"
@@ -171,3 +175,32 @@ def test_without_trusted_proxies_a_forwarded_address_cannot_dodge_the_limits(
 
     attacker = browser_at(app, "198.51.100.66", forwarded_for="192.0.2.200")
     assert sign_in(attacker, "ana@firm.example").status_code == 429
+
+
+def test_a_sign_in_stopped_by_the_limit_is_in_the_audit_log_with_its_address(
+    app_factory,
+) -> None:
+    app: Flask = app_factory(login_limit_per_account="2 per 15 minutes")
+    with app.app_context():
+        ana = make_user(db_session(), email="ana@firm.example")
+    attacker = browser_at(app, "198.51.100.23")
+    for _ in range(2):
+        assert sign_in(attacker, "Ana@Firm.example", WRONG).status_code == 401
+    assert sign_in(attacker, "ana@firm.example").status_code == 429
+    assert sign_in(attacker, "ana@firm.example", WRONG).status_code == 429
+    with app.app_context():
+        entries = (
+            db_session()
+            .exec(
+                select(AuditEntry)
+                .where(AuditEntry.action == "sign_in.failed")
+                .order_by(AuditEntry.id)
+            )
+            .all()
+        )
+        reasons = [json.loads(entry.details_json)["reason"] for entry in entries]
+        assert reasons == ["wrong_credentials"] * 2 + ["rate_limited"] * 2
+        throttled = entries[-1]
+        assert (throttled.actor_id, throttled.actor_label) == (ana.id, "ana@firm.example")
+        assert (throttled.subject_type, throttled.subject_id) == ("user", ana.id)
+        assert throttled.address == "198.51.100.23"

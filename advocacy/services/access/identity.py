@@ -80,6 +80,13 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
     return user
 
 
+def record_throttled(session: Session, email: str, *, now: datetime) -> None:
+    """Record a password sign-in refused before it was checked: too many attempts failed."""
+    typed = normalise_email(email)[:254]
+    user = staff.user_by_email(session, typed) if typed else None
+    _refused(session, typed, user, "password", "rate_limited", now)
+
+
 def _refused(
     session: Session, typed: str, user: User | None, method: str, reason: str, now: datetime
 ) -> None:

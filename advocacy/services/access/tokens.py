@@ -187,8 +187,11 @@ def revoke_token(session: Session, prefix: str, *, now: datetime) -> ApiToken:
 
 
 def token_actor(token: ApiToken) -> Actor:
-    """An API token as the actor of an entry: its id, and its public prefix as the label."""
-    return Actor(ActorKind.TOKEN, token.id, token.prefix)
+    """An API token as the actor of an entry: its id, and its public prefix and name as the
+    label."""
+    return Actor(
+        ActorKind.TOKEN, token.id, f"{token.prefix} ({token.name})" if token.name else token.prefix
+    )
 
 
 def authenticate(session: Session, secret: str, *, now: datetime) -> Bearer | None:

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from advocacy.domain.audit import Action, client_link_actor
 from advocacy.models import Account, ConsentChange, Contact, User
-from advocacy.repository import get_row, stored_scores
+from advocacy.repository import audit, get_row, stored_scores
 from advocacy.services.access.client_links import resolve_link
 from advocacy.services.journey.accounts import check_may_edit
 
@@ -16,9 +17,16 @@ PROFILING = "profiling"
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
 
 
-def _object(
-    session: Session, contact: Contact, *, via: str, link_id: int | None, now: datetime
+def record_objection(
+    session: Session,
+    contact: Contact,
+    *,
+    via: str,
+    link_id: int | None,
+    now: datetime,
+    by: User | None = None,
 ) -> None:
+    """Mark the contact as objecting to profiling, forget their scores, log it (flushes only)."""
     if contact.profiling_objected_at is None:
         contact.profiling_objected_at = now
         contact.profiling_objected_via = via
@@ -36,6 +44,14 @@ def _object(
         )
     )
     assert contact.id is not None
+    audit.record(
+        session,
+        Action.CONSENT_CHANGED,
+        actor=audit.user_actor(by) if by is not None else client_link_actor(contact.id),
+        subject=("contact", contact.id),
+        details={"categories": PROFILING, "status": "object", "source": via},
+        now=now,
+    )
     stored_scores.forget_scores(session, contact.id)
 
 
@@ -43,7 +59,7 @@ def object_by_staff(session: Session, contact_id: int, *, by: User, now: datetim
     """Record, for a contact who told staff so, that they object to profiling."""
     contact = get_row(session, Contact, contact_id)
     check_may_edit(session, get_row(session, Account, contact.account_id), by)
-    _object(session, contact, via="staff", link_id=None, now=now)
+    record_objection(session, contact, via="staff", link_id=None, now=now, by=by)
     session.commit()
     return contact
 
@@ -54,7 +70,7 @@ def object_by_link(session: Session, token: str, *, now: datetime) -> bool:
     if link is None or link.contact_id is None:
         return False
     contact = get_row(session, Contact, link.contact_id)
-    _object(session, contact, via="preference_page", link_id=link.id, now=now)
+    record_objection(session, contact, via="preference_page", link_id=link.id, now=now)
     link.used_at = link.used_at or now
     session.commit()
     return True

@@ -269,3 +269,7 @@ class TeamForm(FlaskForm):
 
 class ProfilingObjectionForm(FlaskForm):
     """A person's objection to profiling, recorded by staff: one button, its CSRF token."""
+
+
+class MarketingObjectionForm(FlaskForm):
+    """A person's objection to direct marketing, recorded by staff: one button, its CSRF token."""

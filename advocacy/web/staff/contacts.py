@@ -32,8 +32,14 @@ from advocacy.repository.journey import (
 )
 from advocacy.repository.read_models import campaign_pages, contacts
 from advocacy.services.journey import accounts, people
+from advocacy.services.privacy import objection as marketing
 from advocacy.services.scoring import objection
-from advocacy.web.forms.journey import ContactForm, DepartureForm, ProfilingObjectionForm
+from advocacy.web.forms.journey import (
+    ContactForm,
+    DepartureForm,
+    MarketingObjectionForm,
+    ProfilingObjectionForm,
+)
 from advocacy.web.refusals import found_and_allowed, refusal
 
 bp = Blueprint("contacts", __name__)
@@ -44,6 +50,7 @@ def _show(
     form: DepartureForm | None = None,
     status: int = 200,
     errors: Iterable[str] = (),
+    objection_errors: Iterable[str] = (),
 ) -> tuple[str, int]:
     user = require_user()
     assert user.id is not None
@@ -71,10 +78,17 @@ def _show(
         private=sees_private_details(Role(user.role)),
         departure_form=form or DepartureForm(formdata=None),
         errors=list(errors),
+        objection_errors=list(objection_errors),
         # Who was mailed what is contact detail: the same people who see the e-mail address.
         mail_history=mail.messages_for_contact(session, history.contact.id or 0)
         if sees_private_details(Role(user.role))
         else None,
+        # Objected to direct marketing: no address left to mail and no score (see the service).
+        marketing_objected=history.contact.profiling_objected_at is not None
+        and (
+            not history.contact.email
+            or "all" in mail.suppressed_categories(session, history.contact.email)
+        ),
         consent=mail.consent_for_contact(session, history.contact.id or 0, history.contact.email)
         if sees_private_details(Role(user.role))
         else None,
@@ -148,6 +162,30 @@ def profiling_objection(contact_id: int) -> Response | tuple[str, int]:
     except RuleError as error:
         return _show(contact_id, status=422, errors=[refusal(error)])
     flash(_("Objection to profiling recorded: their score and its history are deleted."), "success")
+    return redirect(url_for("contacts.show", contact_id=contact_id))
+
+
+@bp.post("/contacts/<id:contact_id>/marketing-objection")
+@allow(*ACCOUNT_WORKERS)
+@found_and_allowed
+def marketing_objection(contact_id: int) -> Response | tuple[str, int]:
+    """The person told us they object to direct marketing: no nurture, no asks, no score."""
+    session = db_session()
+    form = MarketingObjectionForm()
+    if not form.validate_on_submit():
+        expired = [_("This page has expired. Try again.")]
+        return _show(contact_id, status=400, objection_errors=expired)
+    try:
+        marketing.object_to_marketing_by_staff(session, contact_id, by=require_user(), now=utcnow())
+    except RuleError as error:
+        return _show(contact_id, status=422, objection_errors=[refusal(error)])
+    flash(
+        _(
+            "Objection to direct marketing recorded: no nurture, no advocacy asks and no score, "
+            "at every employer they had."
+        ),
+        "success",
+    )
     return redirect(url_for("contacts.show", contact_id=contact_id))
 
 
