@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -13,9 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from sqlmodel import col
 
+from advocacy.app import create_app
 from advocacy.db import db_session
 from advocacy.models import Account
 from advocacy.services.analytics.questions import QUESTIONS
+from tests.conftest import empty_all_tables, settings_overrides
 from tests.factories import make_staff, make_user, page_html, signed_in_client
 from tests.factories_analytics import AnalyticsFirm, build_firm
 
@@ -24,7 +27,18 @@ MARKETING_SLUGS = [q.slug for q in QUESTIONS if q.marketing_reads]
 WORKERS_ONLY = [q.slug for q in QUESTIONS if not q.marketing_reads]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app and one firm for the module: its tests read the firm (and add staff); the only
+    one that changes it puts it back."""
+    app = create_app(settings_overrides(database_url, tmp_path_factory.mktemp("analytics") / "i"))
+    yield app
+    engine = app.extensions["advocacy.engine"]
+    empty_all_tables(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
 def firm(app: Flask) -> AnalyticsFirm:
     # Built in a context of its own, closed before the pages are asked for (each request then
     # gets its own context, and its own language).
@@ -155,9 +169,13 @@ def test_a_label_with_markup_is_escaped_in_the_chart_and_the_csv_is_neutralised(
             session.commit()
 
     rename("Retail", "<script>alert(1)</script>")
-    html = page_html(admin, "/analytics/pre-purchase")
-    assert "<script>alert(1)" not in html
-    assert "&lt;script&gt;alert(1)" in html
-    rename("<script>alert(1)</script>", "=HYPERLINK(1)")
-    text = admin.get("/analytics/pre-purchase/by-industry.csv").get_data(as_text=True)
-    assert "'=HYPERLINK(1)" in text
+    try:
+        html = page_html(admin, "/analytics/pre-purchase")
+        assert "<script>alert(1)" not in html
+        assert "&lt;script&gt;alert(1)" in html
+        rename("<script>alert(1)</script>", "=HYPERLINK(1)")
+        text = admin.get("/analytics/pre-purchase/by-industry.csv").get_data(as_text=True)
+        assert "'=HYPERLINK(1)" in text
+    finally:  # the module's other tests share the firm
+        rename("<script>alert(1)</script>", "Retail")
+        rename("=HYPERLINK(1)", "Retail")
