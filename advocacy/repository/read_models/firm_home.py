@@ -64,20 +64,23 @@ class MailFigures:
     last_beat_at: datetime | None
 
 
-def gapped_accounts(session: Session) -> list[GappedAccount]:
-    """Every account with a coverage gap, by the rule the account page and My week apply.
+def gapped_accounts(session: Session, *, owner_id: int | None = None) -> list[GappedAccount]:
+    """Every account with a coverage gap (of one owner, when given), by account name, by the
+    rule the account page applies.
 
     The buying group is summed up in the database (contacts, active ones, roles played and
     roles still held) so a firm of a hundred thousand contacts sends back a row per account and
     role rather than one per contact.
     """
     active = case((col(Contact.status) == ContactStatus.ACTIVE.value, 1), else_=0)
+    mine = [] if owner_id is None else [col(Account.owner_id) == owner_id]
     groups = {
         account_id: (int(contacts), int(active_contacts or 0))
         for account_id, contacts, active_contacts in session.exec(
-            select(Contact.account_id, func.count(), func.sum(active)).group_by(
-                col(Contact.account_id)
-            )
+            select(Contact.account_id, func.count(), func.sum(active))
+            .join(Account, col(Account.id) == Contact.account_id)
+            .where(*mine)
+            .group_by(col(Contact.account_id))
         )
     }
     roles_seen: dict[int, set[BuyingRole]] = defaultdict(set)
@@ -85,6 +88,8 @@ def gapped_accounts(session: Session) -> list[GappedAccount]:
     for account_id, role, held in session.exec(
         select(Contact.account_id, ContactRole.role, func.max(active))
         .join(Contact, col(Contact.id) == ContactRole.contact_id)
+        .join(Account, col(Account.id) == Contact.account_id)
+        .where(*mine)
         .group_by(col(Contact.account_id), col(ContactRole.role))
     ):
         if role in _ROLES:
@@ -92,7 +97,12 @@ def gapped_accounts(session: Session) -> list[GappedAccount]:
             if held:
                 roles_held[account_id].add(_ROLES[role])
     found = []
-    for key, name, owner_id in session.exec(select(Account.id, Account.name, Account.owner_id)):
+    accounts = (
+        select(Account.id, Account.name, Account.owner_id)
+        .where(*mine)
+        .order_by(col(Account.name), col(Account.id))
+    )
+    for key, name, owner in session.exec(accounts):
         if key is None or key not in groups:  # no contact yet: nothing to judge
             continue
         contacts, active_contacts = groups[key]
@@ -104,7 +114,7 @@ def gapped_accounts(session: Session) -> list[GappedAccount]:
         )
         gaps = gaps_in_coverage(group)
         if gaps:
-            found.append(GappedAccount(key, name, owner_id, gaps))
+            found.append(GappedAccount(key, name, owner, gaps))
     return found
 
 

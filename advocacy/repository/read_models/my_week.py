@@ -5,7 +5,6 @@ Queries only: nothing here writes."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,9 +17,8 @@ from advocacy.domain.cadence import CheckInStatus, TalkingPoints
 from advocacy.domain.people import CoverageGap
 from advocacy.domain.talking_points import next_lines_from_data
 from advocacy.models import Account, CheckIn, Contact, Person, User
-from advocacy.models.fields import saved_id
 from advocacy.repository import get_row, journey
-from advocacy.repository.read_models.accounts import ContactRow, _gaps
+from advocacy.repository.read_models.firm_home import gapped_accounts
 
 # The account page shows this many closed check-ins: enough to see the rhythm, not a history.
 CLOSED_SHOWN: Final = 5
@@ -185,38 +183,12 @@ def accounts_owned_by(session: Session, owner_id: int) -> int:
 
 def coverage_gaps_of(session: Session, owner_id: int) -> list[AccountGaps]:
     """Coverage gaps of every account a user owns, by account name (accounts without gaps left out)."""
-    accounts = list(
-        session.exec(
-            select(Account.id, Account.name)
-            .where(Account.owner_id == owner_id)
-            .order_by(col(Account.name), col(Account.id))
-        )
-    )
-    if not accounts:
-        return []
-    ids = [account_id for account_id, _name in accounts]
-    found = list(
-        session.exec(
-            select(Contact, Person.full_name)
-            .join(Person, col(Person.id) == Contact.person_id)
-            .where(col(Contact.account_id).in_(ids))
-        )
-    )
-    roles = journey.roles_of(session, [saved_id(contact) for contact, _name in found])
-    by_account: dict[int, list[ContactRow]] = defaultdict(list)
-    for contact, name in found:
-        by_account[contact.account_id].append(
-            ContactRow(contact, name, sorted(roles.get(saved_id(contact), set())))
-        )
-    result = []
-    for account_id, name in accounts:
-        if account_id is None:  # a primary key: never None once read
-            continue
-        # The account page's own rule, so both pages always agree on what a gap is.
-        gaps = _gaps(by_account.get(account_id, []))
-        if gaps:
-            result.append(AccountGaps(account_id, name, gaps))
-    return result
+    # The firm view's grouped reading, narrowed to the owner: an owner of thousands of accounts
+    # gets a row per account and role, not every contact with its roles.
+    return [
+        AccountGaps(account.account_id, account.account_name, account.gaps)
+        for account in gapped_accounts(session, owner_id=owner_id)
+    ]
 
 
 def records_since(session: Session, since: datetime) -> list[CheckIn]:
