@@ -38,6 +38,10 @@ API_LISTS = (
     "accounts", "contacts", "engagements", "touchpoints", "check-ins", "referrals",
     "survey-answers", "testimonials", "content", "service-lines",
 )  # fmt: skip
+KEYS = (
+    "healthz", "sign-in", "my-week", "accounts", "account", "contact", "advocates", "library",
+    "analytics", *(f"api-{name}" for name in API_LISTS),
+)  # fmt: skip
 
 
 def pages(firm: bench_firm.Firm) -> list[bench_web.Page]:
@@ -49,15 +53,26 @@ def pages(firm: bench_firm.Firm) -> list[bench_web.Page]:
         Page("healthz", "`/healthz` (the reference)", ["/healthz"], "none", 0, None),
         Page("sign-in", "sign-in (password, `POST /login`)", ["/login"], "sign-in"),
         Page("my-week", "My week (`/`)", ["/"]),
-        Page("accounts", f"accounts list (`/accounts?page={list_page}`)",
-             [f"/accounts?page={list_page}"]),  # fmt: skip
-        Page("account", f"an account page (`/accounts/<id>`, {len(firm.account_ids)} accounts)",
-             [f"/accounts/{n}" for n in firm.account_ids]),  # fmt: skip
-        Page("contact", f"a contact page (`/contacts/<id>`, {len(firm.contact_ids)} contacts)",
-             [f"/contacts/{n}" for n in firm.contact_ids]),  # fmt: skip
+        Page(
+            "accounts",
+            f"accounts list (`/accounts?page={list_page}`)",
+            [f"/accounts?page={list_page}"],
+        ),
+        Page(
+            "account",
+            f"an account page (`/accounts/<id>`, {len(firm.account_ids)} accounts)",
+            [f"/accounts/{n}" for n in firm.account_ids],
+        ),
+        Page(
+            "contact",
+            f"a contact page (`/contacts/<id>`, {len(firm.contact_ids)} contacts)",
+            [f"/contacts/{n}" for n in firm.contact_ids],
+        ),
         Page("advocates", "advocates (`/advocates`)", ["/advocates"]),
         Page("library", "library (`/library`)", ["/library"]),
-        Page("analytics", "analytics dashboard (`/analytics`)", ["/analytics"], "cookie", 500, None),
+        Page(
+            "analytics", "analytics dashboard (`/analytics`)", ["/analytics"], "cookie", 500, None
+        ),
     ]
     found += [
         Page(f"api-{name}", f"API `GET /api/v1/{name}`", [f"/api/v1/{name}"], "token")
@@ -75,11 +90,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, help="locust run per page (10; --quick 4)")
     parser.add_argument("--users", type=int, default=10, help="concurrent locust users")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
-    parser.add_argument("--only", help="comma-separated figure keys (healthz is always run)")
+    parser.add_argument("--only", help="comma-separated page keys (healthz is always run)")
     parser.add_argument("--no-scripts", action="store_true", help="pages only, no job scripts")
     args = parser.parse_args(argv)
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a PostgreSQL URL (SQLite is the default)")
+    if args.only and (unknown := set(args.only.split(",")) - set(KEYS)):
+        parser.error(f"--only: unknown {', '.join(sorted(unknown))}; known: {', '.join(KEYS)}")
     if args.seconds is None:
         args.seconds = 4.0 if args.quick else 10.0
     if args.seconds <= 0 or args.users < 1 or args.workers < 1:
@@ -118,15 +135,15 @@ def the_firm(args: argparse.Namespace, scratch: Path, run: bench_report.Run) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     say(f"building the {size} demo firm into {path}")
     run.figures.append(bench_scripts.demo_sqlite(size, path))
-    run.firm_source = "built in this run" + ("" if args.quick else f" into `{path.relative_to(ROOT)}`")
+    run.firm_source = "built in this run" + (
+        "" if args.quick else f" into `{path.relative_to(ROOT)}`"
+    )
     return f"sqlite:///{path}"
 
 
 def measure_pages(args: argparse.Namespace, firm: bench_firm.Firm, run: bench_report.Run) -> None:
     wanted = set(args.only.split(",")) if args.only else None
     chosen = [p for p in pages(firm) if wanted is None or p.key in wanted or p.key == "healthz"]
-    if wanted and (unknown := wanted - {p.key for p in pages(firm)}):
-        raise SystemExit(f"--only: unknown keys {', '.join(sorted(unknown))}")
     say(f"starting gunicorn: {args.workers} workers × {bench_web.THREADS} threads")
     server = bench_web.start_server(firm.url, args.workers)
     try:
@@ -138,8 +155,15 @@ def measure_pages(args: argparse.Namespace, firm: bench_firm.Firm, run: bench_re
         for page in [*chosen, chosen[0]]:
             say(f"locust: {args.users} users, {args.seconds:g} s, {page.key}")
             run.pages.append(
-                bench_web.run_locust(server, page, users=args.users, seconds=args.seconds,
-                                     cookie=cookie, token=firm.token, sign=sign)  # fmt: skip
+                bench_web.run_locust(
+                    server,
+                    page,
+                    users=args.users,
+                    seconds=args.seconds,
+                    cookie=cookie,
+                    token=firm.token,
+                    sign=sign,
+                )
             )
         run.web_memory = bench_web.peak_memory_mb(server)
     finally:

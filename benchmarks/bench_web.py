@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import json
 import os
 import re
 import secrets
@@ -168,40 +168,53 @@ def warm_up(server: Server, page: Page, cookie: str, token: str) -> None:
 def run_locust(
     server: Server, page: Page, *, users: int, seconds: float, cookie: str, token: str, sign: str
 ) -> Measured:
-    """Locust headless, `users` users for `seconds` on one page; its statistics' row for it."""
+    """Locust headless, `users` users for `seconds` on one page; its final statistics for it."""
+    env = {
+        **os.environ,
+        "BENCH_NAME": page.key,
+        "BENCH_PATHS": "\n".join(page.paths),
+        "BENCH_COOKIE": cookie if page.auth == "cookie" else "",
+        "BENCH_TOKEN": token if page.auth == "token" else "",
+        "BENCH_SIGN_IN": sign if page.auth == "sign-in" else "",
+    }
+    command = [
+        str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
+        "--host", server.base, "--users", str(users), "--spawn-rate", str(users * 100),
+        "--run-time", f"{seconds:g}s", "--stop-timeout", "30", "--json", "--only-summary",
+        "--loglevel", "WARNING", "--exit-code-on-error", "0",
+    ]  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="advocacy-bench-locust-") as folder:
-        env = {
-            **os.environ,
-            "BENCH_NAME": page.key,
-            "BENCH_PATHS": "\n".join(page.paths),
-            "BENCH_COOKIE": cookie if page.auth == "cookie" else "",
-            "BENCH_TOKEN": token if page.auth == "token" else "",
-            "BENCH_SIGN_IN": sign if page.auth == "sign-in" else "",
-        }
-        prefix = Path(folder) / "run"
-        command = [
-            str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
-            "--host", server.base, "--users", str(users), "--spawn-rate", str(users * 100),
-            "--run-time", f"{seconds:g}s", "--stop-timeout", "10", "--csv", str(prefix),
-            "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
-        ]  # fmt: skip
         done = subprocess.run(  # noqa: S603 - a fixed command line
             command, env=env, cwd=folder, capture_output=True, text=True, check=False
         )
-        if done.returncode != 0:
-            raise SystemExit(f"locust failed on {page.key}:\n{done.stderr[-2000:]}")
-        with (Path(folder) / "run_stats.csv").open(newline="") as stats:
-            row = next((r for r in csv.DictReader(stats) if r["Name"] == page.key), None)
-    if row is None or int(row["Request Count"]) == 0:
+    if done.returncode != 0:
+        raise SystemExit(f"locust failed on {page.key}:\n{done.stderr[-2000:]}")
+    # The final statistics, printed once every user has finished its last request.
+    entries = json.loads(done.stdout)
+    row = next((entry for entry in entries if entry["name"] == page.key), None)
+    if row is None or row["num_requests"] == 0:
         raise SystemExit(f"locust made no request for {page.key}:\n{done.stderr[-2000:]}")
+    histogram = sorted((float(ms), count) for ms, count in row["response_times"].items())
+    span = row["last_request_timestamp"] - row["start_time"]
     return Measured(
         page,
-        requests=int(row["Request Count"]),
-        failures=int(row["Failure Count"]),
-        p50_ms=float(row["50%"]),
-        p95_ms=float(row["95%"]),
-        per_second=float(row["Requests/s"]),
+        requests=row["num_requests"],
+        failures=row["num_failures"],
+        p50_ms=percentile(histogram, 0.50),
+        p95_ms=percentile(histogram, 0.95),
+        per_second=row["num_requests"] / span if span > 0 else 0.0,
     )
+
+
+def percentile(histogram: list[tuple[float, int]], share: float) -> float:
+    """The response time under which `share` of the requests fall (locust's rounded buckets)."""
+    total = sum(count for _, count in histogram)
+    seen = 0
+    for milliseconds, count in histogram:
+        seen += count
+        if seen >= share * total:
+            return milliseconds
+    return histogram[-1][0]
 
 
 def argon2_verify_ms(runs: int = 15) -> float:
