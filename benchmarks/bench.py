@@ -149,22 +149,24 @@ def measure_pages(args: argparse.Namespace, firm: bench_firm.Firm, run: bench_re
     try:
         cookie, _ = bench_web.sign_in(server, firm.email, firm.password)
         sign = f"{firm.email}\n{firm.password}"
-        for page in chosen:
-            if page.auth != "sign-in":
-                bench_web.warm_up(server, page, cookie, firm.token)
+        alone = {
+            page.key: bench_web.warm_up(server, page, cookie, firm.token)
+            for page in chosen
+            if page.auth != "sign-in"
+        }
         for page in [*chosen, chosen[0]]:
             say(f"locust: {args.users} users, {args.seconds:g} s, {page.key}")
-            run.pages.append(
-                bench_web.run_locust(
-                    server,
-                    page,
-                    users=args.users,
-                    seconds=args.seconds,
-                    cookie=cookie,
-                    token=firm.token,
-                    sign=sign,
-                )
+            measured = bench_web.run_locust(
+                server,
+                page,
+                users=args.users,
+                seconds=args.seconds,
+                cookie=cookie,
+                token=firm.token,
+                sign=sign,
             )
+            measured.alone_ms = alone.get(page.key, 0.0)
+            run.pages.append(measured)
         run.web_memory = bench_web.peak_memory_mb(server)
     finally:
         bench_web.stop_server(server)

@@ -89,7 +89,9 @@ def _page_row(run: Run, measured: Measured, healthz: float) -> str:
     if measured.failures:
         short.append(f"{measured.failures} errors")
     bound = f"`/healthz` {healthz:,.0f} req/s"
-    cause = CAUSES.get(page.key, "not profiled yet")
+    if measured.alone_ms:
+        bound += f"; one request alone {measured.alone_ms:,.0f} ms"
+    cause = CAUSES.get(page.key) or _cause(run, measured)
     if page.key == "sign-in":
         bound += f"; one Argon2id check {run.argon2_ms:.0f} ms"
         cause = (
@@ -100,6 +102,21 @@ def _page_row(run: Run, measured: Measured, healthz: float) -> str:
     return (
         f"| {page.label} | {result} | {bound} | {ratio:.2f} | {', '.join(targets)} "
         f"| {_verdict(short, cause)} | |"
+    )
+
+
+def _cause(run: Run, measured: Measured) -> str:
+    """What the run itself shows: a page slow on its own, or one slowed by waiting its turn."""
+    alone = measured.alone_ms
+    if alone > measured.page.p95_target_ms:
+        return (
+            f"one request alone takes {alone:,.0f} ms: the page's own work is over the target "
+            "(not profiled yet)"
+        )
+    return (
+        f"one request alone takes {alone:,.0f} ms: the rest is waiting, {run.users} users for "
+        f"{run.workers} workers on {os.cpu_count()} cores, each request costing more CPU than "
+        "`/healthz` (not profiled yet)"
     )
 
 
@@ -161,7 +178,9 @@ def markdown(run: Run) -> str:
         "Peak memory: the web processes' VmHWM from `/proc` at the end of the load; each "
         "script's largest resident set (its own or a child's it waited for). Requests/s count "
         "successful and failed answers alike; errors are listed when there are any. A sign-in is "
-        "`GET /login` then `POST /login` from a new browser; the figure is the post's.",
+        "`GET /login` then `POST /login` from a new browser; the figure is the post's. One request "
+        "alone: the median of a few requests sent one at a time just before the page's load, "
+        "after a warm-up.",
         "",
         "## How to reproduce",
         "",
