@@ -108,12 +108,25 @@ def say(message: str) -> None:
     print(f"==> {message}", file=sys.stderr, flush=True)
 
 
+def not_generated(run: bench_report.Run, where: str) -> None:
+    run.firm_source = f"reused from `{where}`; demo generation not measured"
+    run.figures.append(
+        bench_scripts.Figure(
+            "demo",
+            "demo generation",
+            "not measured: the firm was reused",
+            judged=False,
+            note="build a firm (no --reuse) to measure it",
+        )
+    )
+
+
 def the_firm(args: argparse.Namespace, scratch: Path, run: bench_report.Run) -> str:
     """The firm's database URL; builds it when needed (its generation is then a figure)."""
     size = "small" if args.quick else "large"
     run.size = size
     if args.reuse and args.reuse.startswith("postgresql"):
-        run.firm_source = f"reused ({args.reuse.rsplit('/', 1)[-1]}); demo generation not measured"
+        not_generated(run, args.reuse.rsplit("/", 1)[-1])
         return str(args.reuse)
     if args.database_url:
         url = bench_firm.create_scratch_database(args.database_url)
@@ -126,11 +139,11 @@ def the_firm(args: argparse.Namespace, scratch: Path, run: bench_report.Run) -> 
         path = Path(args.reuse).resolve()
         if not path.is_file():
             raise SystemExit(f"--reuse {path}: no such file")
-        run.firm_source = f"reused from `{path.name}`; demo generation not measured"
+        not_generated(run, path.name)
         return f"sqlite:///{path}"
     path = scratch / "demo-small.sqlite" if args.quick else CACHE / "demo-large.sqlite"
     if path.exists():
-        run.firm_source = f"reused from `{path.relative_to(ROOT)}`; demo generation not measured"
+        not_generated(run, str(path.relative_to(ROOT)))
         return f"sqlite:///{path}"
     path.parent.mkdir(parents=True, exist_ok=True)
     say(f"building the {size} demo firm into {path}")
@@ -207,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             say("preparing the firm: migrations, a staff password, an API token")
             firm = bench_firm.prepare(run.url)
             run.counts = firm.counts
+            say("storing the analytics answers, as the hourly job does")
+            run.analytics_s = bench_firm.store_analytics(run.url)
             try:
                 measure_pages(args, firm, run)
             finally:

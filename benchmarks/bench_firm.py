@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
@@ -105,6 +107,25 @@ def prepare(url: str) -> Firm:
     return Firm(
         url, email, password, issued.secret, issued.token.prefix, account_ids, contact_ids, counts
     )
+
+
+def store_analytics(url: str) -> float:
+    """`advocacy analytics refresh`, as the hourly job has done on a running firm; its seconds."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "ADVOCACY_DATABASE_URL": url,
+            "ADVOCACY_INSTANCE_PATH": folder,
+            "ADVOCACY_SECRET_KEY": secrets.token_urlsafe(48),
+            "ADVOCACY_LOG_LEVEL": "WARNING",
+        }
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "advocacy", "analytics", "refresh"],
+            cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    return time.perf_counter() - started
 
 
 def forget_token(firm: Firm) -> None:

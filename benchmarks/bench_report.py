@@ -33,6 +33,7 @@ class Run:
     figures: list[Figure] = field(default_factory=list)
     web_memory: dict[str, float] = field(default_factory=dict)
     argon2_ms: float = 0.0
+    analytics_s: float = 0.0
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     scratch: list[str] = field(default_factory=list)
@@ -154,7 +155,9 @@ def markdown(run: Run) -> str:
         f"{os.cpu_count()} cores, {_memory_gib():.0f} GiB memory, Python "
         f"{platform.python_version()}; load average (1 / 5 / 15 min) {_load(run.load_before)} "
         f"before, {_load(run.load_after)} after.",
-        f"- Database: {run.database}. Demo firm: {run.size} ({firm}), {run.firm_source}.",
+        f"- Database: {run.database}. Demo firm: {run.size} ({firm}), {run.firm_source}. "
+        f"Its analytics answers stored first, as the hourly job keeps them "
+        f"(`advocacy analytics refresh`: {run.analytics_s:.0f} s).",
         f"- Web: gunicorn {run.workers} workers × 4 threads with the production settings "
         "(`deploy/advocacy-web.service`'s command line), on loopback; locust headless, "
         f"{run.users} users asking without pause, {run.seconds:g} s per page; `/healthz` is asked "
