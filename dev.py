@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""The two commands of the README, with nothing but Python 3.11+ installed.
+"""The commands of the README, with nothing but Python 3.11+ installed.
 
     python3 dev.py run    # virtual environment, install, migrate, first admin + demo, serve :5000
     python3 dev.py test   # virtual environment, install with dev extras, run the whole test suite
+    python3 dev.py bench  # the figures of docs/benchmarks.md on the large demo firm (--help)
 
 Standard library only: this file runs before anything is installed.
 """
@@ -101,7 +102,13 @@ def command_test(argv: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "pytest", *argv], cwd=ROOT)
 
 
-COMMANDS = {"run": command_run, "test": command_test}
+def command_bench(argv: list[str]) -> int:
+    ensure_venv()
+    ensure_installed("[dev]")  # locust is a dev extra
+    return subprocess.call([str(PYTHON), str(ROOT / "benchmarks" / "bench.py"), *argv], cwd=ROOT)
+
+
+COMMANDS = {"run": command_run, "test": command_test, "bench": command_bench}
 
 
 def main() -> int:

@@ -1,6 +1,7 @@
 """Benchmark (not a test): import 100,000 contacts from CSV into a fresh SQLite database.
 
     .venv/bin/python benchmarks/import_contacts.py [--rows 100000] [--accounts 2000]
+        [--database-url URL]
 
 The contacts name their company as a CRM export does ("Company Name", spelt with or without its
 legal form); half the companies exist beforehand, the other half are created by the import.
@@ -92,9 +93,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=2_000)
+    parser.add_argument("--database-url", help="an empty database (default: a fresh SQLite file)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="advocacy-bench-"))
-    url = f"sqlite:///{folder / 'bench.db'}"
+    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
     migrate.upgrade(url)
     engine = build_engine(url)
     contacts = contacts_csv(args.rows, args.accounts)
@@ -123,7 +125,8 @@ def main() -> None:
     engine.dispose()
 
     rate = args.rows / total
-    print(f"import contacts: {args.rows:,} rows ({len(contacts) / 1e6:.1f} MB) into fresh SQLite, "
+    into = engine.dialect.name if args.database_url else "fresh SQLite"
+    print(f"import contacts: {args.rows:,} rows ({len(contacts) / 1e6:.1f} MB) into {into}, "
           f"{args.accounts // 2:,} of their {args.accounts:,} companies created")  # fmt: skip
     print(
         f"machine: {platform.platform()}, {platform.machine()}, Python {platform.python_version()}, "

@@ -1,0 +1,203 @@
+"""docs/benchmarks.md as `dev.py bench` writes it: the machine, the database, one table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bench_scripts import Figure
+from bench_web import Measured
+
+# Why a figure falls short, once a profile has shown it. A figure short for a reason not listed
+# here says so, rather than guess.
+CAUSES: dict[str, str] = {}
+
+
+@dataclass
+class Run:
+    started: datetime
+    quick: bool
+    users: int
+    seconds: float
+    workers: int
+    url: str = ""
+    size: str = ""
+    firm_source: str = ""
+    database: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    pages: list[Measured] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    web_memory: dict[str, float] = field(default_factory=dict)
+    argon2_ms: float = 0.0
+    analytics_s: float = 0.0
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    scratch: list[str] = field(default_factory=list)
+
+
+def database_version(url: str) -> str:
+    if url.startswith("sqlite"):
+        return f"SQLite {sqlite3.sqlite_version}"
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        version = str(connection.execute(text("SHOW server_version")).scalar_one())
+    engine.dispose()
+    return f"PostgreSQL {version.split()[0]}"
+
+
+def _memory_gib() -> float:
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024**2
+    return 0.0
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in values)
+
+
+def _verdict(short: list[str], cause: str) -> str:
+    if not short:
+        return "met"
+    return f"short: {', '.join(short)} — because {cause}"
+
+
+def _page_row(run: Run, measured: Measured, healthz: float) -> str:
+    page = measured.page
+    ratio = measured.per_second / healthz if healthz else 0.0
+    result = (
+        f"p50 {measured.p50_ms:.0f} ms, p95 {measured.p95_ms:.0f} ms, "
+        f"{measured.per_second:,.1f} req/s"
+        + (f", **{measured.failures} errors**" if measured.failures else "")
+    )
+    if page.key == "healthz":
+        return f"| {page.label} | {result} | | 1.00 | | the reference | |"
+    targets = [f"p95 ≤ {page.p95_target_ms:.0f} ms"]
+    short = []
+    if measured.p95_ms > page.p95_target_ms:
+        short.append(f"p95 by {measured.p95_ms - page.p95_target_ms:,.0f} ms")
+    if page.ratio_target is not None:
+        targets.append(f"≥ {page.ratio_target:.2f} of `/healthz`")
+        if ratio < page.ratio_target:
+            short.append(f"the ratio by {page.ratio_target - ratio:.2f}")
+    if measured.failures:
+        short.append(f"{measured.failures} errors")
+    bound = f"`/healthz` {healthz:,.0f} req/s"
+    if measured.alone_ms:
+        bound += f"; one request alone {measured.alone_ms:,.0f} ms"
+    cause = CAUSES.get(page.key) or _cause(run, measured)
+    if page.key == "sign-in":
+        bound += f"; one Argon2id check {run.argon2_ms:.0f} ms"
+        cause = (
+            f"each sign-in verifies an Argon2id hash ({run.argon2_ms:.0f} ms of CPU by design, "
+            f"argon2-cffi's recommended parameters), {run.workers} workers on "
+            f"{os.cpu_count()} cores"
+        )
+    return (
+        f"| {page.label} | {result} | {bound} | {ratio:.2f} | {', '.join(targets)} "
+        f"| {_verdict(short, cause)} | |"
+    )
+
+
+def _cause(run: Run, measured: Measured) -> str:
+    """What the run itself shows: a page slow on its own, or one slowed by waiting its turn."""
+    alone = measured.alone_ms
+    if alone > measured.page.p95_target_ms:
+        return (
+            f"one request alone takes {alone:,.0f} ms: the page's own work is over the target "
+            "(not profiled yet)"
+        )
+    return (
+        f"one request alone takes {alone:,.0f} ms: the rest is waiting, {run.users} users for "
+        f"{run.workers} workers on {os.cpu_count()} cores, each request costing more CPU than "
+        "`/healthz` (not profiled yet)"
+    )
+
+
+def _figure_row(figure: Figure) -> str:
+    cause = CAUSES.get(figure.key, "not profiled yet")
+    memory = f"{figure.peak_mb:,.0f} MB" if figure.peak_mb else ""
+    return (
+        f"| {figure.label} | {figure.result} | {figure.bound} | {figure.ratio} | {figure.target} "
+        f"| {_verdict(figure.short, cause) if figure.judged else 'not judged: ' + figure.note} "
+        f"| {memory} |"
+    )
+
+
+def markdown(run: Run) -> str:
+    healthz_runs = [m.per_second for m in run.pages if m.page.key == "healthz"]
+    healthz = statistics.fmean(healthz_runs) if healthz_runs else 0.0
+    firm = ", ".join(f"{count:,} {kind}" for kind, count in run.counts.items())
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `python3 dev.py bench{' --quick' if run.quick else ''}` on "
+        f"{run.started:%Y-%m-%d %H:%M} UTC. Ratios are what compare across runs: the absolute "
+        "figures move with the machine's load. Earlier results and their analysis: "
+        "`git log -p docs/benchmarks.md`.",
+        "",
+    ]
+    if run.quick:
+        lines += [
+            "**Small demo firm (`--quick`)**: these figures check the command; the targets are "
+            "set for the large firm and are judged here only as a smoke test.",
+            "",
+        ]
+    lines += [
+        f"- Machine: {platform.system()} {platform.release()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, {_memory_gib():.0f} GiB memory, Python "
+        f"{platform.python_version()}; load average (1 / 5 / 15 min) {_load(run.load_before)} "
+        f"before, {_load(run.load_after)} after.",
+        f"- Database: {run.database}. Demo firm: {run.size} ({firm}), {run.firm_source}. "
+        f"Its analytics answers stored first, as the hourly job keeps them "
+        f"(`advocacy analytics refresh`: {run.analytics_s:.0f} s).",
+        f"- Web: gunicorn {run.workers} workers × 4 threads with the production settings "
+        "(`deploy/advocacy-web.service`'s command line), on loopback; locust headless, "
+        f"{run.users} users asking without pause, {run.seconds:g} s per page; `/healthz` is asked "
+        "for first and last, its requests/s is the mean of both"
+        + (f" ({' and '.join(f'{r:,.0f}' for r in healthz_runs)})" if healthz_runs else "")
+        + ".",
+        "",
+        "| figure | result | ceiling or lower bound, same run | ratio | target | verdict "
+        "| peak memory |",
+        "| --- | --- | --- | ---: | --- | --- | ---: |",
+    ]
+    shown = [m for m in run.pages if m.page.key != "healthz"]
+    if healthz_runs:
+        lines.append(_page_row(run, next(m for m in run.pages if m.page.key == "healthz"), healthz))
+    lines += [_page_row(run, measured, healthz) for measured in shown]
+    lines += [_figure_row(figure) for figure in run.figures]
+    for process, peak in run.web_memory.items():
+        lines.append(f"| web: {process} | | | | | | {peak:,.0f} MB |")
+    lines += [
+        "",
+        "Peak memory: the web processes' VmHWM from `/proc` at the end of the load; each "
+        "script's largest resident set (its own or a child's it waited for). Requests/s count "
+        "successful and failed answers alike; errors are listed when there are any. A sign-in is "
+        "`GET /login` then `POST /login` from a new browser; the figure is the post's. One request "
+        "alone: the median of a few requests sent one at a time just before the page's load, "
+        "after a warm-up.",
+        "",
+        "## How to reproduce",
+        "",
+        "```sh",
+        "python3 dev.py bench                       # the large firm on SQLite, kept in "
+        "instance/bench/",
+        "python3 dev.py bench --reuse /path/large.sqlite   # a kept firm "
+        "(benchmarks/demo_large.py --keep PATH)",
+        "python3 dev.py bench --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        "python3 dev.py bench --quick               # the small firm: a check of the command",
+        "```",
+        "",
+        "Each script also runs alone (`benchmarks/*.py --help`) with more detail than this table. "
+        "Close other work on the machine first: the figures share its cores with locust.",
+        "",
+    ]
+    return "\n".join(lines)
