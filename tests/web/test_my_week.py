@@ -12,6 +12,7 @@ from sqlmodel import select
 from advocacy.db import db_session
 from advocacy.models import Account, CheckIn, User
 from advocacy.services.check_ins.my_week import week_end
+from advocacy.web.staff.home import LIST_LIMIT
 from tests.factories import make_account, make_contact, make_user
 from tests.web.check_in_helpers import (
     check_in,
@@ -102,6 +103,23 @@ def test_coverage_gaps_of_her_accounts_are_listed(app: Flask) -> None:
     assert ">Globex<" not in gaps
     # A colleague's accounts are his own business.
     assert "Colleague Co" not in gaps
+
+
+def test_a_long_list_of_gaps_shows_its_first_ones_and_links_to_all(app: Flask) -> None:
+    with app.app_context():
+        session = db_session()
+        owner = make_user(session, role="account_manager")
+        for number in range(LIST_LIMIT + 2):
+            account = make_account(session, owner=owner, name=f"Thin {number:02d}")
+            make_contact(session, account)  # one contact, no decision maker: two gaps each
+    client = client_for(app, owner)
+    gaps = section(client.get("/").get_data(as_text=True), "coverage")
+    assert gaps.count('<ul class="gaps">') == LIST_LIMIT
+    assert f"Showing {LIST_LIMIT} of {LIST_LIMIT + 2}." in gaps
+    assert 'href="/?all=1#coverage"' in gaps
+    everything = section(client.get("/?all=1").get_data(as_text=True), "coverage")
+    assert everything.count('<ul class="gaps">') == LIST_LIMIT + 2
+    assert "Show all" not in everything and f">Thin {LIST_LIMIT + 1:02d}<" in everything
 
 
 def test_champions_who_moved_appear_in_their_own_part_of_my_week(app: Flask) -> None:

@@ -26,6 +26,7 @@ from advocacy.web.forms.common import ActionForm, PreferencesForm
 from advocacy.web.refusals import found_and_allowed, viewer_timezone
 
 bp = Blueprint("home", __name__)
+LIST_LIMIT = 25  # signals and coverage gaps shown at first on My week
 
 
 def _firm_view(today: date) -> dict[str, Any]:
@@ -52,6 +53,9 @@ def index() -> str:
     # "Today" and "this week" are the viewer's calendar days, not the server's.
     today = utcnow().astimezone(viewer_timezone()).date()
     shown: dict[str, Any] = {"week": None, "forms": {}, "firm": None, "quotes": None}
+    # An owner of thousands of accounts can have a thousand signals and gaps: the first ones,
+    # with a link to all of them, keep the page quick to read and to serve.
+    shown["limit"] = None if request.args.get("all") == "1" else LIST_LIMIT
     if role is Role.ADMIN:
         shown.update(_firm_view(today))
     if role is Role.MARKETING:
