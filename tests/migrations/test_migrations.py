@@ -44,6 +44,10 @@ def test_upgrade_from_empty_creates_every_table_and_records_the_head(empty_datab
         engine.dispose()
 
 
+# SQLAlchemy cannot reflect an index on an expression (the accounts list's lower(name) order)
+# on SQLite: it says so and leaves it out, and the comparison below leaves it out on both sides.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_the_migrated_schema_matches_the_models(empty_database: str) -> None:
     migrate.upgrade(empty_database)
     engine = build_engine(empty_database)
