@@ -11,18 +11,25 @@ every request, to tell the killed process's errors from any other's and to compa
 
 from __future__ import annotations
 
+import csv
 import itertools
 import math
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
+from advocacy.models import Account, Contact
 from tests.factories import csrf_from
 
 REQUEST_TIMEOUT_S = 60
+# Staff pages an account manager reads every day, plus a few account and contact pages.
+PAGES = ["/", "/accounts", "/library", "/advocates", "/referrals", "/library/case-studies"]
 # nginx talks HTTP/1.0 to its upstreams unless told otherwise: one connection per request.
 HEADERS = {"Connection": "close"}
 
@@ -41,6 +48,14 @@ class Sample:
     @property
     def ok(self) -> bool:
         return self.status == 200 or (self.path == "/login" and self.status == 302)
+
+
+def record_pages(engine: Engine) -> list[str]:
+    """A few account and contact pages of the demo firm."""
+    with Session(engine) as session:
+        accounts = session.exec(select(Account.id).order_by(col(Account.id)).limit(3)).all()
+        contacts = session.exec(select(Contact.id).order_by(col(Contact.id)).limit(2)).all()
+    return [f"/accounts/{n}" for n in accounts] + [f"/contacts/{n}" for n in contacts]
 
 
 class Targets:
@@ -154,6 +169,17 @@ class Load:
         while not self._stopping.is_set():
             self._request(http, "GET", "/healthz")
             self._stopping.wait(self._pause_s)
+
+
+def write_csv(path: Path, samples: Sequence[Sample]) -> None:
+    """Every request, for a look after a failure (the test's temporary folder keeps it)."""
+    with path.open("w", newline="") as output:
+        writer = csv.writer(output)
+        writer.writerow(["target", "path", "started", "seconds", "status", "error"])
+        for s in samples:
+            writer.writerow(
+                [s.target, s.path, f"{s.started:.3f}", f"{s.seconds:.4f}", s.status, s.error]
+            )
 
 
 def percentile(values: Sequence[float], share: float) -> float:

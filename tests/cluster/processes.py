@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Deadlines for things that must happen, generous for a loaded 2-core machine: never speed checks.
 START_DEADLINE_S = 120
 STOP_DEADLINE_S = 30
+# Redis database of these tests (keys are unique per run anyway: an address and an account).
+REDIS_URL = "redis://127.0.0.1:6379/7"
 RUN_LINE = re.compile(
     # Frequent jobs log their runs at DEBUG (JobSpec.quiet): the jobs processes run at DEBUG.
     r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (?:INFO|DEBUG) advocacy\.jobs: "

@@ -34,15 +34,16 @@ from sqlmodel import Session, col, select
 from advocacy.app import create_app
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.models import Account, Contact, OutboxMessage, WebhookDelivery
+from advocacy.models import OutboxMessage, WebhookDelivery
 from advocacy.repository import staff
 from advocacy.services.mail.queue import queue_email
 from advocacy.services.operations.leadership import scheduler_lease
 from advocacy.services.webhooks import endpoints
 from jobs.definitions import JobSpec, ProcessInfo, job_definitions
 from tests.cluster.conftest import ADMIN_EMAIL, STAFF_EMAILS
-from tests.cluster.load import Load, Sample, Targets
+from tests.cluster.load import PAGES, Load, Sample, Targets, record_pages, write_csv
 from tests.cluster.processes import (
+    REDIS_URL,
     START_DEADLINE_S,
     Cluster,
     JobRun,
@@ -61,13 +62,10 @@ pytestmark = pytest.mark.postgres
 
 HEARTBEAT_S, LEASE_S = 1, 6
 WEBHOOKS_EVERY_S = 2
-LOAD_BEFORE_KILL_S = 25
-LOAD_AFTER_KILL_S = 35
+LOAD_BEFORE_KILL_S = 20
+LOAD_AFTER_KILL_S = 30
 # A tick may start this much late on a busy 2-core machine and still be "its" tick.
 TICK_SLACK_S = 4
-# Redis database of these tests (keys are unique per run anyway: an address and an account).
-REDIS_URL = "redis://127.0.0.1:6379/7"
-PAGES = ["/", "/accounts", "/library", "/advocates", "/referrals", "/library/case-studies"]
 
 
 @pytest.fixture
@@ -149,14 +147,6 @@ def failed_sign_ins(urls: list[str], attempts: int) -> list[tuple[str, int]]:
         )
         answers.append((url, answer.status_code))
     return answers
-
-
-def record_pages(engine: Engine) -> list[str]:
-    """A few account and contact pages of the demo firm."""
-    with Session(engine) as session:
-        accounts = session.exec(select(Account.id).order_by(col(Account.id)).limit(3)).all()
-        contacts = session.exec(select(Contact.id).order_by(col(Contact.id)).limit(2)).all()
-    return [f"/accounts/{n}" for n in accounts] + [f"/contacts/{n}" for n in contacts]
 
 
 def holder_pid(engine: Engine) -> int | None:
@@ -309,6 +299,7 @@ def test_three_web_and_two_jobs_processes_ride_out_kill_9_under_load(
         finally:
             producer.stop()
             samples = load.stop()
+            write_csv(tmp_path / "requests.csv", samples)
 
         # What was queued reaches its destination: the last e-mail and events leave within a
         # few ticks (those the killed leader had in flight wait for SendGrid's word instead).
@@ -328,6 +319,11 @@ def test_three_web_and_two_jobs_processes_ride_out_kill_9_under_load(
     # Requests: every error went to the killed process, and started before it left the rotation.
     errors = [sample for sample in samples if not sample.ok]
     per_process = Counter(sample.target for sample in errors)
+    print(  # shown with -s: what the run went through
+        f"cluster: {len(samples)} requests, errors per process {dict(per_process)}; "
+        f"in flight at the kill: {len(mail_in_flight)} e-mails, {len(hooks_in_flight)} webhooks; "
+        f"{len(producer.mail_ids)} e-mails, {len(producer.deliveries)} webhooks queued"
+    )
     unexpected = [s for s in errors if s.target != victim.url or s.started > removed_at]
     assert unexpected == [], _describe(unexpected, per_process)
     assert len(samples) > 300, f"only {len(samples)} requests"
