@@ -70,6 +70,11 @@ class Targets:
         with self._lock:
             return self._urls[next(self._turn) % len(self._urls)]
 
+    def add(self, url: str) -> None:
+        """Put `url` in the rotation (a new web process behind the proxy)."""
+        with self._lock:
+            self._urls.append(url)
+
     def remove(self, url: str) -> float:
         """Take `url` out of the rotation; the moment it was taken out."""
         with self._lock:

@@ -286,9 +286,12 @@ def test_three_web_and_two_jobs_processes_ride_out_kill_9_under_load(
             leader = by_pid[holder_pid(engine) or 0]
             survivor = next(process for process in jobs if process is not leader)
             victim = webs[0]
+            # Kill as a dispatch starts sending, so that the kill may catch mail in flight.
+            sent = fake.total
+            wait_for(lambda: fake.total > sent, 15, every_s=0.005)
             killed_at = datetime.now()
-            victim.kill_9()
             leader.kill_9()
+            victim.kill_9()
             removed_at = targets.remove(victim.url)
             mail_in_flight, hooks_in_flight = in_flight(engine)
             took_over = wait_for(
