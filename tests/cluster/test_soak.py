@@ -44,6 +44,9 @@ WORKERS, THREADS = 3, 4
 # saturated and a page's time is mostly its own work, not the queue in front of it (near
 # saturation a small disturbance elsewhere on the machine multiplies the wait).
 PAUSE_S = 0.25
+# Each demo account manager signed in twice (two browsers): enough requests in the last span for
+# its p95 on each server to move by sampling alone well under the 20 % allowed (about 400 each).
+USERS_EACH = 2
 SLOWER_AT_MOST = 1.20
 BOOT_S = 10.0  # about what a gunicorn with three workers takes to answer on a busy machine
 GROWTH_AT_MOST = 1.10
@@ -80,7 +83,7 @@ def test_steady_load_on_the_production_configuration_stays_flat(
         jobs = cluster.add(JobsProcess(env, tmp_path / "jobs.log"))
         cluster.wait_until_ready([web])
         targets = Targets([web.url])
-        load = Load(targets, STAFF_EMAILS, PASSWORD, pages, pause_s=PAUSE_S).start()
+        load = Load(targets, STAFF_EMAILS * USERS_EACH, PASSWORD, pages, pause_s=PAUSE_S).start()
         began = time.monotonic()
         try:
             time.sleep(WARM_UP_S)
