@@ -37,6 +37,7 @@ from advocacy.models import TestimonialPermission as Permission
 from advocacy.services.journey.accounts import add_account
 from advocacy.services.mail.queue import queue_email
 from tests.conftest import empty_all_tables
+from tests.services.test_demo_firm import demo_accounts
 
 
 @pytest.fixture(autouse=True)
@@ -46,22 +47,11 @@ def in_the_app(app: Flask) -> Iterator[None]:
         yield
 
 
-def _accounts(session: Session) -> list[Account]:
-    """The demo firm's accounts (the prospects its clients introduced are not among them)."""
-    return list(
-        session.exec(
-            select(Account)
-            .where(col(Account.external_id).startswith("demo-"))
-            .order_by(col(Account.id))
-        )
-    )
-
-
 def _fingerprint(session: Session) -> str:
     """The demo's content, without database ids (another run may start them elsewhere)."""
     digest = hashlib.sha256()
-    accounts = {a.id: a.external_id for a in _accounts(session)}
-    for a in _accounts(session):
+    accounts = {a.id: a.external_id for a in demo_accounts(session)}
+    for a in demo_accounts(session):
         digest.update(repr((a.external_id, a.name, a.stage, a.camp, a.stage_since)).encode())
     contact_key: dict[int | None, str] = {None: ""}
     for c in session.exec(select(Contact).order_by(col(Contact.id))):

@@ -74,7 +74,7 @@ def report(demo: tuple[Flask, Engine, DemoReport]) -> DemoReport:
     return demo[2]
 
 
-def _accounts(session: Session) -> list[Account]:
+def demo_accounts(session: Session) -> list[Account]:
     """The demo firm's accounts (the prospects its clients introduced are not among them)."""
     return list(
         session.exec(
@@ -88,7 +88,7 @@ def _accounts(session: Session) -> list[Account]:
 def test_the_small_demo_has_accounts_in_every_stage_and_every_former_camp(
     session: Session, report: DemoReport, now: datetime
 ) -> None:
-    accounts = _accounts(session)
+    accounts = demo_accounts(session)
     assert {a.stage for a in accounts} == {stage.value for stage in Stage}
     former_camps = {a.camp for a in accounts if a.stage == Stage.FORMER}
     assert former_camps == {camp.value for camp in Camp}
@@ -111,7 +111,7 @@ def test_every_demo_account_stage_agrees_with_its_engagements_and_its_history(
     history: dict[int, list[StageChange]] = defaultdict(list)
     for change in session.exec(select(StageChange).order_by(col(StageChange.at))):
         history[change.account_id].append(change)
-    for account in _accounts(session):
+    for account in demo_accounts(session):
         assert account.id is not None
         mine = engagements[account.id]
         facts = [EngagementFacts(e.id or 0, EngagementStatus(e.status), e.end_date) for e in mine]
@@ -139,7 +139,7 @@ def test_every_demo_account_stage_agrees_with_its_engagements_and_its_history(
 
 
 def test_every_bad_camp_account_is_do_not_ask(session: Session, now: datetime) -> None:
-    accounts = _accounts(session)
+    accounts = demo_accounts(session)
     bad = [a for a in accounts if a.camp == Camp.BAD]
     assert bad and all(a.do_not_ask and a.camp_reason for a in bad)
     assert not any(a.do_not_ask for a in accounts if a.camp != Camp.BAD)
