@@ -198,6 +198,8 @@ def measure_scripts(args: argparse.Namespace, run: bench_report.Run, sqlite: Pat
         run.scratch.append(url)
         return url
 
+    say("analytics pages, one at a time, filtered and not")
+    run.figures.append(bench_scripts.analytics(run.url, sqlite))
     say("nurture planning")
     run.figures.append(bench_scripts.nurture(5_000 if quick else 100_000, server))
     say("score recompute")

@@ -112,6 +112,24 @@ def score(url: str, sqlite_path: Path | None) -> Figure:
     )  # fmt: skip
 
 
+def analytics(url: str, sqlite_path: Path | None) -> Figure:
+    args = ["--db", str(sqlite_path)] if sqlite_path else ["--database-url", url]
+    ran = run("analytics_pages.py", *args, "--runs", "5")
+    pages = int(number(r"^pages as served: (\d+)", ran.output))
+    over = int(number(r"^pages as served: \d+, over 500 ms at p95: (\d+)", ran.output))
+    slowest = number(r"^slowest as served: ([\d.]+) ms p95", ran.output)
+    which = re.search(r"^slowest as served: [\d.]+ ms p95, (.+)$", ran.output, re.MULTILINE)
+    healthz = number(r"^reference /healthz: ([\d.]+) ms p95", ran.output)
+    short = [f"{over} of {pages} pages over 500 ms"] if over else []
+    return Figure(
+        "analytics-pages", f"analytics pages one at a time ({pages}: each question unfiltered "
+        "as stored, and filtered by owner, industry, service line, cohort and period, computed "
+        "live)", f"slowest p95 {slowest:.0f} ms: {which.group(1) if which else ''}",
+        f"`/healthz` through the same client, p95 {healthz:.1f} ms", f"{slowest / healthz:.0f}×"
+        if healthz else "", "every page p95 ≤ 500 ms", short, ran.peak_mb,
+    )  # fmt: skip
+
+
 def mail(messages: int, runs: int, url: str) -> Figure:
     env = {"ADVOCACY_BENCH_DATABASE_URL": url} if url else {}
     ran = run("mail_dispatch.py", "--messages", str(messages), "--runs", str(runs), env=env)

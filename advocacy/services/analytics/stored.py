@@ -12,6 +12,7 @@ from advocacy.domain.analytics.figures import AnalyticsFilters, QuestionAnswer
 from advocacy.domain.analytics.stored_form import from_json, to_json
 from advocacy.repository.analytics import stored
 from advocacy.services.analytics.questions import QUESTIONS, Question
+from advocacy.services.collector import collector_paused
 from advocacy.settings import LANGUAGES
 
 
@@ -24,7 +25,7 @@ def refresh(
     count = 0
     for question in QUESTIONS:
         for locale in LANGUAGES:
-            with force_locale(locale):
+            with force_locale(locale), collector_paused():
                 answer = question.answer(session, AnalyticsFilters(), now=now)
             stored.save_answer(session, question.slug, locale, now, to_json(answer))
             count += 1
@@ -48,4 +49,6 @@ def current_answer(
         row = stored.stored_answer(session, question.slug, locale)
         if row is not None and now - row.computed_at <= fresh_for:
             return from_json(row.answer_json)
-    return question.answer(session, filters, now=now)
+    # A filtered view reads the firm's engagements as tens of thousands of small objects.
+    with collector_paused():
+        return question.answer(session, filters, now=now)
