@@ -21,6 +21,7 @@ from advocacy.domain.score_asks import assess
 from advocacy.domain.scoring import ScoreWeights
 from advocacy.repository import scoring, stored_scores
 from advocacy.repository.contact_selection import ContactSelection, IdRange
+from advocacy.services.collector import collector_paused
 from advocacy.settings import Settings
 
 CHUNK = 2000
@@ -93,9 +94,11 @@ def recompute_all(
     scored = 0
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        # The ids are in order: the chunk is every contact from its first id to its last.
-        scored += rescore(session, IdRange(part[0], part[-1]), now=now, rules=rules)
-        session.commit()
+        # The ids are in order: the chunk is every contact from its first id to its last. The
+        # collector pauses for the chunk only: its objects die with it, cycles wait one chunk.
+        with collector_paused():
+            scored += rescore(session, IdRange(part[0], part[-1]), now=now, rules=rules)
+            session.commit()
         # The chunk's rows are written: nothing of them is needed for the next one.
         session.expunge_all()
         if progress is not None:
