@@ -238,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
             for url in run.scratch:
                 bench_firm.drop_scratch_database(url, admin)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(bench_report.markdown(run))
+    previous = args.output.read_text() if args.output.is_file() else ""
+    args.output.write_text(bench_report.markdown(run, previous))
     say(f"written {args.output}")
     return 0
 

@@ -181,17 +181,20 @@ def _figure_row(figure: Figure) -> str:
     )
 
 
-def markdown(run: Run) -> str:
+def section_title(database: str) -> str:
+    """The heading of one database's results: "## On SQLite", "## On PostgreSQL"."""
+    return f"## On {database.split()[0]}" if database else "## Results"
+
+
+def _section(run: Run) -> list[str]:
     healthz_runs = [m.per_second for m in run.pages if m.page.key == "healthz"]
     healthz = statistics.fmean(healthz_runs) if healthz_runs else 0.0
     firm = ", ".join(f"{count:,} {kind}" for kind, count in run.counts.items())
     lines = [
-        "# Benchmarks",
+        section_title(run.database),
         "",
         f"Written by `python3 dev.py bench{' --quick' if run.quick else ''}` on "
-        f"{run.started:%Y-%m-%d %H:%M} UTC. Ratios are what compare across runs: the absolute "
-        "figures move with the machine's load. Earlier results and their analysis: "
-        "`git log -p docs/benchmarks.md`.",
+        f"{run.started:%Y-%m-%d %H:%M} UTC.",
         "",
     ]
     if run.quick:
@@ -226,7 +229,38 @@ def markdown(run: Run) -> str:
     lines += [_figure_row(figure) for figure in run.figures]
     for process, peak in run.web_memory.items():
         lines.append(f"| web: {process} | | | | | | {peak:,.0f} MB |")
-    lines += [
+    lines.append("")
+    return lines
+
+
+def kept_sections(previous: str, run: Run) -> list[str]:
+    """The other databases' sections of the document as it was, unchanged (a run on one
+    database does not erase the latest figures of the other)."""
+    own = section_title(run.database)
+    kept: list[str] = []
+    current: list[str] | None = None
+    for line in previous.splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                kept += current
+            current = [line] if line.startswith("## On ") and line != own else None
+        elif current is not None:
+            current.append(line)
+    if current is not None:
+        kept += current
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return [*kept, ""] if kept else []
+
+
+def markdown(run: Run, previous: str = "") -> str:
+    """The whole document: this run's section, the other databases' kept from `previous`."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "The latest run of `python3 dev.py bench` on each database. Ratios are what compare "
+        "across runs: the absolute figures move with the machine's load. Earlier results and "
+        "their analysis: `git log -p docs/benchmarks.md`.",
         "",
         "Peak memory: the web processes' VmHWM from `/proc` at the end of the load; each "
         "script's largest resident set (its own or a child's it waited for). Requests/s count "
@@ -235,6 +269,12 @@ def markdown(run: Run) -> str:
         "alone: the median of a few requests sent one at a time just before the page's load, "
         "after a warm-up.",
         "",
+    ]
+    sections = [_section(run), kept_sections(previous, run)]
+    if "PostgreSQL" in run.database:
+        sections.reverse()  # SQLite, the default database, first
+    lines += [line for section in sections for line in section]
+    lines += [
         "## How to reproduce",
         "",
         "```sh",
@@ -243,11 +283,14 @@ def markdown(run: Run) -> str:
         "python3 dev.py bench --reuse /path/large.sqlite   # a kept firm "
         "(benchmarks/demo_large.py --keep PATH)",
         "python3 dev.py bench --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        "python3 dev.py bench --reuse postgresql+psycopg://postgres@127.0.0.1:5432/advocacy_large"
+        "   # a kept firm on PostgreSQL",
         "python3 dev.py bench --quick               # the small firm: a check of the command",
         "```",
         "",
-        "Each script also runs alone (`benchmarks/*.py --help`) with more detail than this table. "
-        "Close other work on the machine first: the figures share its cores with locust.",
+        "A run replaces its own database's section and keeps the other's. Each script also runs "
+        "alone (`benchmarks/*.py --help`) with more detail than this table. Close other work on "
+        "the machine first: the figures share its cores with locust.",
         "",
     ]
     return "\n".join(lines)

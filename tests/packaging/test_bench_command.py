@@ -36,6 +36,12 @@ def test_bench_pages_on_the_small_firm_write_the_table(tmp_path: Path) -> None:
     bin_folder = Path(sys.executable).parent
     need((bin_folder / "locust").exists(), "locust is not installed (pip install -e '.[dev]')")
     output = tmp_path / "benchmarks.md"
+    # The document as an earlier run on each database left it: this run replaces its own
+    # database's section and keeps the other's.
+    output.write_text(
+        "# Benchmarks\n\n## On SQLite\n\nstale figure of the SQLite run\n\n"
+        "## On PostgreSQL\n\n| figure kept from the PostgreSQL run |\n\n## How to reproduce\n"
+    )
     done = _bench(
         "--quick", "--seconds", "2", "--workers", "2", "--no-scripts",
         "--only", "accounts,api-accounts", "--output", str(output),
@@ -48,6 +54,9 @@ def test_bench_pages_on_the_small_firm_write_the_table(tmp_path: Path) -> None:
     assert re.search(r"^- Machine: .*, \d+ cores, \d+ GiB memory, .*load average", text, re.M)
     assert re.search(r"^- Database: SQLite [\d.]+\. Demo firm: small \(\d+ accounts", text, re.M)
     assert "git log -p docs/benchmarks.md" in text
+    assert "stale figure" not in text and "| figure kept from the PostgreSQL run |" in text
+    assert text.index("## On SQLite") < text.index("## On PostgreSQL")
+    assert text.count("## How to reproduce") == 1
 
     lines = text.splitlines()
     header = lines.index(COLUMNS)
