@@ -3,6 +3,10 @@
 The demo firm takes half a minute to build on PostgreSQL; it is built once per test run into a
 template database, and each test gets a fresh copy of it (`CREATE DATABASE ... TEMPLATE`, a file
 copy that takes a moment), so the tests never see each other's mail, leases or rate-limit users.
+
+`ADVOCACY_CLUSTER_FIRM_URL` names a database on the same server holding a firm already loaded (the
+large demo firm, `benchmarks/bench_firm.py --load URL`): the template is then a copy of it, made
+ready the same way, and that database itself is left untouched. The 30-minute soak runs on it.
 """
 
 from __future__ import annotations
@@ -55,13 +59,15 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterD
         # Not this database: several processes need one database server to share.
         pytest.skip("the cluster tests run with the PostgreSQL suite")
     admin_url = postgres_admin_url()
-    url = create_postgres_database(admin_url)
+    kept_firm = os.environ.get("ADVOCACY_CLUSTER_FIRM_URL", "")
+    url = copy_database(admin_url, kept_firm) if kept_firm else create_postgres_database(admin_url)
     try:
         migrate.upgrade(url)
         app = create_app(settings_overrides(url, tmp_path_factory.mktemp("template")))
         with app.app_context():
             session = db_session()
-            loader.load_demo(session, size="small", now=utcnow())
+            if not kept_firm:
+                loader.load_demo(session, size="small", now=utcnow())
             for email in STAFF_EMAILS:
                 user = staff.user_by_email(session, email)
                 assert user is not None, email
@@ -73,15 +79,20 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterD
         drop_postgres_database(admin_url, url)
 
 
-@pytest.fixture
-def cluster_database(demo_template: ClusterDatabase) -> Iterator[str]:
-    """A fresh copy of the demo template for one test; dropped after it, connections and all."""
+def copy_database(admin_url: str, source_url: str) -> str:
+    """A new database on the server of `admin_url`, a copy of `source_url`'s; its URL."""
     name = f"advocacy_c_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(demo_template.admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    template = make_url(demo_template.url).database
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    template = make_url(source_url).database
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     admin.dispose()
-    url = make_url(demo_template.url).set(database=name).render_as_string(hide_password=False)
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def cluster_database(demo_template: ClusterDatabase) -> Iterator[str]:
+    """A fresh copy of the demo template for one test; dropped after it, connections and all."""
+    url = copy_database(demo_template.admin_url, demo_template.url)
     yield url
     drop_postgres_database(demo_template.admin_url, url)

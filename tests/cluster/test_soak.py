@@ -13,6 +13,11 @@ two moments would fail or pass for reasons that are not the product's. What agei
 server (a leak, a cache that never stops growing, a pool that runs dry) makes the soaked one slower
 than the fresh one at the same moment. The literal first-span and last-span p95s of the soaked
 server are printed (`-s`) for the record, and every request is in requests.csv in the test's folder.
+
+A long soak (20 minutes or more: the 30-minute one of docs/deploy.md, run on a quiet machine and,
+with ADVOCACY_CLUSTER_FIRM_URL, on the large demo firm) is judged literally instead: the soaked
+server alone serves the whole run, and its p95 over the last 5 minutes must be within 20 % of its
+p95 over the first 5 after warm-up.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ SOAK_S = float(os.environ.get("ADVOCACY_SOAK_SECONDS", "180"))
 # a minute of a longer soak.
 WARM_UP_S = min(60.0, SOAK_S / 6)
 SPAN_S = min(300.0, (SOAK_S - WARM_UP_S) / 3)
+# Long enough for 5-minute spans far apart: judged on the soaked server's own first and last spans.
+LITERAL = SOAK_S >= 1200
 OTHER_PATHS = ("/healthz", "/login")
 WORKERS, THREADS = 3, 4
 # Steady, not flat out: each user waits a little between pages, so the server is busy but not
@@ -89,14 +96,20 @@ def test_steady_load_on_the_production_configuration_stays_flat(
             time.sleep(WARM_UP_S)
             warm = time.monotonic()
             memory_before = {**web.rss_kib(), **jobs.rss_kib()}
-            # The control: started so that, once up and warmed up, it serves the last span.
-            time.sleep(max(0.0, began + SOAK_S - SPAN_S - WARM_UP_S - BOOT_S - time.monotonic()))
-            control = cluster.add(
-                WebProcess(env, tmp_path / "control.log", workers=WORKERS, threads=THREADS)
-            )
-            cluster.wait_until_ready([control])
-            targets.add(control.url)
-            time.sleep(WARM_UP_S)
+            control_url = ""
+            if not LITERAL:
+                # The control: started so that, once up and warmed up, it serves the last span.
+                time.sleep(
+                    max(0.0, began + SOAK_S - SPAN_S - WARM_UP_S - BOOT_S - time.monotonic())
+                )
+                control = cluster.add(
+                    WebProcess(env, tmp_path / "control.log", workers=WORKERS, threads=THREADS)
+                )
+                cluster.wait_until_ready([control])
+                targets.add(control_url := control.url)
+                time.sleep(WARM_UP_S)
+            else:
+                time.sleep(max(0.0, began + SOAK_S - SPAN_S - time.monotonic()))
             last_from = time.monotonic()
             time.sleep(max(0.0, began + SOAK_S - time.monotonic()))
             memory_after = {**web.rss_kib(), **jobs.rss_kib()}
@@ -113,18 +126,20 @@ def test_steady_load_on_the_production_configuration_stays_flat(
     assert len(measured) > 2 * (ended - warm), "the load was not steady"
     assert ended - last_from >= SPAN_S / 2, "the control came up too late"
 
-    soaked, fresh = (
-        p95_of(samples, web.url, last_from, ended),
-        p95_of(samples, control.url, last_from, ended),
-    )
+    first = p95_of(samples, web.url, warm, warm + SPAN_S)
+    soaked = p95_of(samples, web.url, last_from, ended)
+    fresh = p95_of(samples, control_url, last_from, ended) if control_url else 0.0
     print(  # shown with -s: what the run measured
         f"soak: {len(samples)} requests over {ended - began:.0f} s; soaked server's p95 "
-        f"{p95_of(samples, web.url, warm, warm + SPAN_S) * 1000:.0f} ms in the first span, "
-        f"{soaked * 1000:.0f} ms in the last, the fresh control's {fresh * 1000:.0f} ms beside it; "
-        f"RSS (MiB) {[m // 1024 for m in memory_before.values()]} then "
+        f"{first * 1000:.0f} ms in the first span, {soaked * 1000:.0f} ms in the last"
+        + (f", the fresh control's {fresh * 1000:.0f} ms beside it" if control_url else "")
+        + f"; RSS (MiB) {[m // 1024 for m in memory_before.values()]} then "
         f"{[m // 1024 for m in memory_after.values()]}"
     )
-    assert soaked <= fresh * SLOWER_AT_MOST, (soaked, fresh)
+    if LITERAL:
+        assert abs(soaked - first) <= first * (SLOWER_AT_MOST - 1), (first, soaked)
+    else:
+        assert soaked <= fresh * SLOWER_AT_MOST, (soaked, fresh)
 
     # Every process that was there after warm-up is still there (no worker restarted) and grew
     # by at most a tenth.
