@@ -28,6 +28,7 @@ from tests.factories import (
     make_survey,
     make_touchpoint,
 )
+from tests.factories_referrals import make_survey as make_answered_survey
 
 POLICY = RetentionPolicy(mail_content_days=730, former_survey_comments_days=1095)
 
@@ -166,6 +167,10 @@ def test_prospects_not_heard_from_are_erased_and_any_sign_of_life_keeps_one(
     _event(session, opened, "open", days_ago=3)
     delivered = _prospect(session, "Delivered")  # the firm wrote; they never answered
     _event(session, delivered, "delivered", days_ago=3)
+    answered = _prospect(session, "Answered")  # they answered a survey lately
+    survey = make_answered_survey(session, answered, score=8, answered_at=NOW - timedelta(days=10))
+    survey.created_at = LONG_AGO  # sent long ago: the answer is what counts
+    session.commit()
     reclassified = _prospect(session, "Reclassified")  # their account's stage changed lately
     account_of = session.get(Account, reclassified.account_id)
     assert account_of is not None
@@ -177,14 +182,14 @@ def test_prospects_not_heard_from_are_erased_and_any_sign_of_life_keeps_one(
     )
     before.person_id = moved.person_id
     _age(session, before)
-    for contact in (called, met_company, proposed, opened, delivered, client, moved):
+    for contact in (called, met_company, proposed, opened, delivered, answered, client, moved):
         session.refresh(contact)
         assert contact.updated_at == LONG_AGO, contact.id  # activity left the contact alone
 
     report = apply_retention(session, PROSPECTS, now=NOW)
 
     looked_at = {c.id for c in (silent, called, met_company, proposed, edited, opened, delivered)}
-    looked_at |= {reclassified.id, client.id, moved.id}
+    looked_at |= {answered.id, reclassified.id, client.id, moved.id}
     assert {cid for cid in looked_at if _erased(session, session.get(Contact, cid))} == {
         silent.id,
         delivered.id,
