@@ -110,3 +110,16 @@ def test_marketing_cannot_record_an_objection_for_an_account_team(app: Flask) ->
     response = client.post(f"/contacts/{contact_id}/profiling-objection", data={})
     assert response.status_code in {403, 400}
     assert _scores_of(app, contact_id) == (1, 1)
+
+
+def test_an_account_manager_outside_the_team_cannot_record_it(app: Flask) -> None:
+    contact_id, _ = _scored_contact(app)
+    outsider = make_staff(app, role="account_manager", email="outsider@firm.example")
+    client = signed_in_client(app, outsider)
+    page = client.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert "Record an objection to profiling" not in page
+    response = client.post(
+        f"/contacts/{contact_id}/profiling-objection", data={"csrf_token": csrf_from(page)}
+    )
+    assert response.status_code == 403
+    assert _scores_of(app, contact_id) == (1, 1)

@@ -51,6 +51,7 @@ def _show(
     status: int = 200,
     errors: Iterable[str] = (),
     objection_errors: Iterable[str] = (),
+    profiling_errors: Iterable[str] = (),
 ) -> tuple[str, int]:
     user = require_user()
     assert user.id is not None
@@ -79,6 +80,7 @@ def _show(
         departure_form=form or DepartureForm(formdata=None),
         errors=list(errors),
         objection_errors=list(objection_errors),
+        profiling_errors=list(profiling_errors),
         # Who was mailed what is contact detail: the same people who see the e-mail address.
         mail_history=mail.messages_for_contact(session, history.contact.id or 0)
         if sees_private_details(Role(user.role))
@@ -156,11 +158,12 @@ def profiling_objection(contact_id: int) -> Response | tuple[str, int]:
     session = db_session()
     form = ProfilingObjectionForm()
     if not form.validate_on_submit():
-        return _show(contact_id, status=400, errors=[_("This page has expired. Try again.")])
+        expired = [_("This page has expired. Try again.")]
+        return _show(contact_id, status=400, profiling_errors=expired)
     try:
         objection.object_by_staff(session, contact_id, by=require_user(), now=utcnow())
     except RuleError as error:
-        return _show(contact_id, status=422, errors=[refusal(error)])
+        return _show(contact_id, status=422, profiling_errors=[refusal(error)])
     flash(_("Objection to profiling recorded: their score and its history are deleted."), "success")
     return redirect(url_for("contacts.show", contact_id=contact_id))
 
