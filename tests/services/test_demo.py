@@ -31,6 +31,7 @@ from advocacy.models import (
     StepRecord,
     Survey,
     Touchpoint,
+    User,
 )
 from advocacy.models import Testimonial as Quote  # pytest would collect Test* names
 from advocacy.models import TestimonialPermission as Permission
@@ -106,7 +107,7 @@ def test_the_same_seed_gives_the_same_firm_and_client_voice_and_another_seed_ano
     assert _fingerprint(session) != first
 
 
-VOICE_AND_FIRM = (
+VOICE_AND_FIRM_AND_STAFF = (
     Account,
     Campaign,
     Enrolment,
@@ -122,26 +123,26 @@ VOICE_AND_FIRM = (
     Referral,
     ReferenceCall,
     OutboxMessage,
+    User,
 )
 
 
-def test_a_second_run_says_the_firm_is_there_and_adds_nothing(
+def test_a_second_run_adds_nothing_and_rows_added_afterwards_get_fresh_ids(
     session: Session, now: datetime
 ) -> None:
     loader.load_demo(session, size="small", now=now)
     counts = [
-        session.exec(select(func.count()).select_from(model)).one() for model in VOICE_AND_FIRM
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in VOICE_AND_FIRM_AND_STAFF
     ]
     again = loader.load_demo(session, size="large", now=now)
     assert again.created == {} and again.skipped["accounts"] == 60
+    assert again.skipped["staff"] == len(loader.DEMO_STAFF)
     assert counts == [
-        session.exec(select(func.count()).select_from(model)).one() for model in VOICE_AND_FIRM
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in VOICE_AND_FIRM_AND_STAFF
     ]
-
-
-def test_rows_added_after_the_demo_get_fresh_ids(session: Session, now: datetime) -> None:
     # The demo assigns ids itself; on PostgreSQL the sequences must have moved past them.
-    loader.load_demo(session, size="small", now=now)
     account = add_account(session, AccountCreate(name="Brand New Client"), by=None, now=now)
     session.commit()
     assert account.id is not None and account.id > 60

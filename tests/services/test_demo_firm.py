@@ -1,6 +1,7 @@
 """The small demo firm as a first run shows it: every stage and camp, consistent histories,
-movers and retirees, touchpoints, a library and campaigns. Loaded once for the module: these
-tests only read it (the loading rules themselves are in test_demo.py)."""
+movers and retirees, touchpoints, a library, campaigns, and a score history whose top decile
+gave several times the average. Loaded once for the module: these tests only read it (the
+loading rules themselves are in test_demo.py)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from advocacy.models import (
     User,
 )
 from advocacy.repository import content
+from advocacy.services.scoring import history
 from tests.conftest import NOW, empty_all_tables, settings_overrides
 
 
@@ -237,3 +239,13 @@ def test_the_demo_marketer_ran_one_campaign_to_its_end_and_runs_another_now(
         select(OutboxMessage.status).where(OutboxMessage.category == "nurture")
     ).all()
     assert set(sent) == {"sent"}
+
+
+def test_on_the_demo_firm_the_top_decile_gave_several_times_the_average(session: Session) -> None:
+    report = history.calibration_report(session, today=NOW.date(), months=6, every_days=91)
+    result = report.result
+    assert result.enough, (result.observations, result.outcomes)
+    assert len(report.starts) >= 5
+    assert result.top_lift >= 2.5
+    assert result.deciles[-1].lift < 1.0
+    assert sum(d.contacts for d in result.deciles) == result.observations

@@ -151,12 +151,3 @@ def test_first_run_creates_one_admin_with_a_generated_password_then_keeps_data(
     again = loader.first_run(session, "owner@firm.example", now=now)
     assert again.admin_password is None and again.demo is None
     assert again.admin_email == "owner@firm.example"
-
-
-def test_the_demo_adds_nothing_twice(app: Flask, session: Session, now: datetime) -> None:
-    with app.app_context():  # the demo's client voice renders e-mails
-        loader.load_demo(session, size="small", now=now)
-        count = _count_users(session)
-        report = loader.load_demo(session, size="small", now=now)
-    assert _count_users(session) == count
-    assert report.created == {} and report.skipped["staff"] == len(loader.DEMO_STAFF)

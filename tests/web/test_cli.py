@@ -1,4 +1,4 @@
-"""The `advocacy` command: users, first run, demo, database."""
+"""The `advocacy` command: users, first run, demo, awareness and score rebuilds, database."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from advocacy import migrate
 from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.demo import loader
-from advocacy.models import User
+from advocacy.models import Contact, ContactScore, User
 from tests.factories import PASSWORD, make_account, make_contact, sign_in
 
 
@@ -69,7 +69,14 @@ def test_set_password_lets_a_locked_out_admin_back_in(app: Flask) -> None:
     assert sign_in(app.test_client(), "admin@example.com").status_code == 302
 
 
-def test_demo_is_idempotent(app: Flask) -> None:
+def test_db_current_shows_the_head(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["db", "current"])
+    assert result.exit_code == 0
+    head = migrate.head_revisions("sqlite://")[0]
+    assert f"current: {head}" in result.output
+
+
+def test_the_demo_loads_once_and_awareness_and_scores_are_rebuilt_over_it(app: Flask) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "--seed", "3"])
     assert first.exit_code == 0, first.output
@@ -78,36 +85,19 @@ def test_demo_is_idempotent(app: Flask) -> None:
     assert "demo: 60 accounts already there" in second.output
     assert "created" not in second.output
 
-
-def test_db_current_shows_the_head(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["db", "current"])
-    assert result.exit_code == 0
-    head = migrate.head_revisions("sqlite://")[0]
-    assert f"current: {head}" in result.output
-
-
-def test_awareness_rebuild_reports_progress_and_what_it_rebuilt(app: Flask) -> None:
-    runner = app.test_cli_runner()
-    runner.invoke(args=["demo", "--seed", "3"])
-    result = runner.invoke(args=["awareness", "rebuild"])
-    assert result.exit_code == 0, result.output
-    assert "awareness: rebuilding from engagements, touchpoints and mail events" in result.output
+    awareness = runner.invoke(args=["awareness", "rebuild"])
+    assert awareness.exit_code == 0, awareness.output
+    assert "awareness: rebuilding from engagements, touchpoints and mail events" in awareness.output
     assert re.search(
-        r"awareness: [1-9]\d* contact records, [1-9]\d* account records", result.output
+        r"awareness: [1-9]\d* contact records, [1-9]\d* account records", awareness.output
     )
 
-
-def test_scores_recompute_scores_every_demo_contact_with_a_progress_bar(app: Flask) -> None:
-    from advocacy.models import Contact, ContactScore
-
-    runner = app.test_cli_runner()
-    runner.invoke(args=["demo"])
-    result = runner.invoke(args=["scores", "recompute"])
-    assert result.exit_code == 0, result.output
+    scored = runner.invoke(args=["scores", "recompute"])
+    assert scored.exit_code == 0, scored.output
     with app.app_context():
         contacts = len(list(db_session().exec(select(Contact.id))))
         scores = len(list(db_session().exec(select(ContactScore.contact_id))))
-    assert f"scores: {contacts} contacts scored" in result.output
+    assert f"scores: {contacts} contacts scored" in scored.output
     assert scores == contacts > 0
 
 

@@ -11,7 +11,6 @@ from flask import Flask
 
 from advocacy.clock import utcnow
 from advocacy.db import db_session
-from advocacy.demo import loader
 from advocacy.models import Account, User
 from tests.conftest import count_queries
 from tests.factories import (
@@ -47,26 +46,6 @@ def _firm(app: Flask, owner: User, accounts: int) -> None:
                 uses={"named_public": today + timedelta(days=10)},
                 body=f"Quote number {owner.id}-{number}",
             )
-
-
-def test_on_the_demo_firm_admin_and_marketing_see_firm_wide_content(app: Flask) -> None:
-    with app.app_context():
-        loader.load_demo(db_session(), size="small", now=utcnow())
-    admin = signed_in_client(app, make_staff(app, role="admin", email="boss@firm.example"))
-    html = page_html(admin, "/")
-    coverage = section(html, "firm-coverage")
-    assert 'href="/accounts/' in coverage and "accounts lack coverage" in coverage
-    assert "Overdue check-ins across owners" in html
-    mail = section(html, "mail-health")
-    assert 'href="/admin/mail"' in mail and "Sent" in mail
-    assert "You own no account" not in html  # the firm's view replaces an empty week
-    marketer = signed_in_client(app, make_staff(app, role="marketing", email="m@firm.example"))
-    html = page_html(marketer, "/")
-    assert 'href="/testimonials/' in section(html, "new-quotes")
-    assert "Consents withdrawn" in html and "best-candidates" in html
-    assert 'href="/contacts/' in section(html, "best-candidates")
-    french = marketer.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert "Nouvelles citations" in french
 
 
 def test_each_role_sees_its_own_home(app: Flask) -> None:
