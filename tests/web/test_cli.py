@@ -12,7 +12,7 @@ from advocacy.clock import utcnow
 from advocacy.db import db_session
 from advocacy.demo import loader
 from advocacy.models import Contact, ContactScore, User
-from tests.factories import PASSWORD, make_account, make_contact, sign_in
+from tests.factories import PASSWORD, make_account, make_contact, make_user, sign_in
 
 
 def _users(app: Flask) -> list[User]:
@@ -60,7 +60,9 @@ def test_first_run_prints_the_admin_password_once_then_keeps_the_data(app: Flask
 
 def test_set_password_lets_a_locked_out_admin_back_in(app: Flask) -> None:
     runner = app.test_cli_runner()
-    runner.invoke(args=["first-run"])
+    with app.app_context():  # an admin whose password nobody knows any more
+        make_user(db_session(), role="admin", email="admin@example.com", password="forgotten-1234")
+    assert sign_in(app.test_client(), "admin@example.com").status_code != 302
     result = runner.invoke(
         args=["users", "set-password", "admin@example.com", "--password-stdin"],
         input=PASSWORD + "\n",
