@@ -37,6 +37,13 @@ CAUSES: dict[str, str] = {
         "20 scored contacts with their explanations, ranked over 100,000 scores by an index; "
         "the page's time is templating the explanations and the filter form"
     ),
+    "analytics-pages": (
+        "a filtered view is computed when asked (the unfiltered one is stored by the hourly "
+        "job): it reads the firm's 40,000 engagements, and the stage moves of the accounts in "
+        "scope, into plain objects and counts them in Python, with the cyclic collector paused; "
+        "alone on an idle machine the slowest takes 300–420 ms, so a busy moment can push one "
+        "over"
+    ),
     "nurture": (
         "the planner builds one audience record per contact (20 facts from 16 grouped statements) "
         "and judges stop, entry, mail and pressure rules per contact in Python (about 30 µs per "

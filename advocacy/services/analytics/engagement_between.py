@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from advocacy.domain.analytics import engagement_between as rules
 from advocacy.domain.analytics.figures import AnalyticsFilters, ChartKind, QuestionAnswer
+from advocacy.domain.analytics.scope import account_in_scope
 from advocacy.repository.analytics import engagement_between as queries
 from advocacy.repository.analytics import facts
 from advocacy.repository.analytics import names as known_names
@@ -34,7 +35,12 @@ def answer(session: Session, filters: AnalyticsFilters, *, now: datetime) -> Que
     """Stays between engagements, returns and their wait, and the cross-sell of repeat hires."""
     engagements = facts.engagement_facts(session)
     accounts = facts.account_facts(session, engagements)
-    stays = rules.stints(accounts, queries.stage_changes(session), filters=filters)
+    in_scope = (
+        None
+        if filters.is_default()
+        else {a.id for a in accounts.values() if account_in_scope(a, filters)}
+    )
+    stays = rules.stints(accounts, queries.stage_changes(session, in_scope), filters=filters)
     clients = rules.clients_in_scope(accounts.values(), filters)
     repeats = rules.repeat_hires(accounts, engagements, filters=filters)
     today = now.date()
