@@ -47,17 +47,16 @@ KEYS = (
 def pages(firm: bench_firm.Firm) -> list[bench_web.Page]:
     """Every figure of the web table, `/healthz` first (it is asked for again at the end)."""
     Page = bench_web.Page
-    # The issue's figure is page 50 of the large firm's list; a small firm has fewer pages.
+    # The issue's figure is page 50 of the large firm's list; a small firm has fewer pages. The
+    # page is asked for as its Next link does (keyset paging: no walk over the pages before).
     list_page = 50 if firm.counts["accounts"] >= 5_000 else 2
+    after = firm.list_cursors.get(list_page)
+    list_path = f"/accounts?page={list_page}" + (f"&after={after}" if after else "")
     found = [
         Page("healthz", "`/healthz` (the reference)", ["/healthz"], "none", 0, None),
         Page("sign-in", "sign-in (password, `POST /login`)", ["/login"], "sign-in"),
         Page("my-week", "My week (`/`)", ["/"]),
-        Page(
-            "accounts",
-            f"accounts list (`/accounts?page={list_page}`)",
-            [f"/accounts?page={list_page}"],
-        ),
+        Page("accounts", f"accounts list (`{list_path}`, from the Next link)", [list_path]),
         Page(
             "account",
             f"an account page (`/accounts/<id>`, {len(firm.account_ids)} accounts)",

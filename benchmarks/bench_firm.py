@@ -34,9 +34,11 @@ from advocacy.app import create_app  # noqa: E402
 from advocacy.db import build_engine  # noqa: E402
 from advocacy.demo import loader  # noqa: E402
 from advocacy.models import Account, Contact, Touchpoint, User  # noqa: E402
+from advocacy.repository.read_models.accounts import PAGE_SIZE  # noqa: E402
 from advocacy.services.access import identity, tokens  # noqa: E402
 
 SAMPLE = 20  # account and contact pages: the locust users go round this many of each
+LIST_PAGES = (2, 50)  # the accounts list's page measured: a small firm's, a large firm's
 
 
 @dataclass
@@ -51,6 +53,9 @@ class Firm:
     account_ids: list[int]
     contact_ids: list[int]
     counts: dict[str, int]
+    # For a page of the accounts list: the account its Next link starts after (the last one of
+    # the page before), as a reader who clicks Next gets there.
+    list_cursors: dict[int, int]
 
 
 def create_scratch_database(server_url: str) -> str:
@@ -103,9 +108,22 @@ def prepare(url: str) -> Firm:
             )
         }
         email = user.email
+        in_list_order = select(Account.id).order_by(func.lower(Account.name), Account.id)
+        cursors = {
+            page: session.scalar(in_list_order.offset((page - 1) * PAGE_SIZE - 1).limit(1))
+            for page in LIST_PAGES
+        }
     engine.dispose()
     return Firm(
-        url, email, password, issued.secret, issued.token.prefix, account_ids, contact_ids, counts
+        url,
+        email,
+        password,
+        issued.secret,
+        issued.token.prefix,
+        account_ids,
+        contact_ids,
+        counts,
+        {page: cursor for page, cursor in cursors.items() if cursor is not None},
     )
 
 

@@ -24,9 +24,9 @@ CAUSES: dict[str, str] = {
         "are the rest"
     ),
     "accounts": (
-        "page 50 walks 980 accounts of the (lower(name), id) index before its 20 (offset "
-        "pagination, about 7 ms of SQL), then renders 20 rows with owner and stage; keyset "
-        "pagination would remove the walk"
+        "the page is asked for as its Next link does: one index seek on (lower(name), id) from "
+        "the last account of the page before, whatever the page number; the stage counts and "
+        "the 50 rows with owner and stage, rendered, are the rest"
     ),
     "account": (
         "the page is the account's whole working surface (stakeholders with scores and asks, "

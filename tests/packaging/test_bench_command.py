@@ -70,7 +70,12 @@ def test_bench_pages_on_the_small_firm_write_the_table(tmp_path: Path) -> None:
 
     healthz = by_name["`/healthz` (the reference)"]
     assert RESULT.match(healthz[1]) and healthz[3] == "1.00"
-    for name in ("accounts list (`/accounts?page=2`)", "API `GET /api/v1/accounts`"):
+    # Page 2 of the small firm's list, asked for as its Next link does (after page 1's last).
+    [list_row] = [name for name in by_name if name.startswith("accounts list (`/accounts?page=2")]
+    assert re.fullmatch(
+        r"accounts list \(`/accounts\?page=2&after=\d+`, from the Next link\)", list_row
+    )
+    for name in (list_row, "API `GET /api/v1/accounts`"):
         row = by_name[name]
         assert RESULT.match(row[1]), row  # no errors: a lost session would be counted as one
         assert re.fullmatch(r"`/healthz` [\d,]+ req/s; one request alone [\d,]+ ms", row[2])

@@ -59,3 +59,21 @@ def test_a_page_far_down_the_accounts_list_is_read_in_index_order(
     plan = plan_of(engine, statement, parameters)
     assert "ix_accounts_name_order" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_the_next_page_of_the_accounts_list_seeks_the_index_from_the_last_account(
+    session: Session, engine: Engine
+) -> None:
+    accounts = [make_account(session, name=f"{'aAbB'[n % 4]}ccount {n:02d}") for n in range(60)]
+    last_of_page_one = list_accounts(session, AccountFilter(page=1)).rows[-1].id
+    with statements_sent(engine) as sent:
+        page = list_accounts(session, AccountFilter(page=2, after=last_of_page_one))
+    assert len(page.rows) == 10 and len(accounts) == 60  # fifty a page
+    [(statement, parameters)] = [(s, p) for s, p in sent if "LIMIT" in s.upper() and "lower" in s]
+    # No walk over the rows before it: compared with the last account's key, offset nought
+    # (SQLite's dialect always writes an OFFSET after a LIMIT).
+    assert ") > (" in statement, statement
+    assert "OFFSET" not in statement.upper() or list(parameters)[-1] == 0, (statement, parameters)
+    plan = plan_of(engine, statement, parameters)
+    assert "ix_accounts_name_order" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan

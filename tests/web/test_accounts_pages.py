@@ -206,3 +206,62 @@ def test_a_page_number_written_with_non_ascii_digits_shows_the_first_page(app: F
     # "²" and "٣" are digits to str.isdigit() but not to int(): they must not become a 500.
     for page in ("²", "٣"):
         assert _names(page_html(client, f"/accounts?page={page}")) == ["Client 001"]
+
+
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}">', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_next_and_previous_walk_the_list_as_the_page_numbers_do_whatever_the_sort(
+    app: Flask,
+) -> None:
+    me = make_staff(app)
+    with app.app_context():
+        session = db_session()
+        for number in range(130):
+            # Names that tie (and differ only by case) and moves at the same moment: the
+            # account's id settles the order, in the page numbers and the links alike.
+            account = make_account(
+                session, owner=me, name=f"{'cC'[number % 2]}lient {number % 40:02d}"
+            )
+            account.updated_at = account.stage_since = NOW - timedelta(days=number % 7)
+        session.commit()
+    client = signed_in_client(app, me)
+    for sort in ("name", "stage_since", "updated"):
+        by_number = [
+            _names(page_html(client, f"/accounts?sort={sort}&page={n}")) for n in (1, 2, 3)
+        ]
+        assert sum(len(names) for names in by_number) == 130
+        path: str | None = f"/accounts?sort={sort}"
+        walked = []
+        for _ in range(3):
+            assert path is not None
+            html = page_html(client, path)
+            walked.append(_names(html))
+            if len(walked) < 3:
+                path = _link(html, "next")
+                assert path is not None and "after=" in path and f"sort={sort}" in path
+        assert walked == by_number, sort
+        assert _link(html, "next") is None  # the last page
+        assert 'aria-current="page">3<' in html
+        back = []
+        for _ in range(2):
+            path = _link(html, "prev")
+            assert path is not None and "before=" in path
+            html = page_html(client, path)
+            back.append(_names(html))
+        assert back == [by_number[1], by_number[0]], sort
+
+
+def test_a_next_link_to_an_account_since_deleted_shows_the_page_by_its_number(
+    app: Flask,
+) -> None:
+    me = make_staff(app)
+    with app.app_context():
+        for number in range(1, 61):
+            make_account(db_session(), owner=me, name=f"Client {number:03d}")
+    client = signed_in_client(app, me)
+    html = page_html(client, "/accounts?page=2&after=999999")
+    assert _names(html) == [f"Client {n:03d}" for n in range(51, 61)]
+    assert page_html(client, "/accounts?page=2&after=-1&before=abc")  # ignored, not an error

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from advocacy.domain.access import ACCOUNT_WORKERS
@@ -53,6 +53,10 @@ class AccountFilter:
     search: str = ""
     sort: str = "name"
     page: int = 1
+    # Keyset paging: the page starts after this account, or ends before it (the Next and
+    # Previous links); the page number then only says where the reader is.
+    after: int | None = None
+    before: int | None = None
 
 
 @dataclass(frozen=True)
@@ -113,12 +117,36 @@ def narrowed(query: Any, wanted: AccountFilter, *, with_stage: bool = True) -> A
     return query
 
 
-def _order(query: Any, sort: str) -> Any:
+def _sort_key(sort: str) -> tuple[tuple[Any, Any], bool]:
+    """The columns the list is ordered by (the id last, so the order is total), and whether
+    ascending."""
     if sort == "stage_since":  # longest in their stage first: those are the ones to look at
-        return query.order_by(col(Account.stage_since), col(Account.id))
+        return (col(Account.stage_since), col(Account.id)), True
     if sort == "updated":
-        return query.order_by(col(Account.updated_at).desc(), col(Account.id).desc())
-    return query.order_by(func.lower(Account.name), col(Account.id))
+        return (col(Account.updated_at), col(Account.id)), False
+    return (func.lower(Account.name), col(Account.id)), True
+
+
+def _order(query: Any, sort: str, *, reverse: bool = False) -> Any:
+    key, ascending = _sort_key(sort)
+    if ascending != reverse:
+        return query.order_by(*key)
+    return query.order_by(*(column.desc() for column in key))
+
+
+def _keyset(session: Session, query: Any, wanted: AccountFilter) -> list[Any] | None:
+    """The page after (or before) the account `wanted` names, by an index seek on the sort key
+    rather than an offset that walks every row before it; None when that account is gone."""
+    forward = wanted.after is not None
+    key, ascending = _sort_key(wanted.sort)
+    cursor = session.exec(select(*key).where(Account.id == (wanted.after or wanted.before))).first()
+    if cursor is None:
+        return None
+    row = tuple_(*key)
+    later = row > tuple(cursor) if ascending == forward else row < tuple(cursor)
+    ordered = _order(query.where(later), wanted.sort, reverse=not forward)
+    rows = list(session.exec(ordered.limit(PAGE_SIZE)))
+    return rows if forward else rows[::-1]
 
 
 def list_accounts(session: Session, wanted: AccountFilter) -> AccountPage:
@@ -134,7 +162,11 @@ def list_accounts(session: Session, wanted: AccountFilter) -> AccountPage:
     query = narrowed(
         select(Account, User).join(User, col(Account.owner_id) == User.id, isouter=True), wanted
     )
-    query = _order(query, wanted.sort).offset(shown.offset).limit(PAGE_SIZE)
+    found = None
+    if wanted.after is not None or wanted.before is not None:
+        found = _keyset(session, query, wanted)
+    if not found:  # a page number, or a cursor that no longer leads anywhere
+        found = list(session.exec(_order(query, wanted.sort).offset(shown.offset).limit(PAGE_SIZE)))
     rows = [
         AccountRow(
             id=account.id,
@@ -147,7 +179,7 @@ def list_accounts(session: Session, wanted: AccountFilter) -> AccountPage:
             owner=user_label(owner),
             updated_at=account.updated_at,
         )
-        for account, owner in session.exec(query)
+        for account, owner in found
     ]
     return AccountPage(rows, total, shown.page, shown.pages, stage_counts)
 

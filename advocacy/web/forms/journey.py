@@ -251,6 +251,8 @@ def account_filter(args: MultiDict[str, str]) -> AccountFilter:
         search=_text(args.get("q"))[:200],
         sort=sort if sort in SORTS else "name",
         page=page_arg(args),
+        after=_int_arg(args.get("after")),
+        before=_int_arg(args.get("before")),
     )
 
 
