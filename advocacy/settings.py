@@ -341,6 +341,7 @@ class Settings:
     mail_events_silence_minutes: int = _setting(_as_int)
     typecasting_relevance_threshold: int = _setting(_relevance)
     analytics_fresh_minutes: int = _setting(_as_int)
+    analytics_refresh_minutes: int = _setting(_as_int)
     nurture_run_minutes: int = _setting(_as_int)
     nurture_run_chunk: int = _setting(_as_int)
     nurture_results_window_days: int = _setting(_as_int)

@@ -209,10 +209,15 @@ def job_definitions(settings: Settings, process: ProcessInfo) -> list[JobSpec]:
         JobSpec(
             "analytics.refresh",
             lambda: stored.refresh(db_session(), now=utcnow()),
-            # Hourly, a few minutes past the hour; a skipped run only leaves the pages computing
-            # the unfiltered view themselves until the next one (the stored answer goes stale).
-            CronTrigger(minute=7, timezone="UTC"),
-            grace_s=3600,
+            # Every analytics_refresh_minutes (hourly by default), the first time a minute after
+            # the process starts, so a new installation's pages soon read stored answers; a
+            # skipped run only leaves the pages computing the unfiltered view themselves until
+            # the next one (the stored answer goes stale).
+            IntervalTrigger(
+                minutes=settings.analytics_refresh_minutes,
+                start_date=utcnow() + timedelta(minutes=1),
+            ),
+            grace_s=settings.analytics_refresh_minutes * 60,
             description="Store every analytics question's unfiltered answer, in every language.",
         ),
         JobSpec(

@@ -3,7 +3,8 @@ pages and the home page's numbers read what it stored while it is fresh."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Flask
 from sqlmodel import select
@@ -69,3 +70,14 @@ def test_a_fresh_stored_answer_is_used_and_a_stale_one_is_computed_again(app: Fl
         assert len(numbers) == dashboard.PER_QUESTION * len(QUESTIONS)
         assert numbers[0].key == "decisions"
         assert dashboard.headline_numbers(session, now=NOW + timedelta(days=3)) == ()
+
+
+def test_the_refresh_runs_a_minute_after_the_start_then_at_the_set_interval(
+    app_factory: Any,
+) -> None:
+    app = app_factory(analytics_refresh_minutes=15)
+    [spec] = [spec for spec in runner.specs(app) if spec.id == "analytics.refresh"]
+    started = datetime.now(UTC)
+    first = spec.trigger.get_next_fire_time(None, started)
+    assert first is not None and timedelta(0) < first - started <= timedelta(minutes=1, seconds=5)
+    assert spec.trigger.get_next_fire_time(first, first) - first == timedelta(minutes=15)
