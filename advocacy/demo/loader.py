@@ -28,6 +28,7 @@ from advocacy.models import Account, ServiceLine, ServiceLineIndustry, User
 from advocacy.models.fields import saved_id
 from advocacy.repository import staff
 from advocacy.services.access.identity import checked_email
+from advocacy.services.analytics import stored
 from advocacy.services.nurture import awareness
 from advocacy.services.scoring import recompute
 
@@ -223,6 +224,8 @@ def load_demo(
         )
         report.timed("score history", time.perf_counter() - started)
     _recompute_scores(session, report, now=now)
+    if report.created:
+        _store_analytics(session, report, now=now)
     return report
 
 
@@ -245,6 +248,13 @@ def _recompute_scores(session: Session, report: DemoReport, *, now: datetime) ->
     started = time.perf_counter()
     recompute.recompute_all(session, now=now, rules=recompute.ScoringRules())
     report.timed("scores", time.perf_counter() - started)
+
+
+def _store_analytics(session: Session, report: DemoReport, *, now: datetime) -> None:
+    """Store the analytics answers, as the jobs process does, so the first pages show them."""
+    started = time.perf_counter()
+    stored.refresh(session, now=now)
+    report.timed("analytics", time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -283,4 +293,5 @@ def first_run(session: Session, admin_email: str, *, now: datetime) -> FirstRun:
         session, report, seed=DEFAULT_SEED, now=now, settings=current_settings()
     )
     _recompute_scores(session, report, now=now)
+    _store_analytics(session, report, now=now)
     return FirstRun(admin.email, password, report)

@@ -37,6 +37,8 @@ def test_on_the_demo_firm_admin_and_marketing_see_firm_wide_content(demo_app: Fl
         demo_app, make_staff(demo_app, role="admin", email="boss@firm.example")
     )
     html = page_html(admin, "/")
+    # The demo firm comes with its analytics answers stored: the firm's headline on a first run.
+    assert "The firm at a glance" in section(html, "firm-headlines")
     coverage = section(html, "firm-coverage")
     assert 'href="/accounts/' in coverage and "accounts lack coverage" in coverage
     assert "Overdue check-ins across owners" in html
