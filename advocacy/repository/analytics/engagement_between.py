@@ -24,8 +24,10 @@ def stage_changes(
     ).order_by(col(StageChange.at), col(StageChange.id))
     # Core rows: the ORM's result handling would cost more than reading a large firm's moves.
     rows = session.connection().execute(query).all()
-    if accounts is None:
-        return [StageChangeFacts(a, _STAGES[to], utc_time(at)) for a, to, at in rows]
-    # A filtered view: only its accounts' moves are worth converting (a large firm has tens of
-    # thousands, and reading the timestamp is most of their cost).
-    return [StageChangeFacts(a, _STAGES[to], utc_time(at)) for a, to, at in rows if a in accounts]
+    # A filtered view converts only its accounts' moves (a large firm has tens of thousands, and
+    # reading the timestamp is most of their cost).
+    return [
+        StageChangeFacts(a, _STAGES[to], utc_time(at))
+        for a, to, at in rows
+        if accounts is None or a in accounts
+    ]
